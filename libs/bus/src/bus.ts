@@ -1,0 +1,99 @@
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type PubAck } from '@nats-io/jetstream';
+import { headers as natsHeaders, type NatsConnection } from '@nats-io/nats-core';
+import { Kvm, type KV } from '@nats-io/kv';
+import { Objm, type ObjectStore } from '@nats-io/obj';
+import { Headers, type BucketName, type ObjectStoreName } from '@paperline/contracts';
+import type { Logger } from '@paperline/telemetry';
+import { connectBus, type ConnectOptions } from './connect.js';
+import { BusError, BusErrorCodes } from './errors.js';
+
+export interface PublishOptions {
+  /** Nats-Msg-Id: the server drops a repeat inside the stream's duplicate window. */
+  msgId?: string;
+  headers?: Record<string, string>;
+}
+
+/** One NATS connection with its JetStream, KV and object-store handles, opened once and shared. */
+export class Bus {
+  readonly js: JetStreamClient;
+  private readonly kvs = new Map<string, Promise<KV>>();
+  private readonly stores = new Map<string, Promise<ObjectStore>>();
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    readonly nc: NatsConnection,
+    readonly jsm: JetStreamManager,
+    readonly log: Logger | undefined,
+  ) {
+    this.js = jetstream(nc);
+  }
+
+  static async connect(options: ConnectOptions): Promise<Bus> {
+    const nc = await connectBus(options);
+    return Bus.from(nc, options.log);
+  }
+
+  static async from(nc: NatsConnection, log?: Logger): Promise<Bus> {
+    return new Bus(nc, await jetstreamManager(nc), log);
+  }
+
+  kv(name: BucketName): Promise<KV> {
+    let kv = this.kvs.get(name);
+    if (!kv) {
+      kv = new Kvm(this.nc).open(name);
+      this.kvs.set(name, kv);
+      kv.catch(() => this.kvs.delete(name));
+    }
+    return kv;
+  }
+
+  objects(name: ObjectStoreName): Promise<ObjectStore> {
+    let store = this.stores.get(name);
+    if (!store) {
+      store = new Objm(this.nc).open(name);
+      this.stores.set(name, store);
+      store.catch(() => this.stores.delete(name));
+    }
+    return store;
+  }
+
+  async publish(subject: string, data: Uint8Array, options: PublishOptions = {}): Promise<PubAck> {
+    const h = natsHeaders();
+    for (const [key, value] of Object.entries(options.headers ?? {})) h.set(key, value);
+    if (options.msgId) h.set(Headers.msgId, options.msgId);
+    return this.js.publish(subject, data, { headers: h, msgID: options.msgId });
+  }
+
+  async putObject(store: ObjectStoreName, name: string, data: Uint8Array): Promise<void> {
+    const os = await this.objects(store);
+    await os.putBlob({ name }, data);
+  }
+
+  /** Reads a whole object; refuses objects larger than maxBytes before reading them. */
+  async getObject(store: ObjectStoreName, name: string, options: { maxBytes?: number } = {}): Promise<Uint8Array> {
+    const os = await this.objects(store);
+    const info = await os.info(name);
+    if (!info || info.deleted) throw new BusError(BusErrorCodes.OBJECT_NOT_FOUND, `no object ${name} in ${store}`);
+    if (options.maxBytes !== undefined && info.size > options.maxBytes) {
+      throw new BusError(BusErrorCodes.OBJECT_TOO_LARGE, `object ${name} in ${store} is ${info.size} bytes, over the limit of ${options.maxBytes}`);
+    }
+    const data = await os.getBlob(name);
+    if (!data) throw new BusError(BusErrorCodes.OBJECT_NOT_FOUND, `no object ${name} in ${store}`);
+    return data;
+  }
+
+  async objectSize(store: ObjectStoreName, name: string): Promise<number | undefined> {
+    const info = await (await this.objects(store)).info(name);
+    return info && !info.deleted ? info.size : undefined;
+  }
+
+  async deleteObject(store: ObjectStoreName, name: string): Promise<void> {
+    await (await this.objects(store)).delete(name).catch(() => undefined);
+  }
+
+  /** Drains the connection: in-flight publishes and acks are flushed first. */
+  close(): Promise<void> {
+    this.closing ??= this.nc.isClosed() ? Promise.resolve() : this.nc.drain().catch(() => this.nc.close());
+    return this.closing;
+  }
+}

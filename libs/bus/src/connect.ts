@@ -1,0 +1,45 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from '@paperline/telemetry';
+import { BusError, BusErrorCodes } from './errors.js';
+
+export interface ConnectOptions {
+  /** Comma-separated or array of server URLs. */
+  servers: string | string[];
+  name?: string;
+  log?: Logger;
+  /** Keep retrying the first connect too (services started before the server). @default true */
+  waitOnFirstConnect?: boolean;
+  /** @default 2000 */
+  reconnectTimeWaitMs?: number;
+}
+
+/** Connects with unlimited reconnects, jittered backoff, and every status change logged. */
+export async function connectBus(options: ConnectOptions): Promise<NatsConnection> {
+  const servers = Array.isArray(options.servers) ? options.servers : options.servers.split(',').map((s) => s.trim()).filter(Boolean);
+  let nc: NatsConnection;
+  try {
+    nc = await connect({
+      servers,
+      name: options.name ?? 'paperline',
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: options.reconnectTimeWaitMs ?? 2_000,
+      reconnectJitter: 500,
+      waitOnFirstConnect: options.waitOnFirstConnect ?? true,
+      timeout: 10_000,
+    });
+  } catch (error) {
+    throw new BusError(BusErrorCodes.CONNECT_FAILED, `cannot connect to NATS at ${servers.join(', ')}: ${(error as Error).message}`, { cause: error });
+  }
+  const log = options.log;
+  if (log) {
+    log.debug({ server: nc.getServer() }, 'nats connected');
+    void (async () => {
+      for await (const status of nc.status()) {
+        if (status.type === 'ping') continue;
+        const level = status.type === 'disconnect' || status.type === 'error' ? 'warn' : 'debug';
+        log[level]({ natsStatus: status.type, detail: 'data' in status ? String(status.data) : undefined }, 'nats status');
+      }
+    })();
+  }
+  return nc;
+}

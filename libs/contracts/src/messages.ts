@@ -1,0 +1,316 @@
+// Message schemas. Every message carries `v`, the schema version; the TypeScript types are
+// inferred from these schemas, never written by hand.
+import { z } from 'zod';
+import { FEATURES, OUTPUT_FORMATS, PRIORITIES, STAGES } from './names.js';
+
+export const SCHEMA_VERSION = 1 as const;
+const version = z.literal(SCHEMA_VERSION);
+
+export const DocIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{6,64}$/, 'docId must be 6-64 characters of [A-Za-z0-9_-]');
+
+export const LanguageSchema = z.enum(['en', 'ch']);
+export type Language = z.infer<typeof LanguageSchema>;
+
+export const MEDIA_TYPES = ['application/pdf', 'image/png', 'image/jpeg', 'image/webp', 'image/tiff'] as const;
+export const MediaTypeSchema = z.string().min(1);
+
+/** [x0, y0, x1, y1] in page pixels at the page's raster DPI (top-left origin). */
+export const BBoxSchema = z.tuple([z.number(), z.number(), z.number(), z.number()]);
+export type BBox = z.infer<typeof BBoxSchema>;
+
+export const PageRangeSchema = z
+  .object({ from: z.number().int().min(1), to: z.number().int().min(1) })
+  .refine((r) => r.to >= r.from, 'pageRange.to must be >= pageRange.from');
+export type PageRange = z.infer<typeof PageRangeSchema>;
+
+export const FeatureTogglesSchema = z.object(
+  Object.fromEntries(FEATURES.map((f) => [f, z.boolean().optional()])) as Record<(typeof FEATURES)[number], z.ZodOptional<z.ZodBoolean>>,
+);
+
+export const DocOptionsSchema = z.object({
+  priority: z.enum(PRIORITIES).default('normal'),
+  /** A request can turn a feature off for itself, never on against the control flag. */
+  features: FeatureTogglesSchema.default({}),
+  pageRange: PageRangeSchema.optional(),
+  outputFormats: z.array(z.enum(OUTPUT_FORMATS)).min(1).default(['md', 'json']),
+  lang: LanguageSchema.optional(),
+  dpi: z.number().int().min(36).max(600).optional(),
+});
+export type DocOptions = z.infer<typeof DocOptionsSchema>;
+export type DocOptionsInput = z.input<typeof DocOptionsSchema>;
+
+/** `pl.docs.submit`: a document stored in `pl-documents` under `object`. */
+export const DocSubmitSchema = z.object({
+  v: version,
+  docId: DocIdSchema,
+  object: z.string().min(1),
+  fileName: z.string().min(1).max(512),
+  mediaType: MediaTypeSchema,
+  bytes: z.number().int().min(0),
+  options: DocOptionsSchema,
+  submittedAt: z.string(),
+});
+export type DocSubmit = z.infer<typeof DocSubmitSchema>;
+
+export const GlyphRunSchema = z.object({
+  text: z.string(),
+  bbox: BBoxSchema,
+  font: z.string(),
+  /** Font size in raster pixels. */
+  size: z.number(),
+  bold: z.boolean(),
+  italic: z.boolean(),
+});
+export type GlyphRun = z.infer<typeof GlyphRunSchema>;
+
+export const RulingSchema = z.object({ x0: z.number(), y0: z.number(), x1: z.number(), y1: z.number() });
+export type Ruling = z.infer<typeof RulingSchema>;
+
+/** Stored as JSON in `pl-pages` at ObjectNames.pageText: too large to travel inline. */
+export const PageTextLayerSchema = z.object({
+  v: version,
+  runs: z.array(GlyphRunSchema),
+  rulings: z.array(RulingSchema),
+  images: z.array(BBoxSchema),
+});
+export type PageTextLayer = z.infer<typeof PageTextLayerSchema>;
+
+/** `pl.work.layout.<priority>`: one rendered page. */
+export const PageTaskSchema = z.object({
+  v: version,
+  docId: DocIdSchema,
+  page: z.number().int().min(1),
+  pageCount: z.number().int().min(1),
+  /** Page size in raster pixels at `dpi`. */
+  width: z.number().positive(),
+  height: z.number().positive(),
+  dpi: z.number().positive(),
+  source: z.object({
+    kind: z.enum(['pdf', 'image']),
+    /** Object in `pl-documents` (for a lazy raster of a born-digital page). */
+    object: z.string(),
+    /** 0-based frame of a multi-page image. */
+    frame: z.number().int().min(0).optional(),
+  }),
+  /** Object in `pl-pages` with the page raster (PNG), when one was rendered. */
+  raster: z.string().nullable(),
+  /** Object in `pl-pages` with the PageTextLayer, when the page has a text layer. */
+  textLayer: z.string().nullable(),
+  options: DocOptionsSchema,
+});
+export type PageTask = z.infer<typeof PageTaskSchema>;
+
+export const BLOCK_TYPES = [
+  'title',
+  'heading',
+  'text',
+  'list',
+  'table',
+  'formula',
+  'figure',
+  'chart',
+  'caption',
+  'header',
+  'footer',
+  'footnote',
+] as const;
+export const BlockTypeSchema = z.enum(BLOCK_TYPES);
+export type BlockType = z.infer<typeof BlockTypeSchema>;
+
+export const TextLineSchema = z.object({
+  text: z.string(),
+  bbox: BBoxSchema,
+  confidence: z.number().min(0).max(1),
+});
+export type TextLine = z.infer<typeof TextLineSchema>;
+
+export const BlockSchema = z.object({
+  id: z.string(),
+  type: BlockTypeSchema,
+  bbox: BBoxSchema,
+  text: z.string(),
+  /** Heading level 1-6 for title/heading blocks. */
+  level: z.number().int().min(1).max(6).optional(),
+  confidence: z.number().min(0).max(1),
+  source: z.enum(['text-layer', 'ocr', 'model', 'none']),
+  /** Position in the page's reading order (0-based). */
+  order: z.number(),
+  lines: z.array(TextLineSchema).optional(),
+  /** Table HTML, formula LaTeX. */
+  html: z.string().optional(),
+  latex: z.string().optional(),
+  /** Object in `pl-pages` holding a crop (figures, charts, formula fallback). */
+  image: z.string().optional(),
+});
+export type Block = z.infer<typeof BlockSchema>;
+
+/** A region the layout stage routes to a feature stage. */
+export const RegionTaskSchema = z.object({
+  v: version,
+  docId: DocIdSchema,
+  page: z.number().int().min(1),
+  regionId: z.string().min(1),
+  type: BlockTypeSchema,
+  bbox: BBoxSchema,
+  order: z.number(),
+  /** ocr: `page` detects and groups lines itself (no layout model, no text layer); `region` reads a known block. */
+  mode: z.enum(['page', 'region']),
+  width: z.number().positive(),
+  height: z.number().positive(),
+  dpi: z.number().positive(),
+  raster: z.string(),
+  lang: LanguageSchema,
+  options: DocOptionsSchema,
+});
+export type RegionTask = z.infer<typeof RegionTaskSchema>;
+
+/** `pl.work.assemble.<priority>`, from layout: the page's blocks and the regions still pending. */
+export const PageLayoutSchema = z.object({
+  v: version,
+  type: z.literal('layout'),
+  docId: DocIdSchema,
+  page: z.number().int().min(1),
+  pageCount: z.number().int().min(1),
+  width: z.number().positive(),
+  height: z.number().positive(),
+  blocks: z.array(BlockSchema),
+  pendingRegions: z.array(z.object({ regionId: z.string(), stage: z.enum(STAGES) })),
+  options: DocOptionsSchema,
+});
+export type PageLayout = z.infer<typeof PageLayoutSchema>;
+
+/** `pl.work.assemble.<priority>`, from a feature stage: the blocks of one region. */
+export const RegionResultSchema = z.object({
+  v: version,
+  type: z.literal('region'),
+  docId: DocIdSchema,
+  page: z.number().int().min(1),
+  regionId: z.string(),
+  stage: z.enum(STAGES),
+  blocks: z.array(BlockSchema),
+});
+export type RegionResult = z.infer<typeof RegionResultSchema>;
+
+export const AssembleMessageSchema = z.discriminatedUnion('type', [PageLayoutSchema, RegionResultSchema]);
+export type AssembleMessage = z.infer<typeof AssembleMessageSchema>;
+
+/** Dead letter on `pl.dlq.<stage>`; the original message's headers travel alongside. */
+export const DeadLetterSchema = z.object({
+  v: version,
+  stage: z.enum(STAGES),
+  code: z.string(),
+  reason: z.string(),
+  docId: z.string().optional(),
+  page: z.number().int().optional(),
+  subject: z.string(),
+  stream: z.string(),
+  streamSequence: z.number().int(),
+  deliveryCount: z.number().int(),
+  /** The original payload, base64, when small enough to keep. */
+  payload: z.string().optional(),
+  at: z.string(),
+});
+export type DeadLetter = z.infer<typeof DeadLetterSchema>;
+
+export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
+
+/** KV `pl-jobs` `doc.<docId>`: one document's progress. */
+export const JobRecordSchema = z.object({
+  v: version,
+  docId: DocIdSchema,
+  fileName: z.string(),
+  status: z.enum(JOB_STATUSES),
+  pageCount: z.number().int().nullable(),
+  pagesDone: z.array(z.number().int()),
+  options: DocOptionsSchema,
+  error: z.object({ stage: z.enum(STAGES), code: z.string(), reason: z.string() }).optional(),
+  outputs: z.record(z.string(), z.string()).default({}),
+  submittedAt: z.string(),
+  updatedAt: z.string(),
+  completedAt: z.string().optional(),
+});
+export type JobRecord = z.infer<typeof JobRecordSchema>;
+
+/** KV `pl-jobs` `page.<docId>.<page>`: which regions a page waits for. */
+export const PageRecordSchema = z.object({
+  v: version,
+  docId: DocIdSchema,
+  page: z.number().int(),
+  width: z.number(),
+  height: z.number(),
+  expected: z.array(z.string()),
+  received: z.array(z.string()),
+});
+export type PageRecord = z.infer<typeof PageRecordSchema>;
+
+export const DocEventSchema = z.discriminatedUnion('type', [
+  z.object({ v: version, type: z.literal('doc.completed'), docId: DocIdSchema, pageCount: z.number().int(), outputs: z.record(z.string(), z.string()), durationMs: z.number(), at: z.string() }),
+  z.object({ v: version, type: z.literal('doc.failed'), docId: DocIdSchema, stage: z.enum(STAGES), code: z.string(), reason: z.string(), at: z.string() }),
+  z.object({ v: version, type: z.literal('doc.progress'), docId: DocIdSchema, pagesDone: z.number().int(), pageCount: z.number().int().nullable(), at: z.string() }),
+]);
+export type DocEvent = z.infer<typeof DocEventSchema>;
+
+export const MODEL_EVENTS = ['load', 'loaded', 'load_failed', 'unload', 'evict', 'fallback', 'idle_unload'] as const;
+export const ModelEventSchema = z.object({
+  v: version,
+  type: z.literal('model'),
+  event: z.enum(MODEL_EVENTS),
+  model: z.string(),
+  device: z.string(),
+  stage: z.string(),
+  instance: z.string(),
+  bytes: z.number().optional(),
+  reason: z.string().optional(),
+  at: z.string(),
+});
+export type ModelEvent = z.infer<typeof ModelEventSchema>;
+
+export const MEMORY_LEVELS = ['normal', 'warn', 'critical', 'emergency'] as const;
+export type MemoryLevel = (typeof MEMORY_LEVELS)[number];
+export const MemoryEventSchema = z.object({
+  v: version,
+  type: z.literal('memory'),
+  level: z.enum(MEMORY_LEVELS),
+  device: z.string(),
+  usedBytes: z.number(),
+  limitBytes: z.number(),
+  instance: z.string(),
+  stage: z.string(),
+  action: z.string(),
+  at: z.string(),
+});
+export type MemoryEvent = z.infer<typeof MemoryEventSchema>;
+
+export const LEASE_STATES = ['loading', 'active', 'idle', 'evicting'] as const;
+export const LeaseSchema = z.object({
+  stage: z.string(),
+  instance: z.string(),
+  model: z.string(),
+  bytes: z.number().int().min(0),
+  state: z.enum(LEASE_STATES),
+  lastUsedAt: z.number(),
+  expiresAt: z.number(),
+});
+export type Lease = z.infer<typeof LeaseSchema>;
+
+/** KV `pl-memory` `ledger.<device>`. */
+export const LedgerSchema = z.object({
+  v: version,
+  device: z.string(),
+  capacityBytes: z.number().int().min(0),
+  leases: z.record(z.string(), LeaseSchema),
+});
+export type Ledger = z.infer<typeof LedgerSchema>;
+
+/** KV `pl-memory` `footprint.<model>.<device>`: learned from measured loads. */
+export const FootprintSchema = z.object({
+  v: version,
+  model: z.string(),
+  device: z.string(),
+  bytes: z.number().int().min(0),
+  samples: z.number().int().min(1),
+  updatedAt: z.string(),
+});
+export type Footprint = z.infer<typeof FootprintSchema>;

@@ -1,0 +1,111 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NatsServerError, NatsServerErrorCodes } from './errors.js';
+import { locateNatsServer, type LocatedServer } from './locate.js';
+
+export interface LocalServerOptions {
+  /** @default a free port on 127.0.0.1 */
+  port?: number;
+  /** JetStream store directory. @default a new temporary directory, removed on stop */
+  storeDir?: string;
+  /** Extra nats-server arguments. */
+  args?: string[];
+  /** @default 15_000 */
+  startTimeoutMs?: number;
+  server?: LocatedServer;
+}
+
+export interface LocalServer {
+  readonly url: string;
+  readonly port: number;
+  readonly storeDir: string;
+  readonly version: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+function waitForReady(child: ChildProcess, timeoutMs: number): Promise<void> {
+  return new Promise((resolveReady, reject) => {
+    let output = '';
+    const timer = setTimeout(() => fail(new Error(`not ready after ${timeoutMs} ms`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Server is ready')) {
+        cleanup();
+        resolveReady();
+      }
+    };
+    const onExit = (code: number | null) => fail(new Error(`exited with code ${code}`));
+    function cleanup() {
+      clearTimeout(timer);
+      child.stderr?.off('data', onData);
+      child.stdout?.off('data', onData);
+      child.off('exit', onExit);
+      child.stderr?.resume();
+      child.stdout?.resume();
+    }
+    function fail(error: Error) {
+      cleanup();
+      reject(new NatsServerError(NatsServerErrorCodes.START_FAILED, `nats-server ${error.message}:\n${output.slice(-2000)}`, { cause: error }));
+    }
+    child.stderr?.on('data', onData);
+    child.stdout?.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
+/** Starts a JetStream-enabled nats-server on 127.0.0.1 (tests and the embedded default). */
+export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
+  const server = options.server ?? (await locateNatsServer());
+  const ownsStore = !options.storeDir;
+  const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'pl-nats-'));
+  const port = options.port ?? (await freePort());
+  const child = spawn(server.path, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, ...(options.args ?? [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    await waitForReady(child, options.startTimeoutMs ?? 15_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    if (ownsStore) rmSync(storeDir, { recursive: true, force: true });
+    throw error;
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    storeDir,
+    version: server.version,
+    pid: child.pid ?? -1,
+    stop() {
+      stopping ??= new Promise<void>((resolveStop) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolveStop();
+        const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        child.once('exit', () => {
+          clearTimeout(force);
+          resolveStop();
+        });
+        child.kill('SIGTERM');
+      }).finally(() => {
+        if (ownsStore) rmSync(storeDir, { recursive: true, force: true });
+      });
+      return stopping;
+    },
+  };
+}

@@ -1,1 +1,2 @@
 export { startTestServer, type TestServer } from './nats.js';
+export * from './onnx.js';

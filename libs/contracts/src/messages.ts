@@ -240,6 +240,8 @@ export const PageRecordSchema = z.object({
   page: z.number().int(),
   width: z.number(),
   height: z.number(),
+  /** The layout message arrived (region results may come first with several assemblers). */
+  layoutSeen: z.boolean(),
   expected: z.array(z.string()),
   received: z.array(z.string()),
 });
@@ -314,3 +316,21 @@ export const FootprintSchema = z.object({
   updatedAt: z.string(),
 });
 export type Footprint = z.infer<typeof FootprintSchema>;
+
+/** The parsed document stored in `pl-outputs` as JSON: pages, then blocks in reading order. */
+export const ParsedDocumentSchema = z.object({
+  v: version,
+  docId: DocIdSchema,
+  fileName: z.string(),
+  pageCount: z.number().int().min(0),
+  pages: z.array(
+    z.object({
+      page: z.number().int().min(1),
+      width: z.number(),
+      height: z.number(),
+      blocks: z.array(BlockSchema),
+    }),
+  ),
+  createdAt: z.string(),
+});
+export type ParsedDocument = z.infer<typeof ParsedDocumentSchema>;

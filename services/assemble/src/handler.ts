@@ -1,0 +1,99 @@
+import {
+  AssembleMessageSchema,
+  ObjectNames,
+  ObjectStores,
+  decode,
+  type AssembleMessage,
+  type OutputFormat,
+} from '@paperline/contracts';
+import type { Bus } from '@paperline/bus';
+import type { JobStore, Progress } from '@paperline/jobs';
+import type { BatchContext, JobOutcome, StageHandler, StageMessage } from '@paperline/stage';
+import { getMetrics, type Logger } from '@paperline/telemetry';
+import { buildDocument } from './document.js';
+import { renderMarkdown } from './markdown.js';
+
+export interface AssembleDeps {
+  bus: Bus;
+  jobs: JobStore;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Records each layout and region result in `pl-jobs`, and when the last page of a document is
+ * complete builds its JSON and Markdown, stores them in `pl-outputs` and completes the job.
+ * A redelivery finds its region already recorded and changes nothing.
+ */
+export function createAssembleHandler(deps: AssembleDeps): StageHandler<AssembleMessage> {
+  const metrics = getMetrics();
+  return {
+    stage: 'assemble',
+    decode: (data) => decode(AssembleMessageSchema, data),
+    docIdOf: (message) => message.docId,
+    pageOf: (message) => message.page,
+    async handleBatch(batch: ReadonlyArray<StageMessage<AssembleMessage>>, _ctx: BatchContext): Promise<JobOutcome[]> {
+      const outcomes: JobOutcome[] = [];
+      // one at a time: messages of one document in a batch update the same keys
+      for (const message of batch) {
+        try {
+          await record(deps, message.data, message.log, metrics);
+          outcomes.push({ outputs: [] });
+        } catch (error) {
+          outcomes.push({ error });
+        }
+      }
+      return outcomes;
+    },
+    async onDeadLetter(failure) {
+      if (failure.docId) await deps.jobs.fail(failure.docId, failure);
+    },
+  };
+}
+
+async function record(deps: AssembleDeps, message: AssembleMessage, log: Logger, metrics: ReturnType<typeof getMetrics>): Promise<void> {
+  const job = await deps.jobs.get(message.docId);
+  if (!job || job.status === 'completed' || job.status === 'failed') {
+    log.debug({ status: job?.status ?? 'unknown' }, 'result for a finished or unknown document dropped');
+    return;
+  }
+  let progress: Progress;
+  if (message.type === 'layout') {
+    progress = await deps.jobs.recordLayout(
+      message.docId,
+      message.page,
+      { width: message.width, height: message.height, pageCount: message.pageCount },
+      message.blocks,
+      message.pendingRegions.map((r) => r.regionId),
+    );
+  } else {
+    progress = await deps.jobs.recordRegion(message.docId, message.page, message.regionId, message.blocks);
+  }
+  if (!progress.documentComplete || !progress.job) return;
+  await finalize(deps, progress.job, log, metrics);
+}
+
+async function finalize(deps: AssembleDeps, job: NonNullable<Progress['job']>, log: Logger, metrics: ReturnType<typeof getMetrics>): Promise<void> {
+  const started = performance.now();
+  const records = await deps.jobs.pageRecords(job.docId);
+  const pages = await Promise.all(records.map(async (record) => ({ record, blocks: await deps.jobs.pageBlocks(job.docId, record) })));
+  const document = buildDocument(job, pages);
+  const outputs: Partial<Record<OutputFormat, string>> = {};
+  const wanted = new Set<OutputFormat>(job.options.outputFormats);
+  // JSON is always kept: it is the document model the other formats are views of
+  wanted.add('json');
+  for (const format of wanted) {
+    const name = ObjectNames.output(job.docId, format);
+    const body = format === 'json' ? JSON.stringify(document) : renderMarkdown(document);
+    await deps.bus.putObject(ObjectStores.outputs, name, encoder.encode(body));
+    outputs[format] = name;
+  }
+  const completed = await deps.jobs.complete(job.docId, outputs);
+  if (completed) {
+    await deps.jobs.purgeWorkingState(job.docId);
+    metrics.documents.inc({ outcome: 'completed' });
+    const seconds = (Date.parse(completed.completedAt ?? completed.updatedAt) - Date.parse(completed.submittedAt)) / 1000;
+    metrics.documentSeconds.observe(seconds);
+    log.info({ pages: document.pageCount, durationMs: Math.round(performance.now() - started), totalSeconds: seconds }, 'document completed');
+  }
+}

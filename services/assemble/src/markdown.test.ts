@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { Block, JobRecord } from '@paperline/contracts';
+import { buildDocument } from './document.js';
+import { renderMarkdown } from './markdown.js';
+
+let nextId = 0;
+function block(type: Block['type'], text: string, y: number, extra: Partial<Block> = {}): Block {
+  return { id: `b${nextId++}`, type, bbox: [50, y, 500, y + 20], text, confidence: 1, source: 'text-layer', order: y, ...extra };
+}
+
+const job: JobRecord = {
+  v: 1,
+  docId: 'doc-123456',
+  fileName: 'report.pdf',
+  status: 'running',
+  pageCount: 3,
+  pagesDone: [1, 2, 3],
+  options: { priority: 'normal', features: {}, outputFormats: ['md', 'json'] },
+  outputs: {},
+  submittedAt: new Date().toISOString(),
+  updatedAt: new Date().toISOString(),
+};
+
+function page(n: number, blocks: Block[]) {
+  return { record: { v: 1 as const, docId: job.docId, page: n, width: 600, height: 800, layoutSeen: true, expected: [], received: [] }, blocks };
+}
+
+describe('buildDocument and renderMarkdown', () => {
+  it('writes headings, paragraphs, lists, tables and images in reading order', () => {
+    const doc = buildDocument(job, [
+      page(1, [
+        block('text', 'Second paragraph.', 300),
+        block('title', 'Annual Report', 100, { level: 1 }),
+        block('text', 'First paragraph\nwraps here.', 200),
+        block('list', '• one\n• two\n3) three', 400),
+        block('table', 'a b', 500, { html: '<table><tr><td>a</td><td>b</td></tr></table>' }),
+        block('figure', 'Figure 1: a chart', 600, { image: 'doc-123456/1/fig-0.png' }),
+      ]),
+    ]);
+    expect(doc.pages[0]?.blocks.map((b) => b.order)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(renderMarkdown(doc)).toBe(
+      [
+        '# Annual Report',
+        'First paragraph\nwraps here.',
+        'Second paragraph.',
+        '- one\n- two\n3) three',
+        '<table><tr><td>a</td><td>b</td></tr></table>',
+        '![figure](doc-123456/1/fig-0.png)\n\nFigure 1: a chart',
+      ].join('\n\n') + '\n',
+    );
+  });
+
+  it('drops running headers, footers and page numbers from the Markdown but keeps them in the JSON', () => {
+    const pages = [1, 2, 3].map((n) =>
+      page(n, [block('text', 'ACME Corp — Quarterly', 10), block('text', `Body of page ${n}.`, 300), block('text', String(n), 770)]),
+    );
+    const doc = buildDocument(job, pages);
+    expect(doc.pages.map((p) => p.blocks.map((b) => b.type))).toEqual([
+      ['header', 'text', 'footer'],
+      ['header', 'text', 'footer'],
+      ['header', 'text', 'footer'],
+    ]);
+    const md = renderMarkdown(doc);
+    expect(md).not.toContain('ACME');
+    expect(md).toContain('Body of page 1.\n\n<!-- page 2 -->\n\nBody of page 2.');
+  });
+
+  it('keeps a margin text that appears on one page only', () => {
+    const doc = buildDocument(job, [page(1, [block('text', 'Draft', 10)]), page(2, [block('text', 'Body', 300)]), page(3, [block('text', 'Body', 300)])]);
+    expect(doc.pages[0]?.blocks[0]?.type).toBe('text');
+  });
+});

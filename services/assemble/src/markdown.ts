@@ -1,0 +1,59 @@
+import type { Block, ParsedDocument } from '@paperline/contracts';
+
+/** Blocks that are page furniture, not content: kept in the JSON, left out of the Markdown. */
+const OMITTED: ReadonlySet<Block['type']> = new Set(['header', 'footer']);
+
+function heading(block: Block, fallbackLevel: number): string {
+  const level = Math.min(6, Math.max(1, block.level ?? fallbackLevel));
+  return `${'#'.repeat(level)} ${block.text.replace(/\s*\n\s*/g, ' ').trim()}`;
+}
+
+function listItems(text: string): string {
+  return text
+    .split(/\n+/)
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line) => (/^([-*•·▪◦●]|\d+[.)]|[a-z][.)])\s+/i.test(line) ? line.replace(/^[•·▪◦●]\s*/, '- ') : `- ${line}`))
+    .join('\n');
+}
+
+function paragraph(text: string): string {
+  return text.replace(/[ \t]*\n[ \t]*/g, '\n').trim();
+}
+
+export function blockToMarkdown(block: Block): string | undefined {
+  switch (block.type) {
+    case 'title':
+      return heading(block, 1);
+    case 'heading':
+      return heading(block, 2);
+    case 'list':
+      return listItems(block.text);
+    case 'table':
+      return block.html ?? paragraph(block.text);
+    case 'formula':
+      if (block.latex) return `$$\n${block.latex}\n$$`;
+      return [paragraph(block.text), block.image ? `![formula](${block.image})` : ''].filter(Boolean).join('\n\n') || undefined;
+    case 'figure':
+    case 'chart': {
+      const image = block.image ? `![${block.type}](${block.image})` : '';
+      return [image, block.text ? paragraph(block.text) : ''].filter(Boolean).join('\n\n') || undefined;
+    }
+    default:
+      return block.text.trim() ? paragraph(block.text) : undefined;
+  }
+}
+
+/** Markdown in reading order: headings, paragraphs, lists, tables (HTML), images as references. */
+export function renderMarkdown(document: ParsedDocument): string {
+  const parts: string[] = [];
+  for (const page of document.pages) {
+    if (document.pages.length > 1) parts.push(`<!-- page ${page.page} -->`);
+    for (const block of page.blocks) {
+      if (OMITTED.has(block.type)) continue;
+      const md = blockToMarkdown(block);
+      if (md) parts.push(md);
+    }
+  }
+  return `${parts.join('\n\n')}\n`;
+}

@@ -14,5 +14,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     env: { TESTCONTAINERS_RYUK_DISABLED: 'true' },
+    // .ci/run sets PL_TEST_REPORT to read the totals from vitest's JSON report
+    reporters: process.env['PL_TEST_REPORT'] ? ['default', ['json', { outputFile: process.env['PL_TEST_REPORT'] }]] : ['default'],
   },
 });

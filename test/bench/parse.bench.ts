@@ -1,0 +1,60 @@
+// npm run bench:parse [-- --out DIR]
+// Pages/s and peak RSS of the embedded pipeline (every stage in one process plus its nats-server)
+// on two paths of the corpus in ../shared/corpus: the born-digital PDFs (text-layer path) and the
+// scanned PDF plus the 18 page images (OCR path). With --out, the Markdown of every file is
+// written there, so `node ../shared/eval/score.mjs DIR ../shared/corpus/omnidocbench-demo/mds`
+// scores the same run.
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { PaperlineClient } from '@paperline/client';
+import { silentLogger } from '@paperline/telemetry';
+import { startLocalPipeline } from '../../services/cli/src/local/index.js';
+import { PeakRss } from './peak-rss.js';
+
+const corpus = resolve(process.env['PL_CORPUS'] ?? join(import.meta.dirname, '../../../shared/corpus'));
+const outIndex = process.argv.indexOf('--out');
+const outDir = outIndex > 0 ? resolve(process.argv[outIndex + 1] ?? 'out') : undefined;
+if (!existsSync(corpus)) {
+  console.error(`no corpus at ${corpus} (set PL_CORPUS)`);
+  process.exit(2);
+}
+
+const textLayerFiles = ['mineru-demo1.pdf', 'mineru-demo2.pdf', 'mineru-demo3.pdf'].map((f) => join(corpus, 'pdf', f));
+const imageDir = join(corpus, 'omnidocbench-demo', 'images');
+const ocrFiles = [join(corpus, 'pdf', 'mineru-small_ocr.pdf'), ...readdirSync(imageDir).sort().map((f) => join(imageDir, f))];
+
+const pipeline = await startLocalPipeline({ log: silentLogger() });
+const client = await PaperlineClient.connect({ servers: pipeline.url, waitOnFirstConnect: false });
+const rss = new PeakRss([pipeline.serverPid]);
+rss.start();
+
+async function runPath(name: string, files: string[]): Promise<void> {
+  const started = performance.now();
+  const jobs = await Promise.all(files.map(async (file) => ({ file, docId: await client.submit(file) })));
+  let pages = 0;
+  let failed = 0;
+  for (const { file, docId } of jobs) {
+    const job = await client.wait(docId, { timeoutMs: 30 * 60_000 });
+    if (job.status !== 'completed') {
+      failed++;
+      console.error(`${basename(file)}: ${job.error?.code} ${job.error?.reason}`);
+      continue;
+    }
+    pages += job.pageCount ?? 0;
+    if (outDir) writeFileSync(join(outDir, `${basename(file).replace(/\.[^.]+$/, '')}.md`), await client.result(docId, 'md'));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  console.log(
+    `${name.padEnd(12)} files ${String(files.length).padStart(3)}  pages ${String(pages).padStart(4)}  failed ${failed}  ` +
+      `${seconds.toFixed(2)} s  ${(pages / seconds).toFixed(2)} pages/s  ${((seconds / Math.max(1, pages)) * 1000).toFixed(0)} ms/page`,
+  );
+}
+
+if (outDir) mkdirSync(outDir, { recursive: true });
+console.log(`paperline bench:parse  corpus ${corpus}  node ${process.version}`);
+await runPath('text-layer', textLayerFiles);
+await runPath('ocr', ocrFiles);
+rss.stop();
+console.log(rss.report());
+await client.close();
+await pipeline.close();

@@ -1,0 +1,128 @@
+// End to end through the embedded pipeline: a real nats-server, every stage in this process,
+// the client submitting generated documents, as a user's `paperline parse` would.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ParsedDocumentSchema } from '@paperline/contracts';
+import { PaperlineClient, isClientError } from '@paperline/client';
+import { silentLogger } from '@paperline/telemetry';
+import { buildPdf, encryptedPdf, hugePngHeader, multiPagePdf, textImage, truncatedPdf } from '@paperline/testing';
+import { startLocalPipeline, type LocalPipeline } from '../../services/cli/src/local/index.js';
+
+const PAGE_LIMIT = 25;
+
+describe('the pipeline end to end', () => {
+  let pipeline: LocalPipeline;
+  let client: PaperlineClient;
+
+  beforeAll(async () => {
+    pipeline = await startLocalPipeline({ log: silentLogger(), overrides: { render: { maxPages: PAGE_LIMIT } } });
+    client = await PaperlineClient.connect({ servers: pipeline.url, waitOnFirstConnect: false });
+  }, 120_000);
+  afterAll(async () => {
+    await client?.close();
+    await pipeline?.close();
+  });
+
+  async function parse(bytes: Uint8Array, fileName: string) {
+    const docId = await client.submit(bytes, { fileName });
+    const job = await client.wait(docId, { timeoutMs: 120_000 });
+    return { docId, job };
+  }
+
+  it('a 3-page PDF with known text comes back with that text, in order, from the text layer', async () => {
+    const pages = [1, 2, 3].map((n) => ({
+      texts: [
+        { text: `Chapter ${n}: Findings`, x: 72, y: 80, size: 20, font: 'Helvetica-Bold' as const },
+        { text: `The quick brown fox number ${n} jumps over the lazy dog.`, x: 72, y: 130 },
+        { text: `Second sentence on page ${n} stays in order.`, x: 72, y: 146 },
+      ],
+    }));
+    const { docId, job } = await parse(buildPdf(pages), 'three-pages.pdf');
+    expect(job.status).toBe('completed');
+    expect(job.pageCount).toBe(3);
+    const md = new TextDecoder().decode(await client.result(docId, 'md'));
+    const expected = [1, 2, 3].flatMap((n) => [`# Chapter ${n}: Findings`, `The quick brown fox number ${n} jumps over the lazy dog.`, `Second sentence on page ${n} stays in order.`]);
+    let at = -1;
+    for (const line of expected) {
+      const found = md.indexOf(line.replace(/^# /, ''), at + 1);
+      expect(found, `"${line}" after position ${at} in:\n${md}`).toBeGreaterThan(at);
+      at = found;
+    }
+    expect(md).toMatch(/^#{1,2} Chapter 1: Findings$/m);
+    const json = ParsedDocumentSchema.parse(JSON.parse(new TextDecoder().decode(await client.result(docId, 'json'))));
+    expect(json.pages.map((p) => p.page)).toEqual([1, 2, 3]);
+    expect(json.pages.flatMap((p) => p.blocks).every((b) => b.source === 'text-layer')).toBe(true);
+  });
+
+  it('an image of known text comes back with that text through OCR', async () => {
+    const png = await textImage(['Invoice number 4711', 'Total amount due 1250 EUR'], 'png');
+    const { docId, job } = await parse(png, 'invoice.png');
+    expect(job.status).toBe('completed');
+    const md = new TextDecoder().decode(await client.result(docId, 'md'));
+    expect(md).toContain('Invoice number 4711');
+    expect(md).toContain('Total amount due 1250 EUR');
+    const json = ParsedDocumentSchema.parse(JSON.parse(new TextDecoder().decode(await client.result(docId, 'json'))));
+    expect(json.pages[0]?.blocks.some((b) => b.source === 'ocr')).toBe(true);
+  });
+
+  it('20 documents submitted at once all complete, none mixed up with another', async () => {
+    const docs = Array.from({ length: 20 }, (_, i) => ({
+      name: `doc-${i}.pdf`,
+      token: `Marker${i}X${(i * 7919) % 1000}`,
+    }));
+    const submitted = await Promise.all(
+      docs.map(async (d) => ({
+        ...d,
+        docId: await client.submit(buildPdf([{ texts: [{ text: `Document ${d.token} first page`, x: 72, y: 100 }] }, { texts: [{ text: `Closing ${d.token} second page`, x: 72, y: 100 }] }]), { fileName: d.name }),
+      })),
+    );
+    for (const d of submitted) {
+      const job = await client.wait(d.docId, { timeoutMs: 180_000 });
+      expect(job.status, d.name).toBe('completed');
+      const md = new TextDecoder().decode(await client.result(d.docId, 'md'));
+      expect(md).toContain(`Document ${d.token} first page`);
+      expect(md).toContain(`Closing ${d.token} second page`);
+      for (const other of docs) if (other.token !== d.token) expect(md).not.toContain(other.token + ' ');
+    }
+  });
+
+  describe('bad input gives a clear error and the pipeline serves the next document', () => {
+    const good = () => buildPdf([{ texts: [{ text: 'Still serving after bad input', x: 72, y: 100 }] }]);
+
+    async function expectFailure(bytes: Uint8Array, fileName: string, code: string) {
+      let reason: string;
+      try {
+        const { job } = await parse(bytes, fileName);
+        expect(job.status).toBe('failed');
+        expect(job.error?.code).toBe(code);
+        reason = job.error?.reason ?? '';
+      } catch (error) {
+        // the client may refuse it before it reaches the pipeline: that is the clear error too
+        if (!isClientError(error)) throw error;
+        reason = error.message;
+      }
+      expect(reason.length).toBeGreaterThan(10);
+      const next = await parse(good(), 'next.pdf');
+      expect(next.job.status).toBe('completed');
+      return reason;
+    }
+
+    it('a zero-byte file', async () => {
+      expect(await expectFailure(new Uint8Array(0), 'empty.pdf', 'EMPTY_FILE')).toMatch(/empty/i);
+    });
+    it('a truncated PDF', async () => {
+      expect(await expectFailure(truncatedPdf(), 'truncated.pdf', 'CORRUPT_PDF')).toMatch(/corrupt|truncated/i);
+    });
+    it('an encrypted PDF', async () => {
+      expect(await expectFailure(encryptedPdf(), 'secret.pdf', 'ENCRYPTED_PDF')).toMatch(/encrypted|password/i);
+    });
+    it('a text file named .pdf', async () => {
+      expect(await expectFailure(new TextEncoder().encode('just some notes, not a PDF at all\n'), 'notes.pdf', 'UNSUPPORTED_MEDIA_TYPE')).toMatch(/pdf|media|type/i);
+    });
+    it('a 30000x30000 PNG (pixel limit)', async () => {
+      expect(await expectFailure(hugePngHeader(30000, 30000), 'huge.png', 'IMAGE_TOO_LARGE')).toMatch(/pixel/i);
+    });
+    it('a PDF over the configured page limit', async () => {
+      expect(await expectFailure(multiPagePdf(PAGE_LIMIT + 5), 'long.pdf', 'TOO_MANY_PAGES')).toMatch(/page/i);
+    });
+  });
+});

@@ -1,0 +1,62 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import multipart from '@fastify/multipart';
+import type { PaperlineClient } from '@paperline/client';
+import type { Logger } from '@paperline/telemetry';
+import type { GatewayConfig } from './config.js';
+import { GatewayError, toHttpError } from './errors.js';
+import { documentRoutes } from './routes/documents.js';
+
+/** How long /readyz waits for a NATS round trip before it answers 503. */
+export const DEFAULT_READY_TIMEOUT_MS = 2_000;
+
+export interface GatewayOptions {
+  client: PaperlineClient;
+  config: GatewayConfig;
+  /** @default no request logging */
+  log?: Logger;
+  /** @default DEFAULT_READY_TIMEOUT_MS */
+  readyTimeoutMs?: number;
+}
+
+/** The HTTP API as a fastify instance (not listening yet: call listen(), or inject() in tests). */
+export function createGateway(options: GatewayOptions): FastifyInstance {
+  const { client, config } = options;
+  const maxFileBytes = config.limits.maxFileBytes;
+  const app = Fastify({
+    ...(options.log ? { loggerInstance: options.log as FastifyBaseLogger } : { logger: false }),
+    bodyLimit: maxFileBytes,
+  });
+
+  // every other content type is taken as the raw document; its magic bytes decide if it is one
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxFileBytes }, (_request, body, done) => done(null, body));
+  void app.register(multipart, { limits: { fileSize: maxFileBytes, files: 1, fields: 0 } });
+
+  app.setErrorHandler((error, request, reply) => {
+    const { status, body } = toHttpError(error);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    return reply.code(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const { status, body } = toHttpError(new GatewayError('ROUTE_NOT_FOUND', `${request.method} ${request.url}`));
+    return reply.code(status).send(body);
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const timeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        client.ping(),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer from NATS within ${timeoutMs} ms`)), timeoutMs))),
+      ]);
+      return { status: 'ready' };
+    } catch (error) {
+      return reply.code(503).send({ status: 'not ready', reason: (error as Error).message });
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+  void app.register(async (scope) => documentRoutes(scope, client, maxFileBytes));
+  return app;
+}

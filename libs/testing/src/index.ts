@@ -1,2 +1,4 @@
 export { startTestServer, type TestServer } from './nats.js';
 export * from './onnx.js';
+export * from './pdf.js';
+export * from './image.js';

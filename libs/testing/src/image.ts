@@ -1,0 +1,82 @@
+// Image fixtures: pages with known text rendered by sharp (SVG text through librsvg and fontconfig,
+// DejaVu Sans on our machines), in PNG, JPEG, WebP and (multi-page) TIFF; and a PNG whose header
+// claims a huge size, built without allocating its pixels.
+import { crc32, deflateSync } from 'node:zlib';
+import sharp from 'sharp';
+
+export const DEFAULT_IMAGE_FONT = 'DejaVu Sans';
+
+export interface TextImageOptions {
+  /** @default 800 */
+  width?: number;
+  /** @default 600 */
+  height?: number;
+  /** Pixel size of the text. @default 32 */
+  fontSize?: number;
+  /** @default 'DejaVu Sans' */
+  fontFamily?: string;
+}
+
+export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'tiff';
+
+const escapeXml = (text: string) => text.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** SVG of black text lines on white, one line per entry, starting near the top left. */
+export function textSvg(lines: string[], options: TextImageOptions = {}): Buffer {
+  const width = options.width ?? 800;
+  const height = options.height ?? 600;
+  const size = options.fontSize ?? 32;
+  const family = options.fontFamily ?? DEFAULT_IMAGE_FONT;
+  const texts = lines
+    .map((line, i) => `<text x="${size}" y="${size * 2 + i * size * 1.5}" font-family="${family}" font-size="${size}" fill="black">${escapeXml(line)}</text>`)
+    .join('');
+  return Buffer.from(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="white"/>${texts}</svg>`,
+  );
+}
+
+/** An image of the given text lines in the given format. */
+export async function textImage(lines: string[], format: ImageFormat = 'png', options: TextImageOptions = {}): Promise<Uint8Array> {
+  const image = sharp(textSvg(lines, options)).flatten({ background: '#ffffff' });
+  return new Uint8Array(await image.toFormat(format).toBuffer());
+}
+
+/** A multi-page TIFF, one page per entry of `pages` (each a list of text lines). */
+export async function multiPageTiff(pages: string[][], options: TextImageOptions = {}): Promise<Uint8Array> {
+  const frames = await Promise.all(pages.map((lines) => sharp(textSvg(lines, options)).flatten({ background: '#ffffff' }).png().toBuffer()));
+  return new Uint8Array(await sharp(frames, { join: { animated: true } }).tiff().toBuffer());
+}
+
+/** A JPEG with an EXIF orientation tag (6: the viewer turns it 90 degrees clockwise). */
+export async function rotatedJpeg(lines: string[], orientation = 6, options: TextImageOptions = {}): Promise<Uint8Array> {
+  return new Uint8Array(await sharp(textSvg(lines, options)).flatten({ background: '#ffffff' }).jpeg().withMetadata({ orientation }).toBuffer());
+}
+
+function chunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/**
+ * A PNG whose header says `width` x `height` (default 30000 x 30000, 900 megapixels), with a tiny
+ * IDAT: a decoder that trusts the header allocates gigabytes; a careful one refuses it first.
+ */
+export function hugePngHeader(width = 30000, height = 30000): Uint8Array {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 0; // greyscale
+  return new Uint8Array(
+    Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      chunk('IHDR', ihdr),
+      chunk('IDAT', deflateSync(Buffer.alloc(width + 1))),
+      chunk('IEND', Buffer.alloc(0)),
+    ]),
+  );
+}

@@ -1,0 +1,36 @@
+// The render stage's settings (convict): the base settings plus a `render` section.
+import { baseSchema, loadConfig, type LoadOptions } from '@paperline/config';
+import { DEFAULT_DPI, DEFAULT_MIN_TEXT_CHARS, DEFAULT_RENDER_LIMITS } from './types.js';
+
+export const renderSchema = {
+  ...baseSchema,
+  render: {
+    dpi: { doc: 'Raster DPI of PDF pages (a request may ask for another).', format: 'nat', default: DEFAULT_DPI, env: 'PL_RENDER_DPI' },
+    maxPages: { doc: 'Most pages (or TIFF frames) a document may have.', format: 'nat', default: DEFAULT_RENDER_LIMITS.maxPages, env: 'PL_RENDER_MAX_PAGES' },
+    maxPixels: {
+      doc: 'Most pixels of an input image or page raster; checked on the header before decoding.',
+      format: 'nat',
+      default: DEFAULT_RENDER_LIMITS.maxPixels,
+      env: 'PL_RENDER_MAX_PIXELS',
+    },
+    maxBytes: { doc: 'Largest input file in bytes.', format: 'nat', default: DEFAULT_RENDER_LIMITS.maxBytes, env: 'PL_RENDER_MAX_BYTES' },
+    minTextChars: {
+      doc: 'A PDF page with fewer non-space characters counts as scanned and is rasterised for OCR.',
+      format: 'nat',
+      default: DEFAULT_MIN_TEXT_CHARS,
+      env: 'PL_RENDER_MIN_TEXT_CHARS',
+    },
+    alwaysRaster: {
+      doc: 'Rasterise every PDF page, even text-only ones (slower; for debugging or a layout model).',
+      format: Boolean,
+      default: false,
+      env: 'PL_RENDER_ALWAYS_RASTER',
+    },
+  },
+};
+
+export type RenderConfig = ReturnType<typeof loadRenderConfig>;
+
+export function loadRenderConfig(options: LoadOptions = {}) {
+  return loadConfig(renderSchema, options);
+}

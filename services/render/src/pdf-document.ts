@@ -1,0 +1,154 @@
+// A PDF opened with pdfjs (legacy build, in-process worker): per page the text layer, rulings and
+// image rectangles, and a raster only when the page needs one (scanned, little text, or images
+// whose figure crops need pixels).
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { PaperlineError, SCHEMA_VERSION, type PageTextLayer } from '@paperline/contracts';
+import { createCanvas } from '@napi-rs/canvas';
+import { getDocument, type PDFDocumentProxy, type PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { extractGraphics, type Matrix } from './pdf-graphics.js';
+import { textRuns, type FontInfo, type TextItem, type TextStyle } from './pdf-text.js';
+import type { OpenedDocument, RenderedPage, RenderLimits } from './types.js';
+
+const pdfjsRoot = dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
+const assetDir = (name: string) => {
+  const dir = join(pdfjsRoot, name);
+  return existsSync(dir) ? `${dir}/` : undefined;
+};
+const STANDARD_FONTS = assetDir('standard_fonts');
+const CMAPS = assetDir('cmaps');
+const WASM = assetDir('wasm');
+
+export interface PdfOpenOptions {
+  limits: RenderLimits;
+  dpi: number;
+  alwaysRaster: boolean;
+  minTextChars: number;
+}
+
+/** Maps pdfjs's exceptions (by name: they are plain objects across its worker boundary) to our codes. */
+function openError(error: unknown): PaperlineError {
+  const name = (error as { name?: string } | null)?.name ?? '';
+  const message = (error as { message?: string } | null)?.message ?? String(error);
+  if (name === 'PasswordException') return new PaperlineError('ENCRYPTED_PDF', message, { cause: error });
+  if (name === 'InvalidPDFException' || name === 'FormatError' || name === 'UnknownErrorException' || name === 'MissingPDFException') {
+    return new PaperlineError('CORRUPT_PDF', message, { cause: error });
+  }
+  return new PaperlineError('CORRUPT_PDF', `${name || 'error'}: ${message}`, { cause: error });
+}
+
+export async function openPdf(bytes: Uint8Array, options: PdfOpenOptions): Promise<OpenedDocument> {
+  const task = getDocument({
+    // pdfjs transfers (detaches) the buffer it is given: hand it a copy
+    data: bytes.slice(),
+    isEvalSupported: false,
+    disableFontFace: true,
+    useSystemFonts: false,
+    verbosity: 0,
+    stopAtErrors: false,
+    ...(STANDARD_FONTS ? { standardFontDataUrl: STANDARD_FONTS } : {}),
+    ...(CMAPS ? { cMapUrl: CMAPS, cMapPacked: true } : {}),
+    ...(WASM ? { wasmUrl: WASM } : {}),
+  });
+  let doc: PDFDocumentProxy;
+  try {
+    doc = await task.promise;
+  } catch (error) {
+    await task.destroy().catch(() => undefined);
+    throw openError(error);
+  }
+  if (doc.numPages > options.limits.maxPages) {
+    await doc.destroy().catch(() => undefined);
+    throw new PaperlineError('TOO_MANY_PAGES', `${doc.numPages} pages, the limit is ${options.limits.maxPages}`);
+  }
+  return new PdfDocument(doc, options);
+}
+
+class PdfDocument implements OpenedDocument {
+  readonly format = 'pdf' as const;
+  readonly kind = 'pdf' as const;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly doc: PDFDocumentProxy,
+    private readonly options: PdfOpenOptions,
+  ) {}
+
+  get pageCount(): number {
+    return this.doc.numPages;
+  }
+
+  async *pages(pageNumbers: readonly number[]): AsyncIterable<RenderedPage> {
+    for (const n of pageNumbers) {
+      let page: PDFPageProxy;
+      try {
+        page = await this.doc.getPage(n);
+      } catch (error) {
+        throw openError(error);
+      }
+      try {
+        yield await this.renderPage(page);
+      } finally {
+        page.cleanup();
+      }
+    }
+  }
+
+  private async renderPage(page: PDFPageProxy): Promise<RenderedPage> {
+    const { dpi, width, height, viewport } = this.pageGeometry(page);
+    let layer: PageTextLayer;
+    try {
+      const ops = await page.getOperatorList();
+      const text = await page.getTextContent();
+      const fontOf = (id: string): FontInfo | undefined => (page.commonObjs.has(id) ? (page.commonObjs.get(id) as FontInfo) : undefined);
+      const transform = viewport.transform as Matrix;
+      const graphics = extractGraphics(ops, transform, { width, height });
+      layer = {
+        v: SCHEMA_VERSION,
+        runs: textRuns(text.items as TextItem[], text.styles as Record<string, TextStyle>, fontOf, transform),
+        ...graphics,
+      };
+    } catch (error) {
+      throw openError(error);
+    }
+    const chars = layer.runs.reduce((n, run) => n + run.text.replace(/\s+/g, '').length, 0);
+    const hasText = chars >= this.options.minTextChars;
+    const needsRaster = this.options.alwaysRaster || !hasText || layer.images.length > 0;
+    return {
+      page: page.pageNumber,
+      width,
+      height,
+      dpi,
+      textLayer: hasText ? layer : null,
+      raster: needsRaster ? await this.rasterise(page, viewport) : null,
+    };
+  }
+
+  /** The page at the configured DPI, lowered for a huge page so its raster stays within maxPixels. */
+  private pageGeometry(page: PDFPageProxy) {
+    const natural = page.getViewport({ scale: 1 });
+    const fit = Math.sqrt(this.options.limits.maxPixels / Math.max(1, natural.width * natural.height)) * 72;
+    const dpi = Math.max(1, Math.min(this.options.dpi, Math.floor(fit)));
+    const viewport = page.getViewport({ scale: dpi / 72 });
+    return { dpi, width: Math.max(1, Math.floor(viewport.width)), height: Math.max(1, Math.floor(viewport.height)), viewport };
+  }
+
+  private async rasterise(page: PDFPageProxy, viewport: ReturnType<PDFPageProxy['getViewport']>): Promise<Uint8Array> {
+    const canvas = createCanvas(Math.max(1, Math.floor(viewport.width)), Math.max(1, Math.floor(viewport.height)));
+    const context = canvas.getContext('2d');
+    context.fillStyle = '#ffffff';
+    context.fillRect(0, 0, canvas.width, canvas.height);
+    try {
+      await page.render({ canvas: canvas as never, canvasContext: context as never, viewport }).promise;
+    } catch (error) {
+      throw openError(error);
+    }
+    return new Uint8Array(await canvas.encode('png'));
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.doc.destroy().catch(() => undefined);
+    return this.closing;
+  }
+}

@@ -1,0 +1,178 @@
+// Vector rulings and image rectangles from a page's operator list, in raster pixels. Only the
+// transform stack is interpreted; colours, clips and text are skipped, which keeps this cheap.
+import type { BBox, Ruling } from '@paperline/contracts';
+import { OPS, Util } from 'pdfjs-dist/legacy/build/pdf.mjs';
+
+export type Matrix = [number, number, number, number, number, number];
+
+/** Operator list as pdfjs returns it. */
+export interface OperatorList {
+  fnArray: number[];
+  argsArray: unknown[];
+}
+
+export interface GraphicsOptions {
+  /** A filled rectangle at most this thick (px) is a ruling. @default 4 */
+  maxRulingThickness: number;
+  /** Shorter rulings are ignored (px). @default 12 */
+  minRulingLength: number;
+  /** Smaller images (either side, px) are ignored: bullets, glyph masks. @default 12 */
+  minImageSide: number;
+  /** Caps the work on pages of dense vector art. @default 4000 */
+  maxRulings: number;
+}
+
+export const DEFAULT_GRAPHICS_OPTIONS: Readonly<GraphicsOptions> = Object.freeze({
+  maxRulingThickness: 4,
+  minRulingLength: 12,
+  minImageSide: 12,
+  maxRulings: 4000,
+});
+
+// DrawOPS codes inside a constructPath buffer (pdfjs 5)
+const MOVE_TO = 0;
+const LINE_TO = 1;
+const CURVE_TO = 2;
+const QUAD_TO = 3;
+const CLOSE = 4;
+
+const STROKE_OPS = new Set<number>([OPS.stroke, OPS.closeStroke, OPS.fillStroke, OPS.eoFillStroke, OPS.closeFillStroke, OPS.closeEOFillStroke]);
+const FILL_OPS = new Set<number>([OPS.fill, OPS.eoFill]);
+const IMAGE_OPS = new Set<number>([
+  OPS.paintImageXObject,
+  OPS.paintInlineImageXObject,
+  OPS.paintImageXObjectRepeat,
+  OPS.paintImageMaskXObject,
+  OPS.paintImageMaskXObjectRepeat,
+]);
+
+export interface PageGraphics {
+  rulings: Ruling[];
+  images: BBox[];
+}
+
+/** Walks the operator list with `base` (the viewport transform) as the outer transform. */
+export function extractGraphics(
+  list: OperatorList,
+  base: Matrix,
+  pageSize: { width: number; height: number },
+  options: GraphicsOptions = DEFAULT_GRAPHICS_OPTIONS,
+): PageGraphics {
+  const rulings: Ruling[] = [];
+  const images: BBox[] = [];
+  const stack: Matrix[] = [];
+  let ctm: Matrix = base;
+
+  const addRuling = (x0: number, y0: number, x1: number, y1: number) => {
+    if (rulings.length >= options.maxRulings) return;
+    const horizontal = Math.abs(y1 - y0) <= options.maxRulingThickness;
+    const vertical = Math.abs(x1 - x0) <= options.maxRulingThickness;
+    if (horizontal === vertical) return; // diagonal, or a dot
+    const length = horizontal ? Math.abs(x1 - x0) : Math.abs(y1 - y0);
+    if (length < options.minRulingLength) return;
+    const ruling = horizontal
+      ? { x0: Math.min(x0, x1), y0: (y0 + y1) / 2, x1: Math.max(x0, x1), y1: (y0 + y1) / 2 }
+      : { x0: (x0 + x1) / 2, y0: Math.min(y0, y1), x1: (x0 + x1) / 2, y1: Math.max(y0, y1) };
+    rulings.push(clipRuling(ruling, pageSize));
+  };
+
+  for (let i = 0; i < list.fnArray.length; i++) {
+    const fn = list.fnArray[i]!;
+    const args = list.argsArray[i] as unknown[] | null;
+    switch (fn) {
+      case OPS.save:
+        stack.push(ctm);
+        break;
+      case OPS.restore:
+        ctm = stack.pop() ?? base;
+        break;
+      case OPS.transform:
+        ctm = Util.transform(ctm, args as Matrix) as Matrix;
+        break;
+      case OPS.paintFormXObjectBegin:
+        stack.push(ctm);
+        if (Array.isArray(args?.[0])) ctm = Util.transform(ctm, args[0] as Matrix) as Matrix;
+        break;
+      case OPS.paintFormXObjectEnd:
+        ctm = stack.pop() ?? base;
+        break;
+      case OPS.constructPath: {
+        const [op, [path], minMax] = args as [number, [Float32Array | null], Float32Array | null];
+        if (!path || !minMax) break;
+        if (STROKE_OPS.has(op)) strokeSegments(path, ctm, addRuling);
+        else if (FILL_OPS.has(op)) {
+          const [x0, y0, x1, y1] = deviceBox(ctm, minMax[0]!, minMax[1]!, minMax[2]!, minMax[3]!);
+          if (Math.min(x1 - x0, y1 - y0) <= options.maxRulingThickness) {
+            if (x1 - x0 >= y1 - y0) addRuling(x0, (y0 + y1) / 2, x1, (y0 + y1) / 2);
+            else addRuling((x0 + x1) / 2, y0, (x0 + x1) / 2, y1);
+          }
+        }
+        break;
+      }
+      default:
+        if (IMAGE_OPS.has(fn)) {
+          const box = clipBox(deviceBox(ctm, 0, 0, 1, 1), pageSize);
+          if (box[2] - box[0] >= options.minImageSide && box[3] - box[1] >= options.minImageSide) images.push(box);
+        }
+    }
+  }
+  return { rulings, images };
+}
+
+/** Each straight segment of a stroked path (rectangles included) as a candidate ruling. */
+function strokeSegments(path: Float32Array, ctm: Matrix, add: (x0: number, y0: number, x1: number, y1: number) => void): void {
+  let startX = 0;
+  let startY = 0;
+  let x = 0;
+  let y = 0;
+  for (let i = 0; i < path.length; ) {
+    const code = path[i++];
+    if (code === MOVE_TO) {
+      [x, y] = apply(ctm, path[i]!, path[i + 1]!);
+      [startX, startY] = [x, y];
+      i += 2;
+    } else if (code === LINE_TO) {
+      const [nx, ny] = apply(ctm, path[i]!, path[i + 1]!);
+      add(x, y, nx, ny);
+      [x, y] = [nx, ny];
+      i += 2;
+    } else if (code === CURVE_TO) {
+      [x, y] = apply(ctm, path[i + 4]!, path[i + 5]!);
+      i += 6;
+    } else if (code === QUAD_TO) {
+      [x, y] = apply(ctm, path[i + 2]!, path[i + 3]!);
+      i += 4;
+    } else if (code === CLOSE) {
+      add(x, y, startX, startY);
+      [x, y] = [startX, startY];
+    } else {
+      return; // an unknown code: the rest of the buffer cannot be parsed safely
+    }
+  }
+}
+
+/** pdfjs 5's Util.applyTransform writes in place; this returns the point. */
+export function apply(m: Matrix, x: number, y: number): [number, number] {
+  return [x * m[0] + y * m[2] + m[4], x * m[1] + y * m[3] + m[5]];
+}
+
+function deviceBox(ctm: Matrix, x0: number, y0: number, x1: number, y1: number): BBox {
+  const corners = [
+    [x0, y0],
+    [x1, y0],
+    [x0, y1],
+    [x1, y1],
+  ].map(([x, y]) => apply(ctm, x!, y!));
+  const xs = corners.map((c) => c[0]);
+  const ys = corners.map((c) => c[1]);
+  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+}
+
+function clipBox(box: BBox, size: { width: number; height: number }): BBox {
+  return [Math.max(0, box[0]), Math.max(0, box[1]), Math.min(size.width, box[2]), Math.min(size.height, box[3])];
+}
+
+function clipRuling(r: Ruling, size: { width: number; height: number }): Ruling {
+  const clamp = (v: number, max: number) => Math.round(Math.min(max, Math.max(0, v)) * 10) / 10;
+  return { x0: clamp(r.x0, size.width), y0: clamp(r.y0, size.height), x1: clamp(r.x1, size.width), y1: clamp(r.y1, size.height) };
+}

@@ -1,0 +1,29 @@
+// Settings of the models lib (convict schema, merged into each model-using service's schema).
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_PROVIDERS } from './model-manager.js';
+
+const providerList = {
+  name: 'provider-list',
+  validate(value: unknown) {
+    const list = String(value).split(',').map((p) => p.trim());
+    for (const p of list) if (!/^(cpu|cuda(:\d+)?)$/.test(p)) throw new Error(`'${p}' is not cpu or cuda:<n>`);
+  },
+};
+
+export const modelsSchema = {
+  models: {
+    manifest: { doc: 'Path of the model manifest.', format: String, default: 'models/manifest.json', env: 'PL_MODELS_MANIFEST' },
+    dir: { doc: 'Directory of hub-only model files (manifest paths without a package are relative to it). Empty: the manifest directory.', format: String, default: '', env: 'PL_MODELS_DIR' },
+    providers: { doc: 'Execution providers in order of preference, comma-separated (cuda:<n>, cpu).', format: providerList, default: DEFAULT_PROVIDERS.join(','), env: 'PL_MODEL_PROVIDERS' },
+    cpuFallback: { doc: 'Run a model on cpu when no GPU can take it (if its manifest entry allows).', format: Boolean, default: true, env: 'PL_MODEL_CPU_FALLBACK' },
+    idleTimeoutMs: { doc: 'Unload a model nobody used for this long; 0 keeps idle models until evicted.', format: 'nat', default: DEFAULT_IDLE_TIMEOUT_MS, env: 'PL_MODEL_IDLE_TIMEOUT_MS' },
+    verifyChecksums: { doc: 'Check model files against their manifest sha256 on first load.', format: Boolean, default: true, env: 'PL_MODEL_VERIFY_SHA256' },
+  },
+} as const;
+
+export interface ModelsConfig {
+  models: { manifest: string; dir: string; providers: string; cpuFallback: boolean; idleTimeoutMs: number; verifyChecksums: boolean };
+}
+
+export function providersOf(config: ModelsConfig): string[] {
+  return config.models.providers.split(',').map((p) => p.trim()).filter(Boolean);
+}

@@ -1,0 +1,49 @@
+// Creates inference sessions on one execution provider at a time. The manager, not
+// onnxruntime, decides on fallback: asking for cuda alone makes an unusable provider throw
+// instead of silently running on cpu, so every fallback is seen, logged and counted.
+import * as ort from 'onnxruntime-node';
+import { parseDevice } from '@paperline/memory';
+import { ModelError } from './errors.js';
+
+/** How the manager loads and frees sessions; the ONNX one below is the default. */
+export interface SessionFactory<S> {
+  /** `provider` is `cpu` or `cuda:<n>`. */
+  create(files: readonly string[], provider: string): Promise<S>;
+  release(session: S): Promise<void>;
+}
+
+export interface OnnxSessionFactoryOptions {
+  /** Threads per operator; 0 lets onnxruntime choose. @default 0 */
+  intraOpThreads?: number;
+  /** @default 'all' */
+  graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
+}
+
+export class OnnxSessionFactory implements SessionFactory<ort.InferenceSession> {
+  constructor(private readonly options: OnnxSessionFactoryOptions = {}) {}
+
+  async create(files: readonly string[], provider: string): Promise<ort.InferenceSession> {
+    const [modelPath] = files;
+    if (modelPath === undefined) throw new ModelError('FILE_MISSING', 'the model lists no file');
+    const device = parseDevice(provider, 'local');
+    const executionProviders: ort.InferenceSession.ExecutionProviderConfig[] = device.kind === 'cuda' ? [{ name: 'cuda', deviceId: device.index }] : ['cpu'];
+    const sessionOptions: ort.InferenceSession.SessionOptions = {
+      executionProviders,
+      graphOptimizationLevel: this.options.graphOptimization ?? 'all',
+      ...(this.options.intraOpThreads ? { intraOpNumThreads: this.options.intraOpThreads } : {}),
+    };
+    try {
+      return await ort.InferenceSession.create(modelPath, sessionOptions);
+    } catch (error) {
+      const message = (error as Error).message.split('\n')[0] ?? '';
+      if (device.kind === 'cuda' && /provider|shared library|cuda/i.test(message)) {
+        throw new ModelError('PROVIDER_UNAVAILABLE', `${provider}: ${message}`, { cause: error });
+      }
+      throw new ModelError('LOAD_FAILED', `${modelPath} on ${provider}: ${message}`, { cause: error });
+    }
+  }
+
+  async release(session: ort.InferenceSession): Promise<void> {
+    await session.release();
+  }
+}

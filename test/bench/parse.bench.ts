@@ -25,7 +25,7 @@ const ocrFiles = [join(corpus, 'pdf', 'mineru-small_ocr.pdf'), ...readdirSync(im
 
 const pipeline = await startLocalPipeline({ log: silentLogger() });
 const client = await PaperlineClient.connect({ servers: pipeline.url, waitOnFirstConnect: false });
-const rss = new PeakRss([pipeline.serverPid]);
+const rss = new PeakRss(pipeline.serverPid ? [pipeline.serverPid] : []);
 rss.start();
 
 async function runPath(name: string, files: string[]): Promise<void> {

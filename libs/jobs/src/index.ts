@@ -1,2 +1,3 @@
 export { casUpdate, type CasOptions } from './cas.js';
 export { JobStore, type DocumentFailure, type NewJob, type Progress } from './job-store.js';
+export { failDocumentOnDeadLetter } from './fail-on-dead-letter.js';

@@ -45,9 +45,6 @@ export function createAssembleHandler(deps: AssembleDeps): StageHandler<Assemble
       }
       return outcomes;
     },
-    async onDeadLetter(failure) {
-      if (failure.docId) await deps.jobs.fail(failure.docId, failure);
-    },
   };
 }
 

@@ -1,0 +1,17 @@
+import type { StageHandler } from '@paperline/stage';
+import type { JobStore } from './job-store.js';
+
+/**
+ * A terminal failure in any stage fails the document with that stage's code and reason, so the
+ * client sees it; the handler's own dead-letter hook, if any, still runs. Every stage process
+ * (standalone or embedded) wraps its handler with this.
+ */
+export function failDocumentOnDeadLetter<T>(handler: StageHandler<T>, jobs: JobStore): StageHandler<T> {
+  return {
+    ...handler,
+    async onDeadLetter(failure) {
+      if (failure.docId) await jobs.fail(failure.docId, failure);
+      await handler.onDeadLetter?.(failure);
+    },
+  };
+}

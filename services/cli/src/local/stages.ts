@@ -1,0 +1,67 @@
+import type { StageName } from '@paperline/contracts';
+import type { Bus } from '@paperline/bus';
+import { failDocumentOnDeadLetter, type JobStore } from '@paperline/jobs';
+import type { StageHandler } from '@paperline/stage';
+import type { Logger } from '@paperline/telemetry';
+import { createAssembleHandler } from '@paperline/assemble';
+import { createLayoutHandler } from '@paperline/layout';
+import { createOcrService, type OcrService } from '@paperline/ocr';
+import { createRenderHandler, loadRenderConfig } from '@paperline/render';
+
+/** Per-stage configuration overrides, in each stage's own convict section. */
+export interface PipelineOverrides {
+  render?: Record<string, unknown>;
+  layout?: Record<string, unknown>;
+  ocr?: Record<string, unknown>;
+}
+
+export interface StageHandlers {
+  get(stage: StageName): StageHandler<unknown>;
+  /** Unloads models and releases leases. */
+  teardown(): Promise<void>;
+}
+
+/** Builds each stage's handler from its service package, wired to the job store. */
+export async function createStageHandlers(deps: { bus: Bus; jobs: JobStore; log: Logger; overrides: PipelineOverrides }): Promise<StageHandlers> {
+  const { bus, jobs, log } = deps;
+  const render = loadRenderConfig({ overrides: { render: deps.overrides.render ?? {} } }).render;
+  let ocr: OcrService | undefined;
+  const handlers = new Map<StageName, () => Promise<StageHandler<unknown>> | StageHandler<unknown>>([
+    [
+      'render',
+      () =>
+        createRenderHandler({
+          settings: {
+            dpi: render.dpi,
+            minTextChars: render.minTextChars,
+            alwaysRaster: render.alwaysRaster,
+            limits: { maxPages: render.maxPages, maxPixels: render.maxPixels, maxBytes: render.maxBytes },
+          },
+          onDocumentOpened: async (docId, pageCount) => {
+            await jobs.setPageCount(docId, pageCount);
+          },
+        }) as StageHandler<unknown>,
+    ],
+    ['layout', () => createLayoutHandler({ bus, log }) as StageHandler<unknown>],
+    [
+      'ocr',
+      async () => {
+        ocr = await createOcrService({ bus, log, overrides: deps.overrides.ocr ?? {} });
+        return ocr.handler as StageHandler<unknown>;
+      },
+    ],
+    ['assemble', () => createAssembleHandler({ bus, jobs }) as StageHandler<unknown>],
+  ]);
+  const built = new Map<StageName, StageHandler<unknown>>();
+  for (const [stage, create] of handlers) built.set(stage, failDocumentOnDeadLetter(await create(), jobs));
+  return {
+    get(stage) {
+      const handler = built.get(stage);
+      if (!handler) throw new Error(`stage ${stage} has no handler in the local pipeline`);
+      return handler;
+    },
+    async teardown() {
+      await ocr?.teardown();
+    },
+  };
+}

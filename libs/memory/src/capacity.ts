@@ -7,7 +7,7 @@ export type CapacitySpec = { bytes: number } | { fraction: number };
 
 /**
  * Parses `0.8` (a fraction, 0 < f <= 1), `80%`, `12GiB`, `500MB` or `1073741824` (bytes).
- * A bare number above 1 is bytes.
+ * A bare number above 1 is whole bytes.
  */
 export function parseCapacity(value: string | number): CapacitySpec {
   const text = String(value).trim();
@@ -17,6 +17,7 @@ export function parseCapacity(value: string | number): CapacitySpec {
   if (!match) throw new MemoryError('INVALID_CAPACITY', `'${text}' is not bytes (e.g. 12GiB), a percentage or a fraction`);
   const number = Number(match[1]);
   if (!match[2] && number <= 1) return fraction(number, text);
+  if (!match[2] && !Number.isInteger(number)) throw new MemoryError('INVALID_CAPACITY', `'${text}': a bare number is a fraction (<= 1) or whole bytes`);
   const unit = UNITS[(match[2] ?? '').toLowerCase()];
   if (unit === undefined) throw new MemoryError('INVALID_CAPACITY', `unknown unit in '${text}'`);
   return { bytes: Math.floor(number * unit) };

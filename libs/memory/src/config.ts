@@ -4,18 +4,13 @@ import { DEFAULT_HEARTBEAT_MS, DEFAULT_LEASE_TTL_MS, DEFAULT_RESERVE_TIMEOUT_MS,
 import { parseCapacity, type CapacitySpec } from './capacity.js';
 import { DEFAULT_DUMP_DIR, DEFAULT_GUARD_COOLDOWN_MS, DEFAULT_GUARD_INTERVAL_MS, DEFAULT_THRESHOLDS, type GuardThresholds } from './guard.js';
 
-const capacityFormat = {
-  name: 'capacity',
-  validate(value: unknown) {
-    parseCapacity(String(value));
-  },
-};
-const fraction = {
-  name: 'fraction',
-  validate(value: unknown) {
-    if (typeof value !== 'number' || !(value > 0 && value <= 1)) throw new Error('must be a number in (0, 1]');
-  },
-};
+// convict calls a format function with the value and reports what it throws, naming the key.
+function capacityFormat(value: unknown): void {
+  parseCapacity(String(value));
+}
+function fraction(value: unknown): void {
+  if (typeof value !== 'number' || !(value > 0 && value <= 1)) throw new Error('must be a number in (0, 1]');
+}
 
 export const memorySchema = {
   memory: {

@@ -1,13 +1,11 @@
 // Settings of the models lib (convict schema, merged into each model-using service's schema).
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_PROVIDERS } from './model-manager.js';
 
-const providerList = {
-  name: 'provider-list',
-  validate(value: unknown) {
-    const list = String(value).split(',').map((p) => p.trim());
-    for (const p of list) if (!/^(cpu|cuda(:\d+)?)$/.test(p)) throw new Error(`'${p}' is not cpu or cuda:<n>`);
-  },
-};
+function providerList(value: unknown): void {
+  for (const p of String(value).split(',').map((s) => s.trim())) {
+    if (!/^(cpu|cuda(:\d+)?)$/.test(p)) throw new Error(`'${p}' is not cpu or cuda:<n>`);
+  }
+}
 
 export const modelsSchema = {
   models: {

@@ -1,0 +1,35 @@
+// Child process for "unloading returns memory": loads and unloads a large generated model a few
+// times through a ModelManager and reports RSS at each step as one JSON line.
+import { setTimeout as sleep } from 'node:timers/promises';
+import * as ort from 'onnxruntime-node';
+import { Bus } from '@paperline/bus';
+import { DeviceBudgets, FootprintStore, HostProbe } from '@paperline/memory';
+import { Manifest, ModelManager } from '../src/index.js';
+
+const [url, manifestPath, cyclesArg] = process.argv.slice(2);
+const bus = await Bus.connect({ servers: url ?? '', waitOnFirstConnect: false });
+const manifest = await Manifest.load(manifestPath ?? '');
+const budgets = new DeviceBudgets({ bus, stage: 'ocr', instance: `unload-${process.pid}`, capacity: { cpu: { bytes: 2e9 }, gpu: { fraction: 0.9 } }, probes: [new HostProbe('test')] });
+const manager = new ModelManager({ manifest, stage: 'ocr', instance: `unload-${process.pid}`, node: 'test', budgets, providers: ['cpu'], idleTimeoutMs: 0, footprints: await FootprintStore.open(bus), verifyChecksums: false });
+const rss = () => process.memoryUsage().rss;
+const settle = async () => {
+  global.gc?.();
+  await sleep(300);
+};
+await settle();
+const before = rss();
+const cycles: Array<{ loaded: number; unloaded: number }> = [];
+for (let i = 0; i < Number(cyclesArg ?? 3); i += 1) {
+  const handle = await manager.acquire('big');
+  const out = await (handle.session as ort.InferenceSession).run({ ids: new ort.Tensor('int64', BigInt64Array.from([0n, 1n]), [2]) });
+  if (out['rows']?.dims[1] !== 256) throw new Error('unexpected output');
+  const loaded = rss();
+  handle.release();
+  await manager.unload('big');
+  await settle();
+  cycles.push({ loaded: loaded - before, unloaded: rss() - before });
+}
+const footprint = await (await FootprintStore.open(bus)).get('big', 'cpu@test');
+process.stdout.write(`${JSON.stringify({ before, cycles, footprint })}\n`);
+await manager.teardown();
+await bus.close();

@@ -1,0 +1,91 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { Command } from 'commander';
+import type { OutputFormat } from '@paperline/contracts';
+import { isClientError, type PaperlineClient } from '@paperline/client';
+import { connectClient, writeLine, type CliContext } from '../context.js';
+import { addDocumentOptions, documentOptions, type DocumentFlags } from '../document-options.js';
+import { CliError, ExitCodes } from '../errors.js';
+import { createProgress, type ProgressReporter } from '../progress.js';
+import { describeFailure } from './result.js';
+
+interface ParseFlags extends DocumentFlags {
+  output: string;
+}
+
+export const DEFAULT_OUTPUT_FORMAT: OutputFormat = 'md';
+
+/** `paper.pdf` -> `paper.md`; inputs that share a stem keep their extension (`a.pdf.md`, `a.png.md`). */
+export function outputNames(files: string[], format: OutputFormat): string[] {
+  const stems = files.map((f) => basename(f, extname(f)));
+  return files.map((file, i) => {
+    const stem = stems[i] ?? basename(file);
+    const clash = stems.filter((s) => s === stem).length > 1;
+    return `${clash ? basename(file) : stem}.${format}`;
+  });
+}
+
+type Outcome = { ok: true } | { ok: false; reason: string };
+
+async function parseOne(client: PaperlineClient, file: string, outPath: string, flags: ParseFlags, ctx: CliContext, progress: ProgressReporter, index: number, submitted: Promise<string>): Promise<Outcome> {
+  try {
+    const docId = await submitted;
+    const job = await client.wait(docId, { signal: ctx.signal, onProgress: (j) => progress.update(index, j) });
+    if (job.status === 'failed') {
+      const reason = job.error ? `${job.error.code}: ${job.error.reason}` : describeFailure(docId, job);
+      progress.failed(index, reason);
+      return { ok: false, reason };
+    }
+    await writeFile(outPath, await client.result(docId, flags.format ?? DEFAULT_OUTPUT_FORMAT));
+    progress.done(index, outPath);
+    return { ok: true };
+  } catch (error) {
+    if (ctx.signal.aborted) throw ctx.signal.reason ?? error;
+    const reason = isClientError(error) || error instanceof Error ? error.message : String(error);
+    progress.failed(index, reason);
+    ctx.log.debug({ file, err: error }, 'parse failed');
+    return { ok: false, reason };
+  }
+}
+
+export function parseCommand(ctx: CliContext): Command {
+  const command = new Command('parse')
+    .description('parse documents into Markdown or JSON files; without NATS_URL every stage runs in this process on an embedded nats-server')
+    .argument('<files...>', 'PDFs or images (PNG, JPEG, WebP, TIFF)')
+    .option('-o, --output <dir>', 'directory to write <name>.md or <name>.json into', '.');
+  return addDocumentOptions(command, `what to write (default: ${DEFAULT_OUTPUT_FORMAT})`).action(async (files: string[], flags: ParseFlags) => {
+    const format = flags.format ?? DEFAULT_OUTPUT_FORMAT;
+    const options = documentOptions({ ...flags, format });
+    await mkdir(flags.output, { recursive: true });
+    const names = outputNames(files, format);
+
+    const url = ctx.natsUrl();
+    // loaded only when needed: the stages pull in pdfjs, sharp and onnxruntime
+    const pipeline = url ? undefined : await (await import('../local/index.js')).startLocalPipeline({ log: ctx.log });
+    let client: PaperlineClient | undefined;
+    try {
+      client = await connectClient(ctx, url || pipeline?.url);
+      const active = client;
+      const progress = createProgress(ctx.stderr, files.map((f) => basename(f)));
+      // submits go one after another (each reads its file into memory); the waits overlap
+      let queue: Promise<unknown> = Promise.resolve();
+      const outcomes = await Promise.all(
+        files.map((file, index) => {
+          const submitted = queue.then(() => active.submit(file, { options }));
+          queue = submitted.catch(() => undefined);
+          return parseOne(active, file, join(flags.output, names[index] ?? `${index}.${format}`), flags, ctx, progress, index, submitted);
+        }),
+      );
+      progress.stop();
+      const failed = outcomes.map((o, i) => ({ o, file: files[i] })).filter((x) => !x.o.ok);
+      for (const [i, o] of outcomes.entries()) if (o.ok) writeLine(ctx.stdout, join(flags.output, names[i] ?? ''));
+      if (failed.length > 0) {
+        for (const { o, file } of failed) writeLine(ctx.stderr, `paperline: ${file}: ${o.ok ? '' : o.reason}`);
+        throw new CliError(`${failed.length} of ${files.length} documents failed`, ExitCodes.FAILED);
+      }
+    } finally {
+      await client?.close();
+      await pipeline?.close();
+    }
+  });
+}

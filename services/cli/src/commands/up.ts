@@ -1,0 +1,28 @@
+import { Command } from 'commander';
+import { STAGES, type StageName } from '@paperline/contracts';
+import { createLogger } from '@paperline/telemetry';
+import type { CliContext } from '../context.js';
+import { CliError, ExitCodes } from '../errors.js';
+
+/** `up` is a service: it reports its stages' starts and restarts unless told otherwise. */
+const UP_LOG_LEVEL = 'info';
+
+function parseStages(list: string | undefined): StageName[] {
+  if (!list) return [...STAGES];
+  const stages = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = stages.filter((s) => !(STAGES as readonly string[]).includes(s));
+  if (unknown.length > 0 || stages.length === 0) throw new CliError(`--stages takes stage names (${STAGES.join(', ')}), got "${list}"`, ExitCodes.USAGE);
+  return stages as StageName[];
+}
+
+export function upCommand(ctx: CliContext): Command {
+  return new Command('up')
+    .description('run every stage locally as its own process, restarting any that exits, until SIGINT/SIGTERM (embedded nats-server without NATS_URL)')
+    .option('--stages <list>', `only these stages, comma-separated (default: all of ${STAGES.join(', ')})`)
+    .action(async (flags: { stages?: string }) => {
+      const stages = parseStages(flags.stages);
+      const log = createLogger({ level: ctx.env['PL_LOG_LEVEL'] ?? UP_LOG_LEVEL, base: { service: 'paperline-up' }, destination: 2 });
+      const { runSupervisor } = await import('../local/index.js');
+      await runSupervisor({ natsUrl: ctx.natsUrl() || undefined, stages, log, signal: ctx.signal });
+    });
+}

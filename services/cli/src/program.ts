@@ -1,0 +1,50 @@
+import { Command, CommanderError } from 'commander';
+import type { CliContext } from './context.js';
+import { controlCommands } from './commands/control.js';
+import { parseCommand } from './commands/parse.js';
+import { provisionCommand } from './commands/provision.js';
+import { resultCommand } from './commands/result.js';
+import { statusCommand } from './commands/status.js';
+import { submitCommand } from './commands/submit.js';
+import { upCommand } from './commands/up.js';
+import { ExitCodes, exitCodeOf, type ExitCode } from './errors.js';
+
+export const PROGRAM_NAME = 'paperline';
+
+export function buildProgram(ctx: CliContext, natsUrl: { value?: string }): Command {
+  const program = new Command(PROGRAM_NAME)
+    .description('parse PDFs and page images into Markdown and JSON on NATS JetStream stage services')
+    .option('--nats-url <url>', 'NATS server URL(s) of the cluster (default: $NATS_URL)')
+    .showHelpAfterError(`(run ${PROGRAM_NAME} --help for usage)`)
+    .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) })
+    .exitOverride()
+    .hook('preAction', (root) => {
+      natsUrl.value = root.opts<{ natsUrl?: string }>().natsUrl;
+    });
+  for (const command of [parseCommand(ctx), submitCommand(ctx), resultCommand(ctx), ...controlCommands(ctx), statusCommand(ctx), upCommand(ctx), provisionCommand(ctx)]) {
+    program.addCommand(command.exitOverride().configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) }));
+  }
+  return program;
+}
+
+/** Runs one command line; returns the exit code instead of exiting (tests, main). */
+export async function runCli(argv: string[], ctx: CliContext, natsUrl: { value?: string }): Promise<ExitCode> {
+  const program = buildProgram(ctx, natsUrl);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return ExitCodes.OK;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // help and version end with exit code 0; everything else commander rejects is usage
+      return error.exitCode === 0 ? ExitCodes.OK : ExitCodes.USAGE;
+    }
+    if (ctx.signal.aborted) {
+      ctx.stderr.write('paperline: interrupted\n');
+      return ExitCodes.INTERRUPTED;
+    }
+    const code = exitCodeOf(error);
+    ctx.stderr.write(`paperline: ${(error as Error).message ?? String(error)}\n`);
+    if (code === ExitCodes.INTERNAL) ctx.log.error({ err: error }, 'unexpected error');
+    return code;
+  }
+}

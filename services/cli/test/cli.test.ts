@@ -1,0 +1,241 @@
+// The real `paperline` bin against a real nats-server; the test plays the pipeline's part by
+// writing the job records and outputs that render and assemble would.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Bus, buildTopology, provisionTopology } from '@paperline/bus';
+import {
+  Buckets,
+  ControlKeys,
+  JobKeys,
+  JobRecordSchema,
+  LedgerSchema,
+  MemoryKeys,
+  ObjectNames,
+  ObjectStores,
+  SCHEMA_VERSION,
+  decode,
+  encode,
+  type JobRecord,
+} from '@paperline/contracts';
+import { startTestServer, type TestServer } from '@paperline/testing';
+
+const BIN = join(import.meta.dirname, '..', 'bin', 'paperline.js');
+const PDF = Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\n');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function paperline(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, PL_LOG_LEVEL: 'error', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function updateJob(bus: Bus, docId: string, change: Partial<JobRecord>): Promise<void> {
+  const kv = await bus.kv(Buckets.jobs);
+  const entry = await kv.get(JobKeys.doc(docId));
+  const job = decode(JobRecordSchema, entry!.value);
+  await kv.update(JobKeys.doc(docId), encode(JobRecordSchema, { ...job, ...change, updatedAt: new Date().toISOString() }), entry!.revision);
+}
+
+async function complete(bus: Bus, docId: string, format: 'md' | 'json', content: string): Promise<void> {
+  await bus.putObject(ObjectStores.outputs, ObjectNames.output(docId, format), Buffer.from(content));
+  await updateJob(bus, docId, { status: 'completed', pageCount: 1, pagesDone: [1], outputs: { [format]: ObjectNames.output(docId, format) } });
+}
+
+/** Acts as the pipeline for `parse`: completes (or fails) each new job by file name. */
+async function playPipeline(bus: Bus, outcome: (job: JobRecord) => { md: string } | { failCode: string; reason: string }): Promise<() => void> {
+  const watcher = await (await bus.kv(Buckets.jobs)).watch({ key: 'doc.>' });
+  void (async () => {
+    for await (const entry of watcher) {
+      if (entry.operation !== 'PUT') continue;
+      const job = decode(JobRecordSchema, entry.value);
+      if (job.status !== 'queued') continue;
+      await updateJob(bus, job.docId, { status: 'running', pageCount: 2, pagesDone: [1] });
+      const result = outcome(job);
+      if ('md' in result) await complete(bus, job.docId, 'md', result.md);
+      else await updateJob(bus, job.docId, { status: 'failed', error: { stage: 'render', code: result.failCode, reason: result.reason } });
+    }
+  })();
+  return () => watcher.stop();
+}
+
+describe('paperline (the bin)', () => {
+  let server: TestServer;
+  let bus: Bus;
+  let dir: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    env = { NATS_URL: server.url };
+  });
+  afterAll(async () => server.stop());
+  beforeEach(async () => {
+    bus = await Bus.connect({ servers: server.url });
+    server.defer(() => bus.close());
+    await provisionTopology(bus.nc, buildTopology());
+    dir = await mkdtemp(join(tmpdir(), 'pl-cli-'));
+    server.defer(() => rm(dir, { recursive: true, force: true }));
+    await writeFile(join(dir, 'paper.pdf'), PDF);
+  });
+  afterEach(async () => server.reset());
+
+  it('parses arguments: help, unknown commands, bad options and stages are usage errors (exit 2)', async () => {
+    const help = await paperline(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Usage: paperline/);
+    const runs = await Promise.all([
+      paperline(['bogus']),
+      paperline(['parse']),
+      paperline(['pause', 'nosuchstage'], env),
+      paperline(['submit', join(dir, 'paper.pdf'), '--pages', '5-1'], env),
+      paperline(['parse', join(dir, 'paper.pdf'), '--format', 'docx']),
+      paperline(['features', 'set', 'table=maybe'], env),
+    ]);
+    for (const run of runs) expect(run.code, run.stderr).toBe(2);
+    expect(runs[2]!.stderr).toMatch(/unknown stage "nosuchstage"/);
+    expect(runs[3]!.stderr).toMatch(/pages must be N or FROM-TO/);
+  });
+
+  it('submit prints the id; result reports not ready (5), unknown (4), the content (0) and a failure (1)', async () => {
+    const submitted = await paperline(['submit', join(dir, 'paper.pdf'), '--format', 'md', '--priority', 'high'], env);
+    expect(submitted.code, submitted.stderr).toBe(0);
+    const id = submitted.stdout.trim().split('\n').at(-1)!;
+    expect(id).toMatch(/^[A-Za-z0-9]{16}$/);
+    const record = decode(JobRecordSchema, (await (await bus.kv(Buckets.jobs)).get(JobKeys.doc(id)))!.value);
+    expect(record).toMatchObject({ status: 'queued', fileName: 'paper.pdf', options: { priority: 'high', outputFormats: ['md'] } });
+
+    const notReady = await paperline(['result', id], env);
+    expect(notReady.code).toBe(5);
+    expect(notReady.stderr).toMatch(/is not finished \(queued\); add --wait/);
+    expect((await paperline(['result', 'no-such-doc'], env)).code).toBe(4);
+
+    await complete(bus, id, 'md', '# Paper\n\nBody text.\n');
+    const result = await paperline(['result', id], env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe('# Paper\n\nBody text.\n');
+
+    const second = (await paperline(['submit', join(dir, 'paper.pdf')], env)).stdout.trim().split('\n').at(-1)!;
+    await updateJob(bus, second, { status: 'failed', error: { stage: 'render', code: 'ENCRYPTED_PDF', reason: 'the PDF is encrypted (password protected)' } });
+    const failed = await paperline(['result', second], env);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(`${second} failed in render: ENCRYPTED_PDF: the PDF is encrypted (password protected)`);
+  });
+
+  it('result --wait waits for the document through the watch', async () => {
+    const id = (await paperline(['submit', join(dir, 'paper.pdf')], env)).stdout.trim();
+    const waiting = paperline(['result', id, '--wait', '--format', 'json'], env);
+    await new Promise((r) => setTimeout(r, 1_500));
+    await complete(bus, id, 'json', '{"pages":[]}');
+    const run = await waiting;
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ pages: [] });
+    const timedOut = await paperline(['result', (await paperline(['submit', join(dir, 'paper.pdf')], env)).stdout.trim(), '--wait', '--timeout', '300'], env);
+    expect(timedOut.code).toBe(5);
+  });
+
+  it('submit refuses an empty file and a non-document with exit 3', async () => {
+    await writeFile(join(dir, 'empty.pdf'), '');
+    await writeFile(join(dir, 'notes.txt'), 'plain text');
+    const empty = await paperline(['submit', join(dir, 'empty.pdf')], env);
+    expect(empty.code).toBe(3);
+    expect(empty.stderr).toMatch(/the file is empty/);
+    expect((await paperline(['submit', join(dir, 'notes.txt')], env)).code).toBe(3);
+    expect((await paperline(['submit', join(dir, 'missing.pdf')], env)).code).toBe(3);
+  });
+
+  it('pause, resume and features write pl-control flags as JSON', async () => {
+    const kv = await bus.kv(Buckets.control);
+    const flag = async (key: string) => JSON.parse(new TextDecoder().decode((await kv.get(key))!.value)) as unknown;
+    expect((await paperline(['pause', 'ocr'], env)).stdout).toBe('ocr paused\n');
+    expect(await flag(ControlKeys.paused('ocr'))).toBe(true);
+    expect((await paperline(['resume', 'ocr'], env)).code).toBe(0);
+    expect(await flag(ControlKeys.paused('ocr'))).toBe(false);
+
+    const set = await paperline(['features', 'set', 'table=off', 'formula=on'], env);
+    expect(set.code, set.stderr).toBe(0);
+    expect(await flag(ControlKeys.featureEnabled('table'))).toBe(false);
+    expect(await flag(ControlKeys.featureEnabled('formula'))).toBe(true);
+    expect(set.stdout).toMatch(/^table\s+off$/m);
+    const show = await paperline(['features', '--json'], env);
+    expect(JSON.parse(show.stdout)).toEqual({ table: false, formula: true, chart: true });
+  });
+
+  it('status --json: paused flags, pending messages per priority, models and device leases', async () => {
+    await paperline(['pause', 'layout'], env);
+    await paperline(['submit', join(dir, 'paper.pdf')], env);
+    const now = Date.now();
+    const device = 'cpu@test-node';
+    await (await bus.kv(Buckets.memory)).put(
+      MemoryKeys.ledger(device),
+      encode(LedgerSchema, {
+        v: SCHEMA_VERSION,
+        device,
+        capacityBytes: 8 * 1024 ** 3,
+        leases: {
+          l1: { stage: 'ocr', instance: 'ocr-1', model: 'ppocr-rec-en', bytes: 200 * 1024 ** 2, state: 'active', lastUsedAt: now, expiresAt: now + 60_000 },
+          l2: { stage: 'layout', instance: 'layout-1', model: 'doclayout', bytes: 100 * 1024 ** 2, state: 'loading', lastUsedAt: now, expiresAt: now + 60_000 },
+          gone: { stage: 'ocr', instance: 'dead', model: 'ppocr-det', bytes: 50, state: 'idle', lastUsedAt: 0, expiresAt: now - 1 },
+        },
+      }),
+    );
+    const run = await paperline(['status', '--json'], env);
+    expect(run.code, run.stderr).toBe(0);
+    const status = JSON.parse(run.stdout) as Record<string, Record<string, Record<string, unknown>>>;
+    expect(Object.keys(status).sort()).toEqual(['devices', 'stages']);
+    expect(status['stages']!['layout']).toMatchObject({ paused: true, models: [{ id: 'doclayout', device, loaded: false, state: 'loading' }] });
+    expect(status['stages']!['render']).toMatchObject({ paused: false, pending: { normal: 1 }, inFlight: 0 });
+    expect(status['stages']!['ocr']).toMatchObject({ pending: { high: 0, normal: 0 }, models: [{ id: 'ppocr-rec-en', device, loaded: true }] });
+    expect(status['devices']![device]).toMatchObject({ capacityBytes: 8 * 1024 ** 3, reservedBytes: 300 * 1024 ** 2 });
+
+    const table = await paperline(['status'], env);
+    expect(table.stdout).toMatch(/^layout\s+paused/m);
+    expect(table.stdout).toMatch(/^cpu@test-node\s+8192 MiB\s+300 MiB \(4%\)/m);
+  });
+
+  it('parse with NATS_URL writes every finished document and exits 1 naming the failed one', async () => {
+    await writeFile(join(dir, 'scan.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]));
+    await writeFile(join(dir, 'locked.pdf'), PDF);
+    const stop = await playPipeline(bus, (job) =>
+      job.fileName === 'locked.pdf' ? { failCode: 'ENCRYPTED_PDF', reason: 'the PDF is encrypted (password protected)' } : { md: `# ${job.fileName}\n` },
+    );
+    try {
+      const out = join(dir, 'out');
+      const run = await paperline(['parse', join(dir, 'paper.pdf'), join(dir, 'scan.png'), join(dir, 'locked.pdf'), '-o', out, '--pages', '1-2'], env);
+      expect(run.code, run.stderr).toBe(1);
+      expect(await readFile(join(out, 'paper.md'), 'utf8')).toBe('# paper.pdf\n');
+      expect(await readFile(join(out, 'scan.md'), 'utf8')).toBe('# scan.png\n');
+      expect(existsSync(join(out, 'locked.md'))).toBe(false);
+      expect(run.stdout.trim().split('\n')).toEqual([join(out, 'paper.md'), join(out, 'scan.md')]);
+      expect(run.stderr).toMatch(/locked\.pdf: FAILED: ENCRYPTED_PDF: the PDF is encrypted/);
+      expect(run.stderr).toContain(`paper.pdf: done -> ${join(out, 'paper.md')}`);
+      expect(run.stderr).toMatch(/1 of 3 documents failed/);
+    } finally {
+      stop();
+    }
+  });
+
+  it('provision reports what it created, then that nothing changed', async () => {
+    await server.reset();
+    const first = await paperline(['provision'], env);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/created\s+stream PL_DOCS/);
+    const again = await paperline(['provision', '--check', '--json'], env);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ created: [], drift: [] });
+  });
+});

@@ -1,0 +1,104 @@
+// What a paragraph is, from its text and its style relative to the page's body text: title,
+// heading (with a level), list item, caption, footnote, or plain text.
+import type { BlockType } from '@paperline/contracts';
+import { boxHeight, boxWidth, median } from '@paperline/vision';
+import type { LineGroup } from './blocks.js';
+import { LIST_MARKER } from './blocks.js';
+
+export interface Classified {
+  type: BlockType;
+  level?: number;
+}
+
+export interface PageStyle {
+  /** Font size (px) of most of the page's characters. */
+  bodySize: number;
+  /** The font carrying the most characters. */
+  bodyFont: string;
+  /** The largest font size on the page. */
+  largestSize: number;
+  page: number;
+  height: number;
+}
+
+const CAPTION = /^(?:fig(?:ure)?\.?|table|tab\.|chart|scheme|plate|exhibit)\s*[0-9IVX]+[a-z]?\s*[.:|\-—–]?/i;
+/** A heading is at most this many lines and characters. */
+const HEADING_MAX_LINES = 3;
+const HEADING_MAX_CHARS = 160;
+/** Size ratios to the body text, for heading levels 1..3 (bold text at body size is level 4). */
+const LEVEL_RATIOS = [1.6, 1.3, 1.1] as const;
+/** Footnotes are smaller than the body and in the lowest part of the page. */
+const FOOTNOTE_RATIO = 0.88;
+const FOOTNOTE_ZONE = 0.75;
+const FOOTNOTE_MARKER = /^(?:[*†‡§¶]|\d{1,2}\s|\p{Ll}\s?\p{Lu})/u;
+/** "2.3. Statistical analyses", "IV. RESULTS", "Abstract": a section title when set apart by style. */
+const SECTION_NUMBER = /^(\d{1,2}(?:\.\d{1,2})*)\.?\s+\p{Lu}|^[IVX]{1,5}\.\s+\p{Lu}/u;
+const SECTION_WORD = /^(?:abstract|introduction|conclusions?|references|bibliography|acknowledge?ments?|appendix|related work|discussion|results|methods?)\b/i;
+
+/** The body size: the font size carrying the most characters (sizes rounded to 0.5 px). */
+export function pageStyle(groups: readonly LineGroup[], page: number, height: number): PageStyle {
+  const weight = new Map<number, number>();
+  const fonts = new Map<string, number>();
+  let largestSize = 0;
+  for (const group of groups) {
+    for (const line of group.lines) {
+      const size = Math.round(line.size * 2) / 2;
+      weight.set(size, (weight.get(size) ?? 0) + line.text.length);
+      fonts.set(line.font, (fonts.get(line.font) ?? 0) + line.text.length);
+      // vertical margin text (arXiv stamps) is no title
+      if (boxWidth(line.bbox) >= boxHeight(line.bbox)) largestSize = Math.max(largestSize, line.size);
+    }
+  }
+  const [body] = [...weight.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  const [bodyFont] = [...fonts.entries()].sort((a, b) => b[1] - a[1]);
+  return { bodySize: body?.[0] ?? 0, bodyFont: bodyFont?.[0] ?? '', largestSize, page, height };
+}
+
+export function classify(group: LineGroup, style: PageStyle): Classified {
+  const text = group.lines.map((l) => l.text).join(' ');
+  const size = Math.max(...group.lines.map((l) => l.size));
+  const bold = group.lines.every((l) => l.bold);
+  const ratio = style.bodySize > 0 ? size / style.bodySize : 1;
+  if (CAPTION.test(text)) return { type: 'caption' };
+  const horizontal = boxWidth(group.bbox) >= boxHeight(group.bbox);
+  const headingShaped = horizontal && group.lines.length <= HEADING_MAX_LINES && text.length <= HEADING_MAX_CHARS && /\p{L}/u.test(text);
+  if (headingShaped && ratio >= LEVEL_RATIOS[LEVEL_RATIOS.length - 1]!) {
+    const level = sectionDepth(text) ?? LEVEL_RATIOS.findIndex((r) => ratio >= r) + 1;
+    if (ratio >= LEVEL_RATIOS[1] && style.page === 1 && size >= style.largestSize - 0.5 && group.bbox[1] < style.height / 3) return { type: 'title', level: 1 };
+    return { type: 'heading', level };
+  }
+  // body-size text set apart (bold, or another font) on a line or two, not a sentence: a section heading
+  const setApart = bold || (group.lines.every((l) => l.font !== style.bodyFont && !l.italic) && (SECTION_NUMBER.test(text) || SECTION_WORD.test(text)));
+  if (headingShaped && setApart && ratio >= 0.95 && group.lines.length <= 2 && !/[.,;]$/.test(text.trim())) {
+    return { type: 'heading', level: sectionDepth(text) ?? (SECTION_WORD.test(text) ? 2 : 3) };
+  }
+  const footnoteZone = group.bbox[1] >= FOOTNOTE_ZONE * style.height;
+  const typical = median(group.lines.map((l) => l.size)) / Math.max(0.1, style.bodySize);
+  if (footnoteZone && typical <= FOOTNOTE_RATIO && (FOOTNOTE_MARKER.test(text) || typical <= 0.8)) return { type: 'footnote' };
+  if (LIST_MARKER.test(group.lines[0]!.text)) return { type: 'list' };
+  return { type: 'text' };
+}
+
+/**
+ * Front matter of page 1: between the title and the first section heading come authors,
+ * affiliations and e-mails, set in large or bold type but no headings.
+ */
+export function demoteFrontMatter<T extends { type: BlockType; level?: number; text: string; bbox: readonly number[] }>(blocks: T[]): void {
+  const title = blocks.find((b) => b.type === 'title');
+  if (!title) return;
+  const sections = blocks.filter((b) => b.type === 'heading' && (SECTION_NUMBER.test(b.text) || SECTION_WORD.test(b.text)));
+  const firstSection = Math.min(...sections.map((b) => b.bbox[1]!));
+  for (const block of blocks) {
+    if (block.type === 'heading' && block.bbox[1]! > title.bbox[1]! && block.bbox[1]! < firstSection && !sections.includes(block)) {
+      block.type = 'text';
+      delete block.level;
+    }
+  }
+}
+
+/** "2.3 Methods" is a level-3 heading (level 1 is the title); undefined without a section number. */
+function sectionDepth(text: string): number | undefined {
+  const match = SECTION_NUMBER.exec(text);
+  if (!match) return undefined;
+  return Math.min(6, (match[1]?.split('.').length ?? 1) + 1);
+}

@@ -1,0 +1,138 @@
+// The layout stage: a rendered page in; its PageLayout (blocks resolved from the text layer, and
+// the regions still pending) to assemble, and RegionTasks to the feature stages.
+import type { Bus } from '@paperline/bus';
+import {
+  MsgIds,
+  ObjectStores,
+  PageLayoutSchema,
+  PageTaskSchema,
+  PageTextLayerSchema,
+  PaperlineError,
+  RegionTaskSchema,
+  SCHEMA_VERSION,
+  Subjects,
+  decode,
+  encode,
+  type Language,
+  type PageTask,
+} from '@paperline/contracts';
+import { ControlPlane, type BatchContext, type JobOutcome, type Output, type StageHandler, type StageMessage } from '@paperline/stage';
+import type { Logger } from '@paperline/telemetry';
+import { DEFAULT_OCR_LANG } from './config.js';
+import { cropRaster } from './crops.js';
+import { CachedFeatures, DEFAULT_FEATURE_CACHE_MS, effectiveFeatures, type FeatureSource } from './features.js';
+import { layoutPage } from './layout-page.js';
+
+export interface LayoutSettings {
+  /** @default 2000 */
+  featureCacheMs: number;
+  /** OCR language when the request names none. @default 'en' */
+  defaultLang: Language;
+}
+
+export const DEFAULT_LAYOUT_SETTINGS: Readonly<LayoutSettings> = Object.freeze({
+  featureCacheMs: DEFAULT_FEATURE_CACHE_MS,
+  defaultLang: DEFAULT_OCR_LANG,
+});
+
+export interface LayoutHandlerDeps {
+  /** The bus whose pl-control holds the feature flags; the batch's bus when absent. */
+  bus?: Bus;
+  log?: Logger;
+  /** Feature flags; by default the ControlPlane of pl-control. */
+  features?: FeatureSource;
+  settings?: Partial<LayoutSettings>;
+}
+
+export function createLayoutHandler(deps: LayoutHandlerDeps = {}): StageHandler<PageTask> {
+  const settings: LayoutSettings = { ...DEFAULT_LAYOUT_SETTINGS, ...deps.settings };
+  let bus: Bus | undefined = deps.bus;
+  const flags = new CachedFeatures(async () => deps.features ?? ControlPlane.open(bus!), settings.featureCacheMs);
+  return {
+    stage: 'layout',
+    decode: (data) => decode(PageTaskSchema, data),
+    docIdOf: (data) => data.docId,
+    pageOf: (data) => data.page,
+    async handleBatch(batch, ctx) {
+      bus ??= ctx.bus;
+      // pages are independent: their object-store reads overlap
+      return Promise.all(
+        batch.map(async (message): Promise<JobOutcome> => {
+          try {
+            return { outputs: await layoutMessage(message, ctx, flags, settings) };
+          } catch (error) {
+            return { error };
+          }
+        }),
+      );
+    },
+  };
+}
+
+async function layoutMessage(message: StageMessage<PageTask>, ctx: BatchContext, flags: FeatureSource, settings: LayoutSettings): Promise<Output[]> {
+  const task = message.data;
+  const started = performance.now();
+  const features = effectiveFeatures(await flags.features(), task.options);
+  const layer = task.textLayer ? decode(PageTextLayerSchema, await ctx.bus.getObject(ObjectStores.pages, task.textLayer)) : null;
+  const result = layoutPage(task, layer, { features });
+
+  if (result.crops.length > 0) {
+    if (!task.raster) throw new PaperlineError('INVALID_MESSAGE', `page ${task.page} has figures but no raster`);
+    const raster = await ctx.bus.getObject(ObjectStores.pages, task.raster);
+    const crops = await cropRaster(raster, result.crops.map((c) => c.bbox));
+    await Promise.all(
+      result.crops.map(async (crop, i) => {
+        const png = crops[i];
+        if (png) await ctx.bus.putObject(ObjectStores.pages, crop.object, png);
+        else delete result.blocks.find((b) => b.id === crop.blockId)?.image;
+      }),
+    );
+  }
+  if (result.regions.length > 0 && !task.raster) {
+    throw new PaperlineError('INVALID_MESSAGE', `page ${task.page} has neither a text layer nor a raster`);
+  }
+
+  const outputs: Output[] = [
+    {
+      subject: Subjects.work('assemble', task.options.priority),
+      msgId: MsgIds.layout(task.docId, task.page),
+      data: encode(PageLayoutSchema, {
+        v: SCHEMA_VERSION,
+        type: 'layout',
+        docId: task.docId,
+        page: task.page,
+        pageCount: task.pageCount,
+        width: task.width,
+        height: task.height,
+        blocks: result.blocks,
+        pendingRegions: result.regions.map((r) => ({ regionId: r.regionId, stage: r.stage })),
+        options: task.options,
+      }),
+    },
+    ...result.regions.map((region) => ({
+      subject: Subjects.work(region.stage, task.options.priority),
+      msgId: MsgIds.region(task.docId, task.page, region.regionId, region.stage),
+      data: encode(RegionTaskSchema, {
+        v: SCHEMA_VERSION,
+        docId: task.docId,
+        page: task.page,
+        regionId: region.regionId,
+        type: region.type,
+        bbox: region.bbox,
+        order: region.order,
+        mode: region.mode,
+        width: task.width,
+        height: task.height,
+        dpi: task.dpi,
+        raster: task.raster!,
+        lang: task.options.lang ?? settings.defaultLang,
+        options: task.options,
+      }),
+    })),
+  ];
+  message.log.debug(
+    { blocks: result.blocks.length, regions: result.regions.length, crops: result.crops.length, durationMs: Math.round(performance.now() - started) },
+    'laid out',
+  );
+  return outputs;
+}

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION, type BBox, type GlyphRun, type PageTask, type PageTextLayer, type Ruling } from '@paperline/contracts';
+import { layoutPage } from './layout-page.js';
+
+const ALL_ON = { table: true, formula: true, chart: true };
+
+/** A run of `text` with its baseline at `y` (px), in a font of `size` px, about half an em per character. */
+function run(text: string, x: number, y: number, size = 20, bold = false): GlyphRun {
+  return { text, bbox: [x, y - 0.8 * size, x + 0.5 * size * text.length, y + 0.2 * size], font: bold ? 'Helvetica-Bold' : 'Helvetica', size, bold, italic: false };
+}
+
+/** Lines of a paragraph at 1.2 line spacing. */
+function paragraph(lines: string[], x: number, y: number, size = 20): GlyphRun[] {
+  return lines.map((line, i) => run(line, x, y + i * size * 1.2, size));
+}
+
+function task(page = 1, raster: string | null = null, textLayer: string | null = 't'): PageTask {
+  return {
+    v: SCHEMA_VERSION,
+    docId: 'doc-test-1',
+    page,
+    pageCount: 3,
+    width: 1275,
+    height: 1650,
+    dpi: 150,
+    source: { kind: 'pdf', object: 'doc-test-1/source' },
+    raster,
+    textLayer,
+    options: { priority: 'normal', features: {}, outputFormats: ['md', 'json'] },
+  };
+}
+
+const layer = (runs: GlyphRun[], extra: { rulings?: Ruling[]; images?: BBox[] } = {}): PageTextLayer => ({
+  v: SCHEMA_VERSION,
+  runs,
+  rulings: extra.rulings ?? [],
+  images: extra.images ?? [],
+});
+
+const LONG = 'word '.repeat(18).trim();
+
+describe('layoutPage', () => {
+  it('finds the title, headings with levels, paragraphs and list items, in order', () => {
+    const runs = [
+      run('A Study of Things', 150, 150, 40, true),
+      run('1. Introduction', 150, 260, 26, true),
+      ...paragraph([LONG, LONG, LONG, 'the end.'], 150, 320),
+      run('1.1 Background', 150, 460, 20, true),
+      ...paragraph([LONG, LONG, 'short end.'], 150, 510),
+      run('• first point of the list', 150, 620),
+      run('• second point, which is long enough', 150, 644),
+      run('to wrap onto a second line', 170, 668),
+      run('2) a numbered item', 150, 692),
+    ];
+    const { blocks, regions } = layoutPage(task(1), layer(runs), { features: ALL_ON });
+    expect(regions).toEqual([]);
+    expect(blocks.map((b) => [b.type, b.level])).toEqual([
+      ['title', 1],
+      ['heading', 2],
+      ['text', undefined],
+      ['heading', 3],
+      ['text', undefined],
+      ['list', undefined],
+      ['list', undefined],
+      ['list', undefined],
+    ]);
+    expect(blocks.map((b) => b.order)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(blocks[2]!.text).toBe(`${LONG} ${LONG} ${LONG} the end.`);
+    expect(blocks[2]!.lines).toHaveLength(4);
+    expect(blocks[6]!.text).toBe('• second point, which is long enough to wrap onto a second line');
+    expect(blocks.every((b) => b.source === 'text-layer')).toBe(true);
+  });
+
+  it('reads two columns column by column, under a full-width title', () => {
+    const col = 'column text that fills'.padEnd(24, ' ');
+    const runs = [
+      run('Two Column Paper Title', 300, 150, 40, true),
+      ...paragraph(Array.from({ length: 6 }, (_, i) => `left ${i} ${col}`), 100, 300),
+      ...paragraph(Array.from({ length: 6 }, (_, i) => `right ${i} ${col}`), 700, 300),
+    ];
+    const { blocks } = layoutPage(task(2), layer(runs), { features: ALL_ON });
+    expect(blocks.map((b) => b.text.split(' ')[0])).toEqual(['Two', 'left', 'right']);
+    expect(blocks[1]!.lines!.map((l) => l.text.split(' ').slice(0, 2).join(' '))).toEqual(['left 0', 'left 1', 'left 2', 'left 3', 'left 4', 'left 5']);
+  });
+
+  it('splits paragraphs at a first-line indent after a short line', () => {
+    const runs = paragraph([`    ${LONG}`, LONG, 'short.', `    ${LONG}`, LONG], 100, 300).map((r) =>
+      r.text.startsWith(' ') ? { ...r, text: r.text.trim(), bbox: [r.bbox[0] + 40, r.bbox[1], r.bbox[2], r.bbox[3]] as BBox } : r,
+    );
+    const { blocks } = layoutPage(task(2), layer(runs), { features: ALL_ON });
+    expect(blocks.map((b) => b.lines!.length)).toEqual([3, 2]);
+  });
+
+  it('joins runs of one line with spaces, and words hyphenated across lines', () => {
+    const runs = [run('Hello', 100, 300), run('world', 100 + 50 + 8, 300), run('exam-', 100, 324), run('ple text.', 100, 348)];
+    const { blocks } = layoutPage(task(2), layer(runs), { features: ALL_ON });
+    expect(blocks.map((b) => b.text)).toEqual(['Hello world example text.']);
+  });
+
+  it('makes figures from image rectangles when the page has a raster, keeping their labels inside', () => {
+    const runs = [...paragraph([LONG, LONG], 100, 300), run('axis label', 220, 560), run('Figure 1: A picture of things.', 100, 760)];
+    const images: BBox[] = [
+      [100, 400, 400, 700],
+      [402, 400, 600, 700], // a second tile of the same figure
+      [1000, 100, 1005, 105], // decoration
+    ];
+    const { blocks, crops } = layoutPage(task(2, 'doc-test-1/2.png'), layer(runs, { images }), { features: ALL_ON });
+    expect(blocks.map((b) => b.type)).toEqual(['text', 'figure', 'caption']);
+    const figure = blocks[1]!;
+    expect(figure.bbox).toEqual([100, 400, 600, 700]);
+    expect(figure.text).toBe('axis label');
+    expect(figure.image).toBe('doc-test-1/2.b1.png');
+    expect(crops).toEqual([{ blockId: 'b1', object: 'doc-test-1/2.b1.png', bbox: [100, 400, 600, 700] }]);
+  });
+
+  it('turns a stack of rulings into a table block when tables are on, and into text when off', () => {
+    const rulings: Ruling[] = [300, 330, 420].map((y) => ({ x0: 100, y0: y, x1: 700, y1: y }));
+    const runs = [run('Name', 110, 322), run('Value', 500, 322), run('alpha', 110, 360), run('1.0', 500, 360), run('beta', 110, 400), run('2.5', 500, 400)];
+    const on = layoutPage(task(2), layer(runs, { rulings }), { features: ALL_ON });
+    expect(on.blocks.map((b) => b.type)).toEqual(['table']);
+    expect(on.blocks[0]!.text).toBe('Name | Value\nalpha | 1.0\nbeta | 2.5');
+    expect(on.blocks[0]!.html).toBe('<table><tr><td>Name</td><td>Value</td></tr><tr><td>alpha</td><td>1.0</td></tr><tr><td>beta</td><td>2.5</td></tr></table>');
+    const off = layoutPage(task(2), layer(runs, { rulings }), { features: { ...ALL_ON, table: false } });
+    expect(off.blocks.every((b) => b.type === 'text')).toBe(true);
+    expect(off.blocks.map((b) => b.text).join(' ')).toContain('alpha');
+  });
+
+  it('marks captions and small text at the foot of the page as footnotes', () => {
+    const runs = [...paragraph([LONG, LONG, LONG], 100, 300), run('Table 2: Results.', 100, 500), run('* Corresponding author at somewhere.', 100, 1500, 14)];
+    const { blocks } = layoutPage(task(2), layer(runs), { features: ALL_ON });
+    expect(blocks.map((b) => b.type)).toEqual(['text', 'caption', 'footnote']);
+  });
+
+  it('sends a page without a text layer to OCR as one page region', () => {
+    const { blocks, regions, crops } = layoutPage(task(1, 'doc-test-1/1.png', null), null, { features: ALL_ON });
+    expect(blocks).toEqual([]);
+    expect(crops).toEqual([]);
+    expect(regions).toEqual([{ regionId: 'page', stage: 'ocr', type: 'text', bbox: [0, 0, 1275, 1650], order: 0, mode: 'page' }]);
+  });
+});

@@ -1,0 +1,144 @@
+// One page's layout from its text layer, without a learned model: figures from image rectangles,
+// tables from rulings, paragraphs from lines, each classified, all in reading order. A page
+// without a text layer becomes one page-mode OCR region.
+import {
+  ObjectNames,
+  type BBox,
+  type Block,
+  type FeatureName,
+  type PageTask,
+  type PageTextLayer,
+  type TextLine,
+} from '@paperline/contracts';
+import { readingOrder, unionBoxes } from '@paperline/vision';
+import { groupBlocks } from './blocks.js';
+import { classify, demoteFrontMatter, pageStyle } from './classify.js';
+import { buildLines, type TextLayerLine } from './lines.js';
+import { DEFAULT_REGION_OPTIONS, figureBoxes, mostlyInside, tableBoxes, type RegionOptions } from './regions.js';
+import { tableText } from './table-text.js';
+
+export interface LayoutOptions {
+  /** Effective feature switches (control flag AND request). */
+  features: Record<FeatureName, boolean>;
+  regions?: RegionOptions;
+}
+
+/** A crop the handler cuts from the page raster and stores under `object`. */
+export interface CropRequest {
+  blockId: string;
+  object: string;
+  bbox: BBox;
+}
+
+/** A region routed to a feature stage. */
+export interface RegionDraft {
+  regionId: string;
+  stage: 'ocr';
+  type: Block['type'];
+  bbox: BBox;
+  order: number;
+  mode: 'page' | 'region';
+}
+
+export interface PageLayoutResult {
+  blocks: Block[];
+  regions: RegionDraft[];
+  crops: CropRequest[];
+}
+
+/** The object a block's crop is stored under in `pl-pages`. */
+export function cropObjectName(docId: string, page: number, blockId: string): string {
+  return `${ObjectNames.pageRaster(docId, page).replace(/\.png$/, '')}.${blockId}.png`;
+}
+
+interface Draft {
+  type: Block['type'];
+  bbox: BBox;
+  text: string;
+  level?: number;
+  lines: TextLayerLine[];
+  html?: string;
+  crop?: boolean;
+}
+
+const toTextLine = (line: TextLayerLine): TextLine => ({ text: line.text, bbox: line.bbox, confidence: 1 });
+
+export function layoutPage(task: PageTask, layer: PageTextLayer | null, options: LayoutOptions): PageLayoutResult {
+  if (!layer) {
+    return {
+      blocks: [],
+      regions: [{ regionId: 'page', stage: 'ocr', type: 'text', bbox: [0, 0, task.width, task.height], order: 0, mode: 'page' }],
+      crops: [],
+    };
+  }
+  const regionOptions = options.regions ?? DEFAULT_REGION_OPTIONS;
+  const page = { width: task.width, height: task.height };
+  let lines = buildLines(layer.runs);
+  const drafts: Draft[] = [];
+
+  // figures need pixels for their crop: without a raster, their text is kept as text
+  if (task.raster) {
+    for (const box of figureBoxes(layer.images, page, regionOptions)) {
+      const inside = lines.filter((l) => mostlyInside(l.bbox, box));
+      lines = lines.filter((l) => !inside.includes(l));
+      drafts.push({ type: 'figure', bbox: box, text: '', lines: inside, crop: true });
+    }
+  }
+  if (options.features.table) {
+    for (const box of tableBoxes(layer.rulings, regionOptions)) {
+      const inside = lines.filter((l) => mostlyInside(l.bbox, box));
+      if (inside.length < 2) continue;
+      lines = lines.filter((l) => !inside.includes(l));
+      const table = tableText(inside);
+      drafts.push({ type: 'table', bbox: unionBoxes([box, ...inside.map((l) => l.bbox)]), text: table.text, html: table.html, lines: inside });
+    }
+  }
+
+  const groups = groupBlocks(lines);
+  const style = pageStyle(groups, task.page, task.height);
+  for (const group of groups) {
+    const { type, level } = classify(group, style);
+    drafts.push({ type, bbox: group.bbox, text: joinLines(group.lines), ...(level ? { level } : {}), lines: group.lines });
+  }
+
+  if (task.page === 1) demoteFrontMatter(drafts);
+  const ordered = readingOrder(drafts, { pageWidth: task.width, pageHeight: task.height });
+  const crops: CropRequest[] = [];
+  const blocks = ordered.map((draft, order): Block => {
+    const id = `b${order}`;
+    const block: Block = {
+      id,
+      type: draft.type,
+      bbox: roundBox(draft.bbox),
+      text: draft.type === 'figure' ? draft.lines.map((l) => l.text).join(' ') : draft.text,
+      confidence: 1,
+      source: 'text-layer',
+      order,
+      lines: draft.lines.map(toTextLine),
+      ...(draft.level ? { level: draft.level } : {}),
+      ...(draft.html ? { html: draft.html } : {}),
+    };
+    if (draft.crop) {
+      const object = cropObjectName(task.docId, task.page, id);
+      crops.push({ blockId: id, object, bbox: block.bbox });
+      block.image = object;
+    }
+    return block;
+  });
+  return { blocks, regions: [], crops };
+}
+
+/** Lines to running text: a word hyphenated across a line break is joined again. */
+function joinLines(lines: readonly TextLayerLine[]): string {
+  let text = '';
+  for (const line of lines) {
+    if (!text) text = line.text;
+    else if (/\p{Ll}-$/u.test(text) && /^\p{Ll}/u.test(line.text)) text = text.slice(0, -1) + line.text;
+    else text += ` ${line.text}`;
+  }
+  return text;
+}
+
+function roundBox(b: BBox): BBox {
+  return [Math.floor(b[0]), Math.floor(b[1]), Math.ceil(b[2]), Math.ceil(b[3])];
+}

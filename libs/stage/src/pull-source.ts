@@ -1,0 +1,153 @@
+import { createInbox, nanos, type Msg, type NatsConnection, type Subscription } from '@nats-io/nats-core';
+import type { Priority } from '@paperline/contracts';
+import type { Logger } from '@paperline/telemetry';
+import { Delivery, parseAckSubject } from './delivery.js';
+
+const encoder = new TextEncoder();
+/** A pull whose end (status or last message) never came, e.g. across a reconnect, is given up after this. */
+const LOST_PULL_SLACK_MS = 5_000;
+
+interface OpenPull {
+  batch: number;
+  delivered: number;
+  timer: NodeJS.Timeout;
+  resolve: (delivered: number) => void;
+}
+
+/**
+ * One subscription carrying at most one open pull request at a time. JetStream delivers a pull's
+ * messages under their stream subject (only the server's status replies use the inbox), so the
+ * subscription, not the subject, says which request a message belongs to.
+ */
+class PullLane {
+  private readonly inbox = createInbox();
+  private sub: Subscription | undefined;
+  private open: OpenPull | undefined;
+
+  constructor(
+    private readonly source: PullSource,
+    private readonly nc: NatsConnection,
+  ) {}
+
+  get outstanding(): number {
+    return this.open ? this.open.batch - this.open.delivered : 0;
+  }
+
+  get busy(): boolean {
+    return this.open !== undefined;
+  }
+
+  request(body: { batch: number; no_wait?: boolean; expires?: number }, lostAfterMs: number): Promise<number> {
+    this.sub ??= this.nc.subscribe(this.inbox, { callback: (error, msg) => (error ? this.source.onError(error) : this.receive(msg)) });
+    return new Promise<number>((resolve) => {
+      const timer = setTimeout(() => this.finish(), lostAfterMs);
+      this.open = { batch: body.batch, delivered: 0, timer, resolve };
+      try {
+        this.nc.publish(this.source.api, encoder.encode(JSON.stringify(body)), { reply: this.inbox });
+      } catch (error) {
+        this.source.onError(error as Error);
+        this.finish();
+      }
+    });
+  }
+
+  close(): void {
+    try {
+      this.sub?.unsubscribe();
+    } catch {
+      // the connection is already closed
+    }
+    this.sub = undefined;
+    this.finish();
+  }
+
+  private receive(msg: Msg): void {
+    const info = msg.reply ? parseAckSubject(msg.reply) : undefined;
+    if (!info) {
+      const code = msg.headers?.code ?? 0;
+      if (code === 100) return; // idle heartbeat
+      if (code !== 404 && code !== 408) this.source.onStatus(`${code} ${msg.headers?.description ?? ''}`.trim());
+      this.finish();
+      return;
+    }
+    // a message of a pull given up as lost still arrives here and is delivered, never dropped
+    const open = this.open;
+    if (open) open.delivered++;
+    this.source.deliver(msg, info);
+    if (open && open.delivered >= open.batch) this.finish();
+  }
+
+  private finish(): void {
+    const open = this.open;
+    if (!open) return;
+    this.open = undefined;
+    clearTimeout(open.timer);
+    open.resolve(open.delivered);
+  }
+}
+
+/**
+ * Raw JetStream pull requests on one durable consumer: a `no_wait` lane ("what is there right
+ * now?", answered at once with the messages or a 404) and a long-poll lane for one message while
+ * idle. Knowing exactly when a `no_wait` pull ended is what lets the fetcher take normal work
+ * only when no high message waits.
+ */
+export class PullSource {
+  readonly api: string;
+  private readonly now: PullLane;
+  private readonly idle: PullLane;
+  private idleWait: Promise<number> | undefined;
+  /** The last pull status other than 404/408 (e.g. "409 Consumer Deleted"), for /status. */
+  lastProblem: string | undefined;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    readonly stream: string,
+    readonly consumer: string,
+    readonly priority: Priority,
+    private readonly onDelivery: (delivery: Delivery) => void,
+    private readonly log: Logger,
+  ) {
+    this.api = `$JS.API.CONSUMER.MSG.NEXT.${stream}.${consumer}`;
+    this.now = new PullLane(this, nc);
+    this.idle = new PullLane(this, nc);
+  }
+
+  /** Messages asked for by open pulls and not yet arrived. */
+  get outstanding(): number {
+    return this.now.outstanding + this.idle.outstanding;
+  }
+
+  /** Takes what is there now, up to `batch`; resolves with how many came once the server says it is done. */
+  pullNow(batch: number): Promise<number> {
+    if (this.now.busy) return Promise.resolve(0);
+    return this.now.request({ batch, no_wait: true }, LOST_PULL_SLACK_MS);
+  }
+
+  /** One open pull for a single message; at most one per source, shared by callers. */
+  waitForOne(expiresMs: number): Promise<number> {
+    this.idleWait ??= this.idle.request({ batch: 1, expires: nanos(expiresMs) }, expiresMs + LOST_PULL_SLACK_MS).finally(() => {
+      this.idleWait = undefined;
+    });
+    return this.idleWait;
+  }
+
+  close(): void {
+    this.now.close();
+    this.idle.close();
+  }
+
+  deliver(msg: Msg, info: NonNullable<ReturnType<typeof parseAckSubject>>): void {
+    this.onDelivery(new Delivery(this.nc, msg, info, this.priority, Date.now()));
+  }
+
+  onStatus(status: string): void {
+    this.lastProblem = status;
+    this.log.warn({ consumer: this.consumer, status }, 'pull request ended by the server');
+  }
+
+  onError(error: Error): void {
+    this.lastProblem = error.message;
+    this.log.warn({ err: error, consumer: this.consumer }, 'pull failed');
+  }
+}

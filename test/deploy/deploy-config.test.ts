@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { STAGES, consumerName, consumerStream, stagePriorities, type StageName } from '@paperline/contracts';
+import { memorySchema } from '@paperline/memory';
 import { DEFAULT_GRACE_MS } from '@paperline/stage';
 import { getMetrics } from '@paperline/telemetry';
 
@@ -241,7 +242,7 @@ describe('Kubernetes', () => {
 
   for (const stage of STAGES) {
     describe(stage, () => {
-      it('has a Deployment running its main, with readiness on /readyz, liveness on /healthz, resources and enough grace', () => {
+      it('has a Deployment running its main, with readiness on /readyz, liveness on /healthz, resources, the guard limit and enough grace', () => {
         const deployment = find('Deployment', `paperline-${stage}`);
         expect(deployment, `Deployment paperline-${stage}`).toBeDefined();
         const pod = get(deployment, 'spec', 'template', 'spec') as Yaml;
@@ -254,6 +255,8 @@ describe('Kubernetes', () => {
         expect(pod['terminationGracePeriodSeconds'] as number).toBeGreaterThan(DEFAULT_GRACE_MS / 1000);
         const env = (container['env'] as Yaml[]).map((variable) => variable['name']);
         expect(env).toEqual(expect.arrayContaining(['PL_NODE', 'PL_INSTANCE_ID']));
+        const guardLimit = (container['env'] as Yaml[]).find((variable) => variable['name'] === memorySchema.memory.guard.limit.env);
+        expect(get(guardLimit, 'valueFrom', 'resourceFieldRef', 'resource'), 'memory guard limit = container limit').toBe('limits.memory');
         if (LATER_STAGES.includes(stage)) expect(get(deployment, 'spec', 'replicas')).toBe(0);
       });
 

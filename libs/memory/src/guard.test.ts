@@ -76,7 +76,7 @@ describe('MemoryGuard', () => {
     const { guard, calls } = fixture([920]);
     guard.start();
     await new Promise((r) => setTimeout(r, 100));
-    await guard.stop();
+    guard.stop();
     expect(calls.filter((c) => c === 'unloadIdle').length).toBeGreaterThanOrEqual(1);
   });
 });

@@ -89,10 +89,10 @@ export class MemoryGuard {
     this.schedule();
   }
 
-  async stop(): Promise<void> {
+  /** Stops the loop. A check in progress finishes on its own (it may be the one recycling us). */
+  stop(): void {
     this.running = false;
     clearTimeout(this.timer);
-    await this.checking?.catch(() => undefined);
   }
 
   /** One reading and whatever it calls for. The monitor loop calls this; tests may too. */

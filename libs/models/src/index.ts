@@ -3,3 +3,4 @@ export { Manifest, ManifestSchema, ModelSpecSchema, ModelFileSchema, sha256File,
 export { OnnxSessionFactory, type SessionFactory, type OnnxSessionFactoryOptions } from './session-factory.js';
 export { ModelManager, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_PROVIDERS, type ModelManagerOptions, type ModelHandle } from './model-manager.js';
 export { modelsSchema, providersOf, type ModelsConfig } from './config.js';
+export { guardActionsFor, type RuntimeHooks } from './guard-actions.js';

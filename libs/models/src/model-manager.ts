@@ -4,7 +4,7 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import type { Bus } from '@paperline/bus';
 import { ModelEventSchema, PaperlineError, SCHEMA_VERSION, Subjects, encode, isPaperlineError, type ModelEvent } from '@paperline/contracts';
-import { FootprintStore, formatDevice, parseDevice, type DeviceBudgets, type EvictRequest, type MemoryBudget } from '@paperline/memory';
+import { formatDevice, parseDevice, type FootprintStore, type DeviceBudgets, type EvictRequest, type MemoryBudget } from '@paperline/memory';
 import { silentLogger, type Logger, type Metrics } from '@paperline/telemetry';
 import { ModelError } from './errors.js';
 import type { Manifest, ModelSpec } from './manifest.js';

@@ -59,5 +59,5 @@ export async function runScale(session: ort.InferenceSession): Promise<number[]>
 
 export async function metricValue(metrics: Metrics, name: 'modelEvents' | 'modelLoaded', labels: Record<string, string>): Promise<number> {
   const values = (await metrics[name].get()).values;
-  return values.filter((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val)).reduce((sum, v) => sum + v.value, 0);
+  return values.filter((v) => Object.entries(labels).every(([k, val]) => (v.labels as Record<string, unknown>)[k] === val)).reduce((sum, v) => sum + v.value, 0);
 }

@@ -32,7 +32,7 @@ interface Run {
   stderr: string;
 }
 
-function paperline(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+function paperline(args: string[], env: Record<string, string | undefined> = {}, started?: (pid: number) => void): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, PL_LOG_LEVEL: 'error', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -41,6 +41,7 @@ function paperline(args: string[], env: Record<string, string | undefined> = {})
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', reject);
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    if (child.pid) started?.(child.pid);
   });
 }
 
@@ -144,6 +145,15 @@ describe('paperline (the bin)', () => {
     const run = await waiting;
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ pages: [] });
+    // SIGINT ends a wait cleanly with 130 (the bin forwards it to the node running the source)
+    const pendingId = (await paperline(['submit', join(dir, 'paper.pdf')], env)).stdout.trim();
+    let pid = 0;
+    const interrupted = paperline(['result', pendingId, '--wait'], env, (p) => (pid = p));
+    await new Promise((r) => setTimeout(r, 2_500));
+    process.kill(pid, 'SIGINT');
+    const stopped = await interrupted;
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toMatch(/interrupted/);
     const timedOut = await paperline(['result', (await paperline(['submit', join(dir, 'paper.pdf')], env)).stdout.trim(), '--wait', '--timeout', '300'], env);
     expect(timedOut.code).toBe(5);
   });

@@ -29,7 +29,7 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
 
   // every other content type is taken as the raw document; its magic bytes decide if it is one
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxFileBytes }, (_request, body, done) => done(null, body));
-  void app.register(multipart, { limits: { fileSize: maxFileBytes, files: 1, fields: 0 } });
+  void app.register(multipart, { limits: { fileSize: maxFileBytes, files: 1 } });
 
   app.setErrorHandler((error, request, reply) => {
     const { status, body } = toHttpError(error);

@@ -21,6 +21,7 @@ async function withControl<T>(ctx: CliContext, work: (control: ControlPlane) => 
 
 function pauseCommand(ctx: CliContext, paused: boolean): Command {
   return new Command(paused ? 'pause' : 'resume')
+    .summary(paused ? 'pause a stage (its messages wait)' : 'resume a paused stage')
     .description(
       paused
         ? 'pause a stage: it stops fetching, finishes what it holds, then unloads its models; its messages wait in the stream'
@@ -41,6 +42,7 @@ function featuresCommand(ctx: CliContext): Command {
     else for (const feature of FEATURES) writeLine(ctx.stdout, `${feature.padEnd(8)} ${features[feature] ? 'on' : 'off'}`);
   };
   const features = new Command('features')
+    .summary('show or set the feature flags (table, formula, chart)')
     .description(`show the cluster-wide feature flags (${FEATURES.join(', ')}); a disabled feature falls back (table -> text, formula -> text plus image, chart -> image plus caption)`)
     .option('--json', 'print JSON')
     .action(show);

@@ -50,6 +50,7 @@ async function parseOne(client: PaperlineClient, file: string, outPath: string, 
 
 export function parseCommand(ctx: CliContext): Command {
   const command = new Command('parse')
+    .summary('parse documents into Markdown or JSON files')
     .description('parse documents into Markdown or JSON files; without NATS_URL every stage runs in this process on an embedded nats-server')
     .argument('<files...>', 'PDFs or images (PNG, JPEG, WebP, TIFF)')
     .option('-o, --output <dir>', 'directory to write <name>.md or <name>.json into', '.');

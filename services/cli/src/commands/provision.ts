@@ -5,6 +5,7 @@ import { CliError, ExitCodes } from '../errors.js';
 
 export function provisionCommand(ctx: CliContext): Command {
   return new Command('provision')
+    .summary('create or reconcile streams, buckets and consumers')
     .description('create or reconcile the streams, consumers, KV buckets and object stores, and report drift')
     .option('--check', 'only report what differs; change nothing (exit 1 on drift)')
     .option('--json', 'print the report as JSON')

@@ -41,6 +41,7 @@ export function renderStatus(status: ClusterStatus): string[] {
 
 export function statusCommand(ctx: CliContext): Command {
   return new Command('status')
+    .summary('show stages, queues, models and memory')
     .description('per stage: paused, loaded models, pending messages by priority, in flight; per device: capacity, reserved, leases')
     .option('--json', 'print JSON with the keys stages and devices')
     .action(async (flags: { json?: boolean }) => {

@@ -17,6 +17,7 @@ function parseStages(list: string | undefined): StageName[] {
 
 export function upCommand(ctx: CliContext): Command {
   return new Command('up')
+    .summary('run every stage locally under a supervisor')
     .description('run every stage locally as its own process, restarting any that exits, until SIGINT/SIGTERM (embedded nats-server without NATS_URL)')
     .option('--stages <list>', `only these stages, comma-separated (default: all of ${STAGES.join(', ')})`)
     .action(async (flags: { stages?: string }) => {

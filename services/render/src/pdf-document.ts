@@ -39,9 +39,9 @@ function openError(error: unknown): PaperlineError {
 }
 
 export async function openPdf(bytes: Uint8Array, options: PdfOpenOptions): Promise<OpenedDocument> {
-  const task = getDocument({
-    // pdfjs transfers (detaches) the buffer it is given: hand it a copy
-    data: bytes.slice(),
+  const params = {
+    // pdfjs transfers (detaches) the buffer it is given, and refuses a Buffer: hand it a plain copy
+    data: new Uint8Array(bytes),
     isEvalSupported: false,
     disableFontFace: true,
     useSystemFonts: false,
@@ -50,12 +50,14 @@ export async function openPdf(bytes: Uint8Array, options: PdfOpenOptions): Promi
     ...(STANDARD_FONTS ? { standardFontDataUrl: STANDARD_FONTS } : {}),
     ...(CMAPS ? { cMapUrl: CMAPS, cMapPacked: true } : {}),
     ...(WASM ? { wasmUrl: WASM } : {}),
-  });
+  };
+  let task: ReturnType<typeof getDocument> | undefined;
   let doc: PDFDocumentProxy;
   try {
+    task = getDocument(params);
     doc = await task.promise;
   } catch (error) {
-    await task.destroy().catch(() => undefined);
+    await task?.destroy().catch(() => undefined);
     throw openError(error);
   }
   if (doc.numPages > options.limits.maxPages) {

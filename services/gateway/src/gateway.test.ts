@@ -133,12 +133,16 @@ describe('gateway', () => {
     expect(route.json()).toMatchObject({ error: { code: 'ROUTE_NOT_FOUND' } });
   });
 
-  it('serves /healthz and /readyz', async () => {
-    expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+  it('serves /healthz, /readyz and /metrics', async () => {
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ ok: true });
+    const metrics = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.statusCode).toBe(200);
+    expect(metrics.body).toMatch(/^# HELP process_cpu_user_seconds_total/m);
     const ready = await app.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode).toBe(200);
     await bus.close();
     const notReady = await app.inject({ method: 'GET', url: '/readyz' });
     expect(notReady.statusCode).toBe(503);
+    expect(notReady.json()).toMatchObject({ ok: false, notReady: ['nats'] });
   });
 });

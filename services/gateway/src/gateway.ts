@@ -1,7 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { PaperlineClient } from '@paperline/client';
-import type { Logger } from '@paperline/telemetry';
+import { getMetrics, type Logger } from '@paperline/telemetry';
 import type { GatewayConfig } from './config.js';
 import { GatewayError, toHttpError } from './errors.js';
 import { documentRoutes } from './routes/documents.js';
@@ -41,7 +41,12 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
     return reply.code(status).send(body);
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  // the same answers as a stage's health server (docs/monitoring.md), so probes and alerts treat both alike
+  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/metrics', async (_request, reply) => {
+    const registry = getMetrics().registry;
+    return reply.header('content-type', registry.contentType).send(await registry.metrics());
+  });
   app.get('/readyz', async (_request, reply) => {
     const timeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
     let timer: NodeJS.Timeout | undefined;
@@ -50,9 +55,9 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
         client.ping(),
         new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer from NATS within ${timeoutMs} ms`)), timeoutMs))),
       ]);
-      return { status: 'ready' };
+      return { ok: true };
     } catch (error) {
-      return reply.code(503).send({ status: 'not ready', reason: (error as Error).message });
+      return reply.code(503).send({ ok: false, notReady: ['nats'], reason: (error as Error).message });
     } finally {
       clearTimeout(timer);
     }

@@ -5,6 +5,7 @@ import type { DeadLetters } from './dead-letters.js';
 import type { Delivery } from './delivery.js';
 import { MessageView } from './message.js';
 import { backoffDelayMs, type CompiledStageOptions } from './options.js';
+import type { OutputPublisher } from './publisher.js';
 import type { BatchContext, JobOutcome, Output, StageHandler } from './types.js';
 
 export interface BatchRunnerDeps<T> {
@@ -14,6 +15,7 @@ export interface BatchRunnerDeps<T> {
   metrics: Metrics;
   log: Logger;
   deadLetters: DeadLetters<T>;
+  publisher: OutputPublisher;
 }
 
 function reasonOf(error: unknown): string {
@@ -74,7 +76,7 @@ export class BatchRunner<T> {
   }
 
   private async publish(output: Output): Promise<void> {
-    await this.deps.bus.publish(output.subject, output.data, { msgId: output.msgId, headers: output.headers });
+    await this.deps.publisher.publish(output.subject, output.data, { msgId: output.msgId, headers: output.headers });
   }
 
   private async succeed(delivery: Delivery, outputs: readonly Output[], log: Logger): Promise<void> {

@@ -11,6 +11,7 @@ import { HealthServer } from './health-server.js';
 import { HeartbeatTracker } from './heartbeat.js';
 import { LagPoller, type ConsumerRef } from './lag-poller.js';
 import { Lifecycle, type StateListener } from './lifecycle.js';
+import { OutputPublisher } from './publisher.js';
 import { compileStageOptions, type CompiledStageOptions, type StageOptions } from './options.js';
 import { StageStates as S, type StageHandler, type StageState } from './types.js';
 import { Wake } from './wake.js';
@@ -39,6 +40,7 @@ export class StageRuntime<T> {
   private readonly lag: LagPoller;
   private readonly deadLetters: DeadLetters<T>;
   private readonly runner: BatchRunner<T>;
+  private readonly publisher: OutputPublisher;
   private fetcher: Fetcher | undefined;
   private heartbeat: HeartbeatTracker | undefined;
   private control: ControlWatch | undefined;
@@ -77,7 +79,8 @@ export class StageRuntime<T> {
     this.consumers = stagePriorities(stage).map((priority) => ({ stream: consumerStream(stage), consumer: consumerName(stage, priority), priority }));
     this.lag = new LagPoller(this.bus.jsm, stage, this.consumers, this.metrics, this.log);
     this.deadLetters = new DeadLetters(this.bus, handler, stage, this.options.instance, this.metrics, this.log);
-    this.runner = new BatchRunner({ handler, bus: this.bus, options: this.options, metrics: this.metrics, log: this.log, deadLetters: this.deadLetters });
+    this.publisher = new OutputPublisher(this.bus.nc);
+    this.runner = new BatchRunner({ handler, bus: this.bus, options: this.options, metrics: this.metrics, log: this.log, deadLetters: this.deadLetters, publisher: this.publisher });
   }
 
   get state(): StageState {
@@ -201,6 +204,7 @@ export class StageRuntime<T> {
     await this.step('stop dead-letter advisories', () => this.deadLetters.close());
     await this.step('close pull subscriptions', () => this.fetcher?.close());
     await this.step('stop heartbeats', () => this.heartbeat?.stop());
+    await this.step('close publisher', () => this.publisher.close());
     await this.step('unregister health', () => this.unregisterHealth?.());
     if (this.ownsHealth) await this.step('close health server', () => this.health?.close());
     this.metrics.stageInflight.set({ stage: this.options.stage }, 0);

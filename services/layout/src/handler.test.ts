@@ -1,0 +1,137 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import { Bus, buildTopology, provisionTopology } from '@paperline/bus';
+import {
+  AssembleMessageSchema,
+  DocOptionsSchema,
+  MsgIds,
+  ObjectNames,
+  ObjectStores,
+  PageTaskSchema,
+  PageTextLayerSchema,
+  RegionTaskSchema,
+  SCHEMA_VERSION,
+  Streams,
+  Subjects,
+  decode,
+  encode,
+  type DocOptionsInput,
+  type GlyphRun,
+  type PageLayout,
+  type PageTextLayer,
+} from '@paperline/contracts';
+import { ControlPlane, StageRuntime } from '@paperline/stage';
+import { startTestServer, textImage, type TestServer } from '@paperline/testing';
+import { createLayoutHandler } from './handler.js';
+
+const WIDTH = 1275;
+const HEIGHT = 1650;
+
+async function collect<T>(bus: Bus, consumer: string, count: number, parse: (data: Uint8Array) => T, timeoutMs = 20_000): Promise<T[]> {
+  const c = await bus.js.consumers.get(Streams.work, consumer);
+  const out: T[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (out.length < count && Date.now() < deadline) {
+    const m = await c.next({ expires: 1000 });
+    if (!m) continue;
+    out.push(parse(m.data));
+    m.ack();
+  }
+  return out;
+}
+
+const run = (text: string, x: number, y: number, size = 20, bold = false): GlyphRun => ({
+  text,
+  bbox: [x, y - 0.8 * size, x + 0.5 * size * text.length, y + 0.2 * size],
+  font: bold ? 'Helvetica-Bold' : 'Helvetica',
+  size,
+  bold,
+  italic: false,
+});
+
+const TABLE_PAGE: PageTextLayer = {
+  v: SCHEMA_VERSION,
+  runs: [run('Results', 100, 200, 30, true), run('Name', 110, 322), run('Value', 500, 322), run('alpha', 110, 360), run('1.0', 500, 360), run('beta', 110, 400), run('2.5', 500, 400)],
+  rulings: [300, 330, 420].map((y) => ({ x0: 100, y0: y, x1: 700, y1: y })),
+  images: [[200, 600, 600, 900]],
+};
+
+describe('layout handler on a real nats-server', () => {
+  let server: TestServer;
+  let bus: Bus;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => server.stop());
+  afterEach(async () => server.reset());
+
+  async function start() {
+    bus = await Bus.connect({ servers: server.url, waitOnFirstConnect: false });
+    server.defer(() => bus.close());
+    await provisionTopology(bus.nc, buildTopology());
+    const handler = createLayoutHandler({ bus, settings: { featureCacheMs: 0 } });
+    const runtime = new StageRuntime(handler, { stage: 'layout', health: false, controlWatch: false }, { bus });
+    server.defer(() => runtime.close());
+    await runtime.start();
+  }
+
+  async function publishPage(docId: string, page: number, layer: PageTextLayer | null, options: DocOptionsInput = {}) {
+    const raster = ObjectNames.pageRaster(docId, page);
+    await bus.putObject(ObjectStores.pages, raster, await textImage(['page'], 'png', { width: WIDTH, height: HEIGHT }));
+    const textLayer = layer ? ObjectNames.pageText(docId, page) : null;
+    if (layer && textLayer) await bus.putObject(ObjectStores.pages, textLayer, encode(PageTextLayerSchema, layer));
+    const task = {
+      v: SCHEMA_VERSION,
+      docId,
+      page,
+      pageCount: 2,
+      width: WIDTH,
+      height: HEIGHT,
+      dpi: 150,
+      source: { kind: 'pdf' as const, object: ObjectNames.document(docId) },
+      raster,
+      textLayer,
+      options: DocOptionsSchema.parse(options),
+    };
+    await bus.publish(Subjects.work('layout', task.options.priority), encode(PageTaskSchema, task), { msgId: MsgIds.page(docId, page) });
+  }
+
+  it('resolves a text-layer page inline (table from rulings, figure cropped into pl-pages) and routes a scanned page to OCR', async () => {
+    await start();
+    await publishPage('doc-layout', 1, TABLE_PAGE);
+    await publishPage('doc-layout', 2, null, { lang: 'ch' });
+    const layouts = (await collect(bus, 'assemble-normal', 2, (d) => decode(AssembleMessageSchema, d))) as PageLayout[];
+    const byPage = new Map(layouts.map((l) => [l.page, l]));
+    const first = byPage.get(1)!;
+    expect(first.pendingRegions).toEqual([]);
+    expect(first.blocks.map((b) => b.type)).toEqual(['heading', 'table', 'figure']);
+    expect(first.blocks[1]!.html).toContain('<td>alpha</td><td>1.0</td>');
+    const crop = await bus.getObject(ObjectStores.pages, first.blocks[2]!.image!);
+    const meta = await sharp(crop).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 400, 300]);
+
+    const second = byPage.get(2)!;
+    expect(second.blocks).toEqual([]);
+    expect(second.pendingRegions).toEqual([{ regionId: 'page', stage: 'ocr' }]);
+    const [region] = await collect(bus, 'ocr-normal', 1, (d) => decode(RegionTaskSchema, d));
+    expect(region).toMatchObject({ docId: 'doc-layout', page: 2, regionId: 'page', mode: 'page', bbox: [0, 0, WIDTH, HEIGHT], lang: 'ch', raster: 'doc-layout/2.png' });
+  });
+
+  it('falls back to text for tables when the control flag or the request turns tables off', async () => {
+    await start();
+    const control = await ControlPlane.open(bus);
+    await control.setFeature('table', false);
+    await publishPage('doc-flag-off', 1, TABLE_PAGE);
+    const [offByFlag] = (await collect(bus, 'assemble-normal', 1, (d) => decode(AssembleMessageSchema, d))) as PageLayout[];
+    expect(offByFlag!.blocks.map((b) => b.type)).not.toContain('table');
+
+    await control.setFeature('table', true);
+    await publishPage('doc-req-off', 1, TABLE_PAGE, { features: { table: false } });
+    await publishPage('doc-on', 1, TABLE_PAGE);
+    const layouts = (await collect(bus, 'assemble-normal', 2, (d) => decode(AssembleMessageSchema, d))) as PageLayout[];
+    const types = Object.fromEntries(layouts.map((l) => [l.docId, l.blocks.map((b) => b.type)]));
+    expect(types['doc-req-off']).not.toContain('table');
+    expect(types['doc-on']).toContain('table');
+  });
+});

@@ -9,10 +9,28 @@ import { fileURLToPath } from 'node:url';
 import type { KV } from '@nats-io/kv';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodeOnnxModel, scaleModel, startTestServer, type TestServer } from '@paperline/testing';
+import { Buckets, Subjects } from '@paperline/contracts';
+import { buildTopology, provisionTopology } from '@paperline/bus';
 import { openTestBus, provisionMemory, readLedger } from '../../memory/test/helpers.js';
 import { modelsDir } from '../test/fixtures.js';
 
 const child = fileURLToPath(new URL('../test/guard-child.ts', import.meta.url));
+const stageChild = fileURLToPath(new URL('../test/guard-stage-child.ts', import.meta.url));
+
+function writeSmallManifest(): string {
+  const dir = modelsDir();
+  writeFileSync(join(dir, 'small.onnx'), encodeOnnxModel(scaleModel()));
+  const manifestPath = join(dir, 'manifest.json');
+  writeFileSync(manifestPath, JSON.stringify({ models: [{ id: 'small', stage: 'ocr', task: 'test', files: [{ path: 'small.onnx' }], license: 'Apache-2.0', source: 'generated', memoryEstimateBytes: 10_000_000, devices: ['cpu'] }] }));
+  return manifestPath;
+}
+
+function runChild(file: string, args: string[]): Promise<{ code: number | null; out: string }> {
+  const proc = spawn(process.execPath, ['--conditions=@paperline/source', '--import', 'tsx', file, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve) => proc.once('exit', (code) => resolve({ code, out })));
+}
 
 describe('memory emergency', () => {
   let server: TestServer;
@@ -31,17 +49,8 @@ describe('memory emergency', () => {
     void (async () => {
       for await (const msg of sub) subjects.push(`${msg.subject} ${(JSON.parse(msg.string()) as { action?: string; reason?: string }).action ?? (JSON.parse(msg.string()) as { reason?: string }).reason ?? ''}`);
     })();
-    const dir = modelsDir();
-    writeFileSync(join(dir, 'small.onnx'), encodeOnnxModel(scaleModel()));
-    const manifestPath = join(dir, 'manifest.json');
-    writeFileSync(manifestPath, JSON.stringify({ models: [{ id: 'small', stage: 'ocr', task: 'test', files: [{ path: 'small.onnx' }], license: 'Apache-2.0', source: 'generated', memoryEstimateBytes: 10_000_000, devices: ['cpu'] }] }));
     const dumpDir = mkdtempSync(join(tmpdir(), 'pl-dumps-'));
-
-    const proc = spawn(process.execPath, ['--conditions=@paperline/source', '--import', 'tsx', child, server.url, manifestPath, dumpDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-    server.defer(() => proc.kill('SIGKILL'));
-    let out = '';
-    proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
+    const { code, out } = await runChild(child, [server.url, writeSmallManifest(), dumpDir]);
 
     expect(code).toBe(75);
     expect(out).toMatch(/READY true/);
@@ -55,4 +64,24 @@ describe('memory emergency', () => {
     expect(subjects).toContain('pl.events.memory.emergency recycle');
     expect((await readLedger(kv, 'cpu@test')).leases).toEqual({});
   }, 60_000);
+
+  it('through the stage runtime: suspends, recycles with exit 75, and the in-flight message is redelivered', async () => {
+    const bus = await openTestBus(server);
+    await provisionTopology(bus.nc, buildTopology());
+    const kvMemory = await bus.kv(Buckets.memory);
+    await bus.publish(Subjects.work('ocr', 'normal'), new TextEncoder().encode(JSON.stringify({ id: 'doc-1' })), { msgId: 'in:doc-1' });
+    const dumpDir = mkdtempSync(join(tmpdir(), 'pl-dumps-'));
+
+    const first = await runChild(stageChild, [server.url, writeSmallManifest(), dumpDir]);
+    expect(first.out).toMatch(/IN_FLIGHT doc-1#1/);
+    expect(first.out).toMatch(/RECYCLE memory emergency/);
+    expect(first.code).toBe(75);
+    expect(readdirSync(dumpDir).some((f) => f.endsWith('.memory.json'))).toBe(true);
+    expect((await readLedger(kvMemory, 'cpu@test')).leases).toEqual({});
+
+    // the supervisor's fresh process gets the same message again
+    const second = runChild(stageChild, [server.url, writeSmallManifest(), mkdtempSync(join(tmpdir(), 'pl-dumps-'))]);
+    const { out } = await second;
+    expect(out).toMatch(/IN_FLIGHT doc-1#[2-9]/);
+  }, 90_000);
 });

@@ -2,7 +2,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { QueuedIterator } from '@nats-io/nats-core';
 import type { KvWatchEntry } from '@nats-io/kv';
+import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import { Bus, type ConnectOptions } from '@paperline/bus';
+import { JobStore } from '@paperline/jobs';
 import {
   Buckets,
   DocIdSchema,
@@ -102,22 +104,22 @@ export class PaperlineClient {
     const docId = options.docId ?? newDocId();
     if (!DocIdSchema.safeParse(docId).success) throw new ClientError('INVALID_OPTION', `docId "${docId}" must be 6-64 characters of [A-Za-z0-9_-]`);
 
-    const now = new Date().toISOString();
-    const job: JobRecord = { v: SCHEMA_VERSION, docId, fileName, status: 'queued', pageCount: null, pagesDone: [], options: docOptions, outputs: {}, submittedAt: now, updatedAt: now };
-    const kv = await this.bus.kv(Buckets.jobs);
+    const submittedAt = new Date().toISOString();
+    const jobs = await JobStore.open(this.bus);
     try {
-      await kv.create(JobKeys.doc(docId), encode(JobRecordSchema, job));
+      await jobs.create({ docId, fileName, options: docOptions, submittedAt });
     } catch (error) {
-      throw new ClientError('DUPLICATE_DOCUMENT_ID', docId, { cause: error });
+      if (isWrongLastSequence(error)) throw new ClientError('DUPLICATE_DOCUMENT_ID', docId, { cause: error });
+      throw new ClientError('SUBMIT_FAILED', `${fileName}: ${(error as Error).message}`, { cause: error });
     }
     const object = ObjectNames.document(docId);
     try {
       await this.bus.putObject(ObjectStores.documents, object, bytes);
-      const message = encode(DocSubmitSchema, { v: SCHEMA_VERSION, docId, object, fileName, mediaType, bytes: bytes.length, options: docOptions, submittedAt: now });
+      const message = encode(DocSubmitSchema, { v: SCHEMA_VERSION, docId, object, fileName, mediaType, bytes: bytes.length, options: docOptions, submittedAt });
       await this.bus.publish(Subjects.submit, message, { msgId: MsgIds.submit(docId) });
     } catch (error) {
       // nothing will ever process this document: leave no queued record or orphan bytes behind
-      await kv.purge(JobKeys.doc(docId)).catch(() => undefined);
+      await (await this.bus.kv(Buckets.jobs)).purge(JobKeys.doc(docId)).catch(() => undefined);
       await this.bus.deleteObject(ObjectStores.documents, object).catch(() => undefined);
       throw new ClientError('SUBMIT_FAILED', `${fileName}: ${(error as Error).message}`, { cause: error });
     }
@@ -222,6 +224,11 @@ export class PaperlineClient {
     const claim = type ? ` (declared ${type}${isSupportedMediaType(type) ? ', but the content is not' : ''})` : '';
     throw new PaperlineError('UNSUPPORTED_MEDIA_TYPE', `${fileName}${claim}: expected a PDF, PNG, JPEG, WebP or TIFF file`);
   }
+}
+
+/** kv.create's answer when the key exists: the compare-and-set found another revision. */
+function isWrongLastSequence(error: unknown): boolean {
+  return error instanceof JetStreamApiError && (error.code === JetStreamApiCodes.StreamWrongLastSequence || error.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
 }
 
 function validateOptions(options: DocOptionsInput) {

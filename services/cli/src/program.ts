@@ -44,7 +44,8 @@ export async function runCli(argv: string[], ctx: CliContext, natsUrl: { value?:
     }
     const code = exitCodeOf(error);
     ctx.stderr.write(`paperline: ${(error as Error).message ?? String(error)}\n`);
-    if (code === ExitCodes.INTERNAL) ctx.log.error({ err: error }, 'unexpected error');
+    // a bug: the stack goes to the log, shown with PL_LOG_LEVEL=debug
+    if (code === ExitCodes.INTERNAL) ctx.log.debug({ err: error }, 'unexpected error');
     return code;
   }
 }

@@ -115,6 +115,7 @@ export class BatchRunner<T> {
         return;
       }
       if (delivery.term(reason)) metrics.stageMessages.inc({ stage: options.stage, outcome: 'term' });
+      await deadLetters.remove(delivery.info.stream, delivery.info.streamSequence);
       await deadLetters.notify(info);
       return;
     }

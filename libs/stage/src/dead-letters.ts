@@ -102,9 +102,14 @@ export class DeadLetters<T> {
     });
     const ack = await this.bus.publish(Subjects.dlq(this.stage), body, { msgId: deadLetterMsgId(failed.stream, failed.streamSequence), headers });
     this.metrics.stageMessages.inc({ stage: this.stage, outcome: 'dead_letter' });
-    this.log.warn({ stage: this.stage, instance: this.instance, docId, streamSeq: failed.streamSequence, code: failed.code, reason: failed.reason }, 'dead-lettered');
+    this.log.warn({ docId, streamSeq: failed.streamSequence, code: failed.code, reason: failed.reason }, 'dead-lettered');
     if (ack.duplicate) return undefined;
     return { stage: this.stage, code: failed.code, reason: failed.reason, docId, page, subject: failed.subject, streamSequence: failed.streamSequence };
+  }
+
+  /** A term'ed message can linger in a work-queue stream (nats-server 2.9): delete it once it is dead-lettered. */
+  async remove(stream: string, streamSequence: number): Promise<void> {
+    await this.bus.jsm.streams.deleteMessage(stream, streamSequence, false).catch(() => false);
   }
 
   /** handler.onDeadLetter, once the message is settled; its failure is logged, never retried. */
@@ -163,7 +168,7 @@ export class DeadLetters<T> {
       code: 'MAX_DELIVERIES',
       reason: `delivered ${advisory.deliveries} times without success${last ? `; last error: ${last}` : ''}`,
     });
-    await this.bus.jsm.streams.deleteMessage(advisory.stream, advisory.stream_seq, false).catch(() => false);
+    await this.remove(advisory.stream, advisory.stream_seq);
     await this.notify(info);
   }
 }

@@ -5,13 +5,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const built = join(root, 'dist', 'main.js');
 
 if (existsSync(built)) {
-  await import(built);
+  await import(pathToFileURL(built).href);
 } else {
   const child = spawn(process.execPath, ['--conditions=@paperline/source', '--import', 'tsx', join(root, 'src', 'main.ts'), ...process.argv.slice(2)], {
     stdio: 'inherit',

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import type { CliContext } from './context.js';
 import { controlCommands } from './commands/control.js';
@@ -11,9 +12,15 @@ import { ExitCodes, exitCodeOf, type ExitCode } from './errors.js';
 
 export const PROGRAM_NAME = 'paperline';
 
+/** From this package's package.json: one level above both src/ and dist/. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 export function buildProgram(ctx: CliContext, natsUrl: { value?: string }): Command {
   const program = new Command(PROGRAM_NAME)
     .description('parse PDFs and page images into Markdown and JSON on NATS JetStream stage services')
+    .version(packageVersion(), '-V, --version')
     .option('--nats-url <url>', 'NATS server URL(s) of the cluster (default: $NATS_URL)')
     .showHelpAfterError(`(run ${PROGRAM_NAME} --help for usage)`)
     .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) })

@@ -64,20 +64,23 @@ export function parseCommand(ctx: CliContext): Command {
     // loaded only when needed: the stages pull in pdfjs, sharp and onnxruntime
     const pipeline = url ? undefined : await (await import('../local/index.js')).startLocalPipeline({ log: ctx.log });
     let client: PaperlineClient | undefined;
+    let progress: ProgressReporter | undefined;
     try {
       client = await connectClient(ctx, url || pipeline?.url);
       const active = client;
-      const progress = createProgress(ctx.stderr, files.map((f) => basename(f)));
+      const shown = createProgress(ctx.stderr, files.map((f) => basename(f)));
+      progress = shown;
       // submits go one after another (each reads its file into memory); the waits overlap
       let queue: Promise<unknown> = Promise.resolve();
       const outcomes = await Promise.all(
         files.map((file, index) => {
           const submitted = queue.then(() => active.submit(file, { options }));
           queue = submitted.catch(() => undefined);
-          return parseOne(active, file, join(flags.output, names[index] ?? `${index}.${format}`), flags, ctx, progress, index, submitted);
+          return parseOne(active, file, join(flags.output, names[index] ?? `${index}.${format}`), flags, ctx, shown, index, submitted);
         }),
       );
-      progress.stop();
+      progress = undefined;
+      shown.stop();
       const failed = outcomes.map((o, i) => ({ o, file: files[i] })).filter((x) => !x.o.ok);
       for (const [i, o] of outcomes.entries()) if (o.ok) writeLine(ctx.stdout, join(flags.output, names[i] ?? ''));
       if (failed.length > 0) {
@@ -85,6 +88,8 @@ export function parseCommand(ctx: CliContext): Command {
         throw new CliError(`${failed.length} of ${files.length} documents failed`, ExitCodes.FAILED);
       }
     } finally {
+      // on an interrupt too: the terminal gets its cursor back
+      progress?.stop();
       await client?.close();
       await pipeline?.close();
     }

@@ -85,6 +85,11 @@ describe('PaperlineClient', () => {
     expect(info.state.messages).toBe(0);
   });
 
+  it('refuses a file name the submit message cannot carry', async () => {
+    await expect(client.submit(PDF, { fileName: `${'x'.repeat(600)}.pdf` })).rejects.toMatchObject({ code: 'INVALID_OPTION', message: /fileName/ });
+    expect((await bus.jsm.streams.info(`KV_${Buckets.jobs}`)).state.messages).toBe(0);
+  });
+
   it('rejects a duplicate document id', async () => {
     await client.submit(PDF, { fileName: 'a.pdf', docId: 'fixed-id-1' });
     await expect(client.submit(PDF, { fileName: 'b.pdf', docId: 'fixed-id-1' })).rejects.toMatchObject({ code: 'DUPLICATE_DOCUMENT_ID' });

@@ -22,6 +22,7 @@ import {
   encode,
   validate,
   type DocOptionsInput,
+  type DocSubmit,
   type JobRecord,
   type OutputFormat,
 } from '@paperline/contracts';
@@ -105,6 +106,9 @@ export class PaperlineClient {
     if (!DocIdSchema.safeParse(docId).success) throw new ClientError('INVALID_OPTION', `docId "${docId}" must be 6-64 characters of [A-Za-z0-9_-]`);
 
     const submittedAt = new Date().toISOString();
+    const object = ObjectNames.document(docId);
+    // encoded (and so validated) before anything is written
+    const message = encodeSubmit({ v: SCHEMA_VERSION, docId, object, fileName, mediaType, bytes: bytes.length, options: docOptions, submittedAt });
     const jobs = await JobStore.open(this.bus);
     try {
       await jobs.create({ docId, fileName, options: docOptions, submittedAt });
@@ -112,10 +116,8 @@ export class PaperlineClient {
       if (isWrongLastSequence(error)) throw new ClientError('DUPLICATE_DOCUMENT_ID', docId, { cause: error });
       throw new ClientError('SUBMIT_FAILED', `${fileName}: ${(error as Error).message}`, { cause: error });
     }
-    const object = ObjectNames.document(docId);
     try {
       await this.bus.putObject(ObjectStores.documents, object, bytes);
-      const message = encode(DocSubmitSchema, { v: SCHEMA_VERSION, docId, object, fileName, mediaType, bytes: bytes.length, options: docOptions, submittedAt });
       await this.bus.publish(Subjects.submit, message, { msgId: MsgIds.submit(docId) });
     } catch (error) {
       // nothing will ever process this document: leave no queued record or orphan bytes behind
@@ -229,6 +231,14 @@ export class PaperlineClient {
 /** kv.create's answer when the key exists: the compare-and-set found another revision. */
 function isWrongLastSequence(error: unknown): boolean {
   return error instanceof JetStreamApiError && (error.code === JetStreamApiCodes.StreamWrongLastSequence || error.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
+}
+
+function encodeSubmit(submit: DocSubmit): Uint8Array {
+  try {
+    return encode(DocSubmitSchema, submit);
+  } catch (error) {
+    throw new ClientError('INVALID_OPTION', (error as Error).message, { cause: error });
+  }
 }
 
 function validateOptions(options: DocOptionsInput) {

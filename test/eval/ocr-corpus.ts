@@ -13,7 +13,7 @@ function arg(name: string): string | undefined {
 }
 
 function toMarkdown(blocks: Block[]): string {
-  return blocks.map((b) => (b.type === 'heading' || b.type === 'title' ? `${'#'.repeat(b.level ?? 2)} ${b.text}` : b.text)).join('\n\n') + '\n';
+  return blocks.filter((b) => b.type !== 'header' && b.type !== 'footer').map((b) => (b.type === 'heading' || b.type === 'title' ? `${'#'.repeat(b.level ?? 2)} ${b.text}` : b.text)).join('\n\n') + '\n';
 }
 
 async function main(): Promise<void> {
@@ -26,15 +26,18 @@ async function main(): Promise<void> {
     lang,
     useCls: process.argv.includes('--cls'),
     detector: { limitSide: limit, unclipRatio: unclip },
+    recognizer: { minWidth: Number(arg('minw') ?? 320), batchSize: Number(arg('batch') ?? 8), padWhite: process.argv.includes('--white') },
   });
   await mkdir(outDir, { recursive: true });
-  const files = (await readdir(imagesDir)).filter((f) => /\.(jpe?g|png|webp|tiff?)$/i.test(f)).sort();
+  const only = arg('only');
+  const files = (await readdir(imagesDir)).filter((f) => /\.(jpe?g|png|webp|tiff?)$/i.test(f) && (!only || f.includes(only))).sort();
   let peakRss = 0;
   const sample = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 20);
   const loadStart = performance.now();
   await engine.readLines([], lang); // load the models outside the per-page timings
   const loadMs = performance.now() - loadStart;
   let total = 0;
+  const cpuStart = process.cpuUsage();
   for (const file of files) {
     const start = performance.now();
     const image = await decodeRgb(await readFile(join(imagesDir, file)));
@@ -42,11 +45,14 @@ async function main(): Promise<void> {
     const ms = performance.now() - start;
     total += ms;
     await writeFile(join(outDir, `${basename(file, extname(file))}.md`), toMarkdown(blocks ?? []));
+    if (process.argv.includes('--json')) await writeFile(join(outDir, `${basename(file, extname(file))}.json`), JSON.stringify({ width: image.width, height: image.height, blocks }));
     console.log(`${file}\t${image.width}x${image.height}\t${(blocks ?? []).length} blocks\t${ms.toFixed(0)} ms`);
   }
   clearInterval(sample);
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuPerPage = (cpu.user + cpu.system) / 1000 / Math.max(1, files.length);
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
-  console.log(`pages=${files.length} load=${loadMs.toFixed(0)}ms mean=${(total / Math.max(1, files.length)).toFixed(0)}ms/page peakRss=${(peakRss / 2 ** 20).toFixed(0)}MiB lang=${lang} limit=${limit} unclip=${unclip}`);
+  console.log(`pages=${files.length} load=${loadMs.toFixed(0)}ms mean=${(total / Math.max(1, files.length)).toFixed(0)}ms/page cpu=${cpuPerPage.toFixed(0)}ms/page peakRss=${(peakRss / 2 ** 20).toFixed(0)}MiB lang=${lang} limit=${limit} unclip=${unclip}`);
   await engine.release();
 }
 

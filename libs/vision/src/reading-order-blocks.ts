@@ -5,7 +5,7 @@ import type { BBox } from '@paperline/contracts';
 import { boxHeight, boxWidth, overlap1d, unionBoxes } from './geometry.js';
 
 export interface LineGroupingOptions {
-  /** Largest gap between a block's last row and the next line, in line heights. @default 0.8 */
+  /** Largest gap between a block's last row and the next line, in line heights. @default 1.0 */
   maxLineGap?: number;
   /** Least horizontal overlap, as a share of the narrower of the two. @default 0.4 */
   minOverlap?: number;
@@ -15,7 +15,7 @@ export interface LineGroupingOptions {
   maxRowGap?: number;
 }
 
-export const DEFAULT_MAX_LINE_GAP = 0.8;
+export const DEFAULT_MAX_LINE_GAP = 1.0;
 export const DEFAULT_MIN_OVERLAP = 0.4;
 export const DEFAULT_MAX_HEIGHT_RATIO = 1.5;
 export const DEFAULT_MAX_ROW_GAP = 0.6;

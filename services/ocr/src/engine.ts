@@ -7,6 +7,7 @@ import { TextClassifier, type ClassifierOptions } from './classifier.js';
 import { loadCharset } from './ctc.js';
 import { TextDetector, type DetectorOptions } from './detector.js';
 import type { LineCrop } from './line-crops.js';
+import { markMargins, type MarginOptions } from './margins.js';
 import { DEFAULT_MODELS_DIR, type LoadedModel, type ModelLoader } from './model-loader.js';
 import { quadBox, quadSize, rotateQuad90, type Quad } from './quad.js';
 import { cropRgb, type RgbImage } from './raster.js';
@@ -32,6 +33,8 @@ export interface OcrEngineOptions {
   /** Margin added around a region before detecting in it, in pixels. @default 4 */
   regionMargin?: number;
   modelsDir?: string;
+  /** Page mode: type lone lines in the page margins as header/footer; false leaves every block text. */
+  margins?: MarginOptions | false;
   detector?: DetectorOptions;
   recognizer?: RecognizerOptions;
   classifier?: ClassifierOptions;
@@ -51,6 +54,25 @@ export interface OcrTarget {
   image: RgbImage;
   area?: BBox;
 }
+
+/** A whole page: detect every line, group and order them. `idPrefix` names its blocks. */
+export interface PageJob {
+  kind: 'page';
+  image: RgbImage;
+  idPrefix: string;
+}
+
+/** A known block of a page (from layout): read the lines inside `bbox` as one block. */
+export interface RegionJob {
+  kind: 'region';
+  image: RgbImage;
+  bbox: BBox;
+  type: BlockType;
+  order: number;
+  id: string;
+}
+
+export type OcrJob = PageJob | RegionJob;
 
 interface LangModels {
   detector: TextDetector;
@@ -101,26 +123,31 @@ export class OcrEngine {
     return out;
   }
 
-  /** Whole pages: lines grouped into paragraphs, in reading order. `idPrefix` names the blocks. */
-  async readPages(pages: readonly { image: RgbImage; idPrefix: string }[], lang?: Language): Promise<Block[][]> {
-    const lines = await this.readLines(pages, lang);
-    return pages.map((page, p) => {
-      const groups = groupLinesIntoBlocks(lines[p]!);
-      const ordered = readingOrder(groups, { pageWidth: page.image.width, pageHeight: page.image.height });
-      return ordered.map((g, order) => toBlock(`${page.idPrefix}-${order}`, 'text', g.bbox, order, g.lines));
+  /**
+   * Pages and regions, any mix, with every line crop recognised in shared batches. A page gives
+   * its paragraphs in reading order; a region gives one block of its type.
+   */
+  async read(jobs: readonly OcrJob[], lang?: Language): Promise<Block[][]> {
+    const lines = await this.readLines(
+      jobs.map((job) => (job.kind === 'page' ? { image: job.image } : { image: job.image, area: job.bbox })),
+      lang,
+    );
+    return jobs.map((job, i) => {
+      const groups = readingOrder(groupLinesIntoBlocks(lines[i]!), { pageWidth: job.image.width, pageHeight: job.image.height });
+      if (job.kind === 'region') return [toBlock(job.id, job.type, job.bbox, job.order, groups.flatMap((g) => g.lines))];
+      const blocks = groups.map((g, order) => toBlock(`${job.idPrefix}-${order}`, 'text', g.bbox, order, g.lines));
+      return this.options.margins === false ? blocks : markMargins(blocks, job.image.height, this.options.margins);
     });
   }
 
+  /** Whole pages: lines grouped into paragraphs, in reading order. */
+  readPages(pages: readonly { image: RgbImage; idPrefix: string }[], lang?: Language): Promise<Block[][]> {
+    return this.read(pages.map((p) => ({ kind: 'page', ...p })), lang);
+  }
+
   /** Known regions: one block each, of the region's type, its lines in reading order. */
-  async readRegions(
-    regions: readonly { image: RgbImage; bbox: BBox; type: BlockType; order: number; id: string }[],
-    lang?: Language,
-  ): Promise<Block[]> {
-    const lines = await this.readLines(regions.map((r) => ({ image: r.image, area: r.bbox })), lang);
-    return regions.map((region, i) => {
-      const ordered = readingOrder(groupLinesIntoBlocks(lines[i]!)).flatMap((g) => g.lines);
-      return toBlock(region.id, region.type, region.bbox, region.order, ordered);
-    });
+  async readRegions(regions: readonly Omit<RegionJob, 'kind'>[], lang?: Language): Promise<Block[]> {
+    return (await this.read(regions.map((r) => ({ kind: 'region', ...r })), lang)).map((blocks) => blocks[0]!);
   }
 
   /** Unloads every model; the next read loads them again. */

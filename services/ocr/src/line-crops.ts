@@ -22,6 +22,8 @@ export interface BatchShape {
   minWidth: number;
   fixedWidth: boolean;
   batchSize: number;
+  /** Normalised value right of each crop. @default 0 (mid grey, as PaddleOCR pads) */
+  padValue?: number;
 }
 
 export function cropAspect(quad: Quad): number {
@@ -39,6 +41,7 @@ export function* cropBatches(crops: readonly LineCrop[], shape: BatchShape): Gen
     const width = shape.fixedWidth ? shape.minWidth : Math.max(shape.minWidth, widest);
     const per = 3 * shape.height * width;
     const data = new Float32Array(indices.length * per);
+    if (shape.padValue) data.fill(shape.padValue);
     indices.forEach((ci, n) => {
       const crop = crops[ci]!;
       const w = Math.max(1, Math.min(width, Math.ceil(shape.height * aspects[ci]!)));
@@ -47,3 +50,4 @@ export function* cropBatches(crops: readonly LineCrop[], shape: BatchShape): Gen
     yield { indices, data, dims: [indices.length, 3, shape.height, width] };
   }
 }
+

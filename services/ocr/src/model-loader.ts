@@ -68,6 +68,8 @@ export function createOnnxModelLoader(options: OnnxLoaderOptions = {}): ModelLoa
       executionMode: 'sequential',
       // input shapes change with every batch: memory patterns would only be recomputed
       enableMemPattern: false,
+      // other processes share the cores: spinning threads would only steal time from them
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
     return {
       run: (feeds) => session.run(feeds),

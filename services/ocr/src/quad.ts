@@ -115,7 +115,9 @@ export function sampleQuad(image: RgbImage, q: Quad, slot: TensorSlot): void {
 }
 
 /** Coefficients [a,b,c,d,e,f,g,h] mapping the unit square (u,v) onto the quad (Heckbert). */
-function homography(q: Quad): number[] {
+type Homography = [number, number, number, number, number, number, number, number];
+
+function homography(q: Quad): Homography {
   const [[x0, y0], [x1, y1], [x2, y2], [x3, y3]] = q;
   const dx3 = x0 - x1 + x2 - x3;
   const dy3 = y0 - y1 + y2 - y3;

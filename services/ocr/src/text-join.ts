@@ -4,6 +4,7 @@
 const CJK = /[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]/u;
 const HYPHENATED = /\p{L}-$/u;
 const LOWER_START = /^\p{Ll}/u;
+const UPPER_START = /^\p{Lu}/u;
 
 export function joinLines(lines: readonly string[]): string {
   let out = '';
@@ -16,6 +17,9 @@ export function joinLines(lines: readonly string[]): string {
     }
     if (HYPHENATED.test(out) && LOWER_START.test(line)) {
       out = out.slice(0, -1) + line;
+    } else if (HYPHENATED.test(out) && UPPER_START.test(line)) {
+      // a compound broken at its own hyphen (Gilbarg-Trudinger)
+      out += line;
     } else if (CJK.test(out.slice(-1)) || CJK.test(line.charAt(0))) {
       out += line;
     } else {

@@ -1,0 +1,110 @@
+import { Bus, buildTopology, provisionTopology } from '@paperline/bus';
+import {
+  DeadLetterSchema,
+  DocOptionsSchema,
+  MsgIds,
+  ObjectStores,
+  RegionResultSchema,
+  RegionTaskSchema,
+  SCHEMA_VERSION,
+  Streams,
+  Subjects,
+  consumerName,
+  decode,
+  encode,
+  type RegionTask,
+} from '@paperline/contracts';
+import { StageRuntime } from '@paperline/stage';
+import { startTestServer, textImage, type TestServer } from '@paperline/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { OcrEngine } from './engine.js';
+import { createOcrHandler } from './handler.js';
+import { createOnnxModelLoader } from './model-loader.js';
+
+async function collect<T>(bus: Bus, stream: string, consumer: string | undefined, count: number, parse: (data: Uint8Array) => T, timeoutMs = 30_000): Promise<T[]> {
+  const c = consumer ? await bus.js.consumers.get(stream, consumer) : await bus.js.consumers.get(stream);
+  const out: T[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (out.length < count && Date.now() < deadline) {
+    const m = await c.next({ expires: 1000 });
+    if (!m) continue;
+    out.push(parse(m.data));
+    m.ack();
+  }
+  return out;
+}
+
+describe('ocr handler on a real nats-server', () => {
+  let server: TestServer;
+  let bus: Bus;
+  const engine = new OcrEngine(createOnnxModelLoader(), { lang: 'en' });
+
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await engine.release();
+    await server.stop();
+  });
+  afterEach(async () => server.reset());
+
+  async function start() {
+    bus = await Bus.connect({ servers: server.url, waitOnFirstConnect: false });
+    server.defer(() => bus.close());
+    await provisionTopology(bus.nc, buildTopology());
+    const runtime = new StageRuntime(createOcrHandler({ engine }), { stage: 'ocr', health: false, controlWatch: false, batchSize: 4 }, { bus });
+    server.defer(() => runtime.close());
+    await runtime.start();
+  }
+
+  function task(regionId: string, raster: string, mode: 'page' | 'region', bbox: RegionTask['bbox']): RegionTask {
+    return {
+      v: SCHEMA_VERSION,
+      docId: 'doc-ocr-1',
+      page: 1,
+      regionId,
+      type: 'text',
+      bbox,
+      order: mode === 'page' ? 0 : 5,
+      mode,
+      width: 800,
+      height: 300,
+      dpi: 150,
+      raster,
+      lang: 'en',
+      options: DocOptionsSchema.parse({ lang: 'en' }),
+    };
+  }
+
+  async function send(t: RegionTask) {
+    await bus.publish(Subjects.work('ocr', 'normal'), encode(RegionTaskSchema, t), { msgId: `${t.docId}:${t.regionId}` });
+  }
+
+  it('reads a page-mode task and a region task and publishes their RegionResults to assemble', async () => {
+    await start();
+    const png = await textImage(['Paperline reads scanned pages', 'with PP-OCR models on ONNX'], 'png', { width: 800, height: 300, fontSize: 30 });
+    await bus.putObject(ObjectStores.pages, 'doc-ocr-1/1.png', png);
+    await send(task('page', 'doc-ocr-1/1.png', 'page', [0, 0, 800, 300]));
+    await send(task('r7', 'doc-ocr-1/1.png', 'region', [0, 60, 800, 110]));
+
+    const results = await collect(bus, Streams.work, consumerName('assemble', 'normal'), 2, (d) => decode(RegionResultSchema, d));
+    const byRegion = new Map(results.map((r) => [r.regionId, r]));
+    expect(byRegion.get('page')?.blocks.map((b) => b.text)).toEqual(['Paperline reads scanned pages with PP-OCR models on ONNX']);
+    expect(byRegion.get('page')?.blocks[0]).toMatchObject({ source: 'ocr', type: 'text', order: 0 });
+    expect(byRegion.get('r7')?.blocks).toMatchObject([{ id: 'r7', type: 'text', order: 5, text: 'with PP-OCR models on ONNX', bbox: [0, 60, 800, 110] }]);
+    expect(MsgIds.region('doc-ocr-1', 1, 'r7', 'ocr')).toBe('doc-ocr-1:p1:r7:ocr');
+  });
+
+  it('dead-letters a task whose raster cannot be decoded, and still serves the rest of the batch', async () => {
+    await start();
+    await bus.putObject(ObjectStores.pages, 'doc-ocr-1/bad.png', new TextEncoder().encode('not an image'));
+    await bus.putObject(ObjectStores.pages, 'doc-ocr-1/2.png', await textImage(['Second page'], 'png', { width: 400, height: 120, fontSize: 30 }));
+    await send(task('bad', 'doc-ocr-1/bad.png', 'page', [0, 0, 800, 300]));
+    await send({ ...task('good', 'doc-ocr-1/2.png', 'page', [0, 0, 400, 120]), width: 400, height: 120 });
+
+    const letters = await collect(bus, Streams.dlq, undefined, 1, (d) => decode(DeadLetterSchema, d));
+    expect(letters[0]).toMatchObject({ stage: 'ocr', code: 'CORRUPT_IMAGE', docId: 'doc-ocr-1' });
+    const results = await collect(bus, Streams.work, consumerName('assemble', 'normal'), 1, (d) => decode(RegionResultSchema, d));
+    expect(results[0]).toMatchObject({ regionId: 'good', blocks: [{ text: 'Second page' }] });
+  });
+});

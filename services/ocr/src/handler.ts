@@ -1,0 +1,104 @@
+// The OCR stage: RegionTasks in (a whole page, or a known region of one), RegionResults out to
+// assemble. Every task of a batch is read in one engine call, so line crops of all its pages
+// share recognition batches.
+import {
+  MsgIds,
+  ObjectStores,
+  RegionResultSchema,
+  RegionTaskSchema,
+  SCHEMA_VERSION,
+  Subjects,
+  decode,
+  encode,
+  type Block,
+  type Language,
+  type RegionTask,
+} from '@paperline/contracts';
+import type { BatchContext, JobOutcome, StageHandler, StageMessage } from '@paperline/stage';
+import { getMetrics } from '@paperline/telemetry';
+import type { OcrEngine, OcrJob } from './engine.js';
+import { decodeRgb, type RgbImage } from './raster.js';
+
+export interface OcrHandlerDeps {
+  engine: OcrEngine;
+  /** Language when the request names none. @default the engine's default language */
+  defaultLang?: Language;
+  /** Device label of the inference metric. @default 'cpu' */
+  device?: string;
+}
+
+export function createOcrHandler(deps: OcrHandlerDeps): StageHandler<RegionTask> {
+  const { engine } = deps;
+  const defaultLang = deps.defaultLang ?? engine.defaultLang;
+  const device = deps.device ?? 'cpu';
+  return {
+    stage: 'ocr',
+    decode: (data) => decode(RegionTaskSchema, data),
+    docIdOf: (task) => task.docId,
+    pageOf: (task) => task.page,
+    async handleBatch(batch, ctx) {
+      const outcomes: JobOutcome[] = new Array<JobOutcome>(batch.length);
+      const rasters = await loadRasters(batch, ctx);
+      // a request's language wins; otherwise ours, since layout fills task.lang with its own default
+      const byLang = new Map<Language, number[]>();
+      batch.forEach((message, i) => {
+        const raster = rasters[i]!;
+        if ('error' in raster) {
+          outcomes[i] = { error: raster.error };
+          return;
+        }
+        const lang = message.data.options.lang ?? defaultLang;
+        byLang.set(lang, [...(byLang.get(lang) ?? []), i]);
+      });
+      for (const [lang, indices] of byLang) {
+        const jobs = indices.map((i) => toJob(batch[i]!.data, (rasters[i] as { image: RgbImage }).image));
+        const started = performance.now();
+        try {
+          const results = await engine.read(jobs, lang);
+          getMetrics().inferenceSeconds.observe({ stage: 'ocr', model: `ppocr-${lang}`, device }, (performance.now() - started) / 1000);
+          indices.forEach((i, k) => (outcomes[i] = { outputs: [resultOutput(batch[i]!, results[k]!)] }));
+        } catch (error) {
+          for (const i of indices) outcomes[i] = { error };
+        }
+      }
+      ctx.log.debug({ tasks: batch.length }, 'ocr batch done');
+      return outcomes;
+    },
+    release: () => engine.release(),
+    status: () => ({ models: engine.loadedModels(), defaultLang }),
+  };
+}
+
+/** Each distinct raster fetched and decoded once (several regions of a page share it). */
+async function loadRasters(batch: ReadonlyArray<StageMessage<RegionTask>>, ctx: BatchContext): Promise<({ image: RgbImage } | { error: unknown })[]> {
+  const cache = new Map<string, Promise<RgbImage>>();
+  return Promise.all(
+    batch.map(async (message) => {
+      const name = message.data.raster;
+      let image = cache.get(name);
+      if (!image) {
+        image = ctx.bus.getObject(ObjectStores.pages, name).then(decodeRgb);
+        cache.set(name, image);
+      }
+      try {
+        return { image: await image };
+      } catch (error) {
+        return { error };
+      }
+    }),
+  );
+}
+
+function toJob(task: RegionTask, image: RgbImage): OcrJob {
+  if (task.mode === 'page') return { kind: 'page', image, idPrefix: `${task.regionId}-${task.page}` };
+  return { kind: 'region', image, bbox: task.bbox, type: task.type, order: task.order, id: task.regionId };
+}
+
+function resultOutput(message: StageMessage<RegionTask>, blocks: Block[]) {
+  const task = message.data;
+  return {
+    subject: Subjects.work('assemble', task.options.priority),
+    msgId: MsgIds.region(task.docId, task.page, task.regionId, 'ocr'),
+    data: encode(RegionResultSchema, { v: SCHEMA_VERSION, type: 'region', docId: task.docId, page: task.page, regionId: task.regionId, stage: 'ocr', blocks }),
+  };
+}

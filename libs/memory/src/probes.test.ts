@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { Registry } from 'prom-client';
+import { createMetrics } from '@paperline/telemetry';
 import { writeFakeNvidiaSmi } from '../test/fake-nvidia-smi.js';
 import { GpuProbe, HostProbe, ProcessProbe, parseComputeApps, parseDevice, parseGpuQuery, parseMemoryValue, type MemoryProbe } from './index.js';
 
@@ -41,6 +43,13 @@ describe('probe specifics', () => {
   it('the process probe reports rss, heapUsed, external and arrayBuffers', async () => {
     const [sample] = await new ProcessProbe('n1').sample();
     expect(Object.keys(sample?.details ?? {})).toEqual(expect.arrayContaining(['rss', 'heapUsed', 'external', 'arrayBuffers']));
+  });
+
+  it('the gpu probe exports pl_gpu_* gauges when given metrics', async () => {
+    const metrics = createMetrics(new Registry());
+    await new GpuProbe('n1', { binary: fake.binary, metrics, stage: 'ocr' }).sample();
+    expect((await metrics.gpuMemoryTotalBytes.get()).values).toEqual([{ labels: { device: 'cuda:0@n1' }, value: 80 * GIB }]);
+    expect((await metrics.gpuProcessMemoryBytes.get()).values).toEqual([{ labels: { device: 'cuda:0@n1', stage: 'ocr' }, value: 512 * 1024 ** 2 }]);
   });
 
   it('the gpu probe reports this process VRAM from compute-apps', async () => {

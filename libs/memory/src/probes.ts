@@ -1,4 +1,5 @@
 import { freemem, totalmem } from 'node:os';
+import type { Metrics } from '@paperline/telemetry';
 import { cpuDevice, cudaDevice } from './device.js';
 import { COMPUTE_APPS_ARGS, GPU_QUERY_ARGS, parseComputeApps, parseGpuQuery, runNvidiaSmi, type NvidiaSmiOptions } from './nvidia-smi.js';
 import type { MemoryProbe, MemorySample } from './types.js';
@@ -36,6 +37,10 @@ export class HostProbe implements MemoryProbe {
 export interface GpuProbeOptions extends NvidiaSmiOptions {
   /** Whose VRAM counts as processBytes. @default process.pid */
   pid?: number;
+  /** When given, every reading sets pl_gpu_memory_used_bytes, pl_gpu_memory_total_bytes and pl_gpu_process_memory_bytes. */
+  metrics?: Metrics;
+  /** Label of pl_gpu_process_memory_bytes. @default 'unknown' */
+  stage?: string;
 }
 
 /** Every GPU nvidia-smi reports; none when nvidia-smi is missing or fails. */
@@ -56,7 +61,14 @@ export class GpuProbe implements MemoryProbe {
     // compute-apps does not name the GPU in this query; on a multi-GPU node the process figure
     // is the process's total, attributed to each GPU it could be on (an upper bound).
     const own = apps.filter((a) => a.pid === pid).reduce((sum, a) => sum + a.usedBytes, 0);
-    return readings.map((r) => ({ device: cudaDevice(r.index, this.node), usedBytes: r.usedBytes, totalBytes: r.totalBytes, processBytes: own }));
+    const samples = readings.map((r) => ({ device: cudaDevice(r.index, this.node), usedBytes: r.usedBytes, totalBytes: r.totalBytes, processBytes: own }));
+    const metrics = this.options.metrics;
+    for (const s of metrics ? samples : []) {
+      metrics?.gpuMemoryUsedBytes.set({ device: s.device }, s.usedBytes);
+      metrics?.gpuMemoryTotalBytes.set({ device: s.device }, s.totalBytes);
+      metrics?.gpuProcessMemoryBytes.set({ device: s.device, stage: this.options.stage ?? 'unknown' }, s.processBytes);
+    }
+    return samples;
   }
 }
 

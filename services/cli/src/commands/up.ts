@@ -15,15 +15,31 @@ function parseStages(list: string | undefined): StageName[] {
   return stages as StageName[];
 }
 
+function parseReplicas(list: string | undefined): Partial<Record<StageName, number>> {
+  const replicas: Partial<Record<StageName, number>> = {};
+  for (const item of (list ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [stage, count] = item.split('=');
+    const n = Number(count);
+    if (!(STAGES as readonly string[]).includes(stage ?? '') || !Number.isInteger(n) || n < 1) {
+      throw new CliError(`--replicas takes STAGE=N pairs (N >= 1), got "${item}"`, ExitCodes.USAGE);
+    }
+    replicas[stage as StageName] = n;
+  }
+  return replicas;
+}
+
 export function upCommand(ctx: CliContext): Command {
   return new Command('up')
     .summary('run every stage locally under a supervisor')
     .description('run every stage locally as its own process, restarting any that exits, until SIGINT/SIGTERM (embedded nats-server without NATS_URL)')
     .option('--stages <list>', `only these stages, comma-separated (default: all of ${STAGES.join(', ')})`)
-    .action(async (flags: { stages?: string }) => {
+    .option('--replicas <list>', 'processes per stage, e.g. ocr=2,layout=2 (default: 1 each)')
+    .action(async (flags: { stages?: string; replicas?: string }) => {
       const stages = parseStages(flags.stages);
+      const replicas = parseReplicas(flags.replicas);
       const log = createLogger({ level: ctx.env['PL_LOG_LEVEL'] ?? UP_LOG_LEVEL, base: { service: 'paperline-up' }, destination: 2 });
-      const { runSupervisor } = await import('../local/index.js');
-      await runSupervisor({ natsUrl: ctx.natsUrl() || undefined, stages, log, signal: ctx.signal });
+      // the supervisor module alone: the supervising process never loads the stages' code (pdfjs, onnxruntime)
+      const { runSupervisor } = await import('../local/supervisor.js');
+      await runSupervisor({ natsUrl: ctx.natsUrl() || undefined, stages, replicas, log, signal: ctx.signal });
     });
 }

@@ -66,7 +66,7 @@ export class MemoryBudget {
   readonly reserveTimeoutMs: number;
   /** This instance's lease ids and their models. */
   private readonly own = new Map<string, string>();
-  private readonly evictionsInFlight = new Set<string>();
+  private readonly evictionsInFlight = new Map<string, Promise<void>>();
   private readonly waiters = new Set<() => void>();
   private readonly log: Logger;
   private latest: { ledger: Ledger; revision: number } | undefined;
@@ -138,7 +138,8 @@ export class MemoryBudget {
         return leaseId;
       }
       for (const lease of result.ownIdle) await this.requestEviction(lease, 'reclaim');
-      if (result.ownIdle.length > 0) continue;
+      // retry at once only if that freed something; a reclaimed (in use) model frees nothing
+      if (result.ownIdle.some((lease) => !this.own.has(lease.leaseId))) continue;
       const now = Date.now();
       if (now >= deadline) {
         throw new PaperlineError('BUDGET_TIMEOUT', `${model} needs ${bytes} bytes on ${this.device}; ${result.reserved} of ${result.capacity} reserved`, {
@@ -166,7 +167,9 @@ export class MemoryBudget {
     for (const [id, lease] of idle) {
       if (coming >= needed) break;
       coming += lease.bytes;
-      if (lease.instance === this.options.instance) {
+      // leases this object holds are handed to our own handler; everything else (other
+      // instances, or another budget object of this process) is asked through the ledger
+      if (this.own.has(id)) {
         base.ownIdle.push({ leaseId: id, model: lease.model, reason: 'reclaim' });
       } else {
         lease.state = 'evicting';
@@ -318,7 +321,7 @@ export class MemoryBudget {
     }
     this.observe(parsed.data, entry.revision);
     for (const [id, lease] of Object.entries(parsed.data.leases)) {
-      if (lease.state === 'evicting' && this.own.has(id)) void this.requestEviction({ leaseId: id, model: lease.model, reason: 'evicting' }, 'evicting');
+      if (lease.state === 'evicting' && this.own.has(id) && !this.evictionsInFlight.has(id)) void this.requestEviction({ leaseId: id, model: lease.model, reason: 'evicting' }, 'evicting');
     }
   }
 
@@ -330,17 +333,22 @@ export class MemoryBudget {
     for (const wake of this.waiters) wake();
   }
 
-  private async requestEviction(request: EvictRequest, reason: EvictRequest['reason']): Promise<void> {
-    if (this.evictionsInFlight.has(request.leaseId)) return;
-    this.evictionsInFlight.add(request.leaseId);
-    try {
-      if (this.evictHandler) await this.evictHandler({ ...request, reason });
-      else if (reason !== 'lost') await this.release(request.leaseId);
-    } catch (error) {
-      this.log.warn({ err: error, leaseId: request.leaseId }, 'eviction handler failed');
-    } finally {
-      this.evictionsInFlight.delete(request.leaseId);
-    }
+  /** One eviction per lease at a time; a second request waits for the first. */
+  private requestEviction(request: EvictRequest, reason: EvictRequest['reason']): Promise<void> {
+    const inFlight = this.evictionsInFlight.get(request.leaseId);
+    if (inFlight) return inFlight;
+    const run = (async () => {
+      try {
+        if (this.evictHandler) await this.evictHandler({ ...request, reason });
+        else if (reason !== 'lost') await this.release(request.leaseId);
+      } catch (error) {
+        this.log.warn({ err: error, leaseId: request.leaseId }, 'eviction handler failed');
+      } finally {
+        this.evictionsInFlight.delete(request.leaseId);
+      }
+    })();
+    this.evictionsInFlight.set(request.leaseId, run);
+    return run;
   }
 
   /** Resolves on the next ledger revision after `revision`, after `ms`, or on abort. */

@@ -90,6 +90,23 @@ describe('ModelManager', () => {
     handle.release();
   });
 
+  it('evicts between two managers of one process that share an instance id (embedded mode)', async () => {
+    await setup();
+    const manifest = fixtureManifest(modelsDir(), [
+      { id: 'layout-m', memoryEstimateBytes: 60 * MB },
+      { id: 'ocr-m', memoryEstimateBytes: 60 * MB },
+    ]);
+    const layout = await makeManager(server, 'proc-1', manifest, { capacityBytes: 100 * MB, stage: 'layout' });
+    const ocr = await makeManager(server, 'proc-1', manifest, { capacityBytes: 100 * MB, stage: 'ocr' });
+    (await layout.manager.acquire('layout-m')).release();
+    await sleep(100);
+    const started = Date.now();
+    const handle = await ocr.manager.acquire('ocr-m');
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(layout.manager.isLoaded('layout-m')).toBe(false);
+    handle.release();
+  });
+
   it('(cpu fallback) a full GPU and an unavailable cuda provider: work goes ahead on cpu, counted', async () => {
     await setup();
     const originalPath = process.env['PATH'];

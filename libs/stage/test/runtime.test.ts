@@ -90,6 +90,22 @@ describe('StageRuntime', () => {
     expect(b.seen.length).toBeGreaterThan(50);
   });
 
+  it('start() twice and an unbound stage throw; close() is memoised and ends in stopped', async () => {
+    const bus = await openBus(server);
+    const runtime = await startRuntime(bus, testStage());
+    await expect(runtime.start()).rejects.toThrow(/start\(\) in state ready/);
+    const states: string[] = [];
+    runtime.onStateChange((to) => states.push(to));
+    const first = runtime.close();
+    expect(runtime.close()).toBe(first);
+    await first;
+    expect(states).toEqual(['draining', 'stopped']);
+    await bus.jsm.consumers.delete('PL_WORK', 'layout-high');
+    const unbound = new StageRuntime(testStage(), { stage: 'layout', lagPollMs: 0 }, { bus });
+    await expect(unbound.start()).rejects.toMatchObject({ code: 'STAGE_NOT_BOUND' });
+    expect(unbound.state).toBe(StageStates.FAILED);
+  });
+
   it('(g) high-priority messages go before normal ones queued earlier', async () => {
     const bus = await openBus(server);
     const handler = testStage({ delayMs: 2 });

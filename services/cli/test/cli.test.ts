@@ -21,6 +21,7 @@ import {
   encode,
   type JobRecord,
 } from '@paperline/contracts';
+import { freePort } from '@paperline/nats-server';
 import { startTestServer, type TestServer } from '@paperline/testing';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'paperline.js');
@@ -237,6 +238,27 @@ describe('paperline (the bin)', () => {
     } finally {
       stop();
     }
+  });
+
+  it('up runs the stages under the supervisor and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [BIN, 'up', '--stages', 'render', '--health-port', String(port)], { env: { ...process.env, ...env, PL_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no stage started:\n${stderr}`)), 30_000);
+      child.stderr.on('data', (c: Buffer) => {
+        stderr += c.toString();
+        if (stderr.includes('stage started')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    expect(stderr).toMatch(/"stage":"render".*"healthPort":\d+.*stage started/);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr).toMatch(/supervisor stopped/);
   });
 
   it('provision reports what it created, then that nothing changed', async () => {

@@ -34,12 +34,17 @@ export function upCommand(ctx: CliContext): Command {
     .description('run every stage locally as its own process, restarting any that exits, until SIGINT/SIGTERM (embedded nats-server without NATS_URL)')
     .option('--stages <list>', `only these stages, comma-separated (default: all of ${STAGES.join(', ')})`)
     .option('--replicas <list>', 'processes per stage, e.g. ocr=2,layout=2 (default: 1 each)')
-    .action(async (flags: { stages?: string; replicas?: string }) => {
+    .option('--health-port <port>', 'health port of the first process; each next one gets the next port (default: 9400)')
+    .action(async (flags: { stages?: string; replicas?: string; healthPort?: string }) => {
       const stages = parseStages(flags.stages);
       const replicas = parseReplicas(flags.replicas);
+      const healthPortBase = flags.healthPort === undefined ? undefined : Number(flags.healthPort);
+      if (healthPortBase !== undefined && !(Number.isInteger(healthPortBase) && healthPortBase > 0 && healthPortBase < 65536)) {
+        throw new CliError(`--health-port must be a port number, got "${flags.healthPort}"`, ExitCodes.USAGE);
+      }
       const log = createLogger({ level: ctx.env['PL_LOG_LEVEL'] ?? UP_LOG_LEVEL, base: { service: 'paperline-up' }, destination: 2 });
       // the supervisor module alone: the supervising process never loads the stages' code (pdfjs, onnxruntime)
       const { runSupervisor } = await import('../local/supervisor.js');
-      await runSupervisor({ natsUrl: ctx.natsUrl() || undefined, stages, replicas, log, signal: ctx.signal });
+      await runSupervisor({ natsUrl: ctx.natsUrl() || undefined, stages, replicas, healthPortBase, log, signal: ctx.signal });
     });
 }

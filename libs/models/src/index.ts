@@ -4,3 +4,4 @@ export { OnnxSessionFactory, type SessionFactory, type OnnxSessionFactoryOptions
 export { ModelManager, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_PROVIDERS, type ModelManagerOptions, type ModelHandle } from './model-manager.js';
 export { modelsSchema, providersOf, type ModelsConfig } from './config.js';
 export { guardActionsFor, type RuntimeHooks } from './guard-actions.js';
+export { createModelRuntime, type ModelRuntime, type ModelRuntimeOptions } from './model-runtime.js';

@@ -1,0 +1,97 @@
+// Everything a model-using stage service needs for memory, built from its configuration: the
+// manifest, the device budgets, learned footprints, the ModelManager, and a MemoryGuard wired to
+// the manager and to the runtime hooks (suspend, resume, recycle).
+import { totalmem } from 'node:os';
+import type { Bus } from '@paperline/bus';
+import { DeviceBudgets, FootprintStore, GpuProbe, HostProbe, MemoryGuard, ProcessProbe, cpuDevice, resolveCapacity, type MemorySettings } from '@paperline/memory';
+import type { Logger, Metrics } from '@paperline/telemetry';
+import { providersOf, type ModelsConfig } from './config.js';
+import { guardActionsFor, type RuntimeHooks } from './guard-actions.js';
+import { Manifest } from './manifest.js';
+import { ModelManager } from './model-manager.js';
+
+export interface ModelRuntimeOptions {
+  memory: Readonly<MemorySettings>;
+  models: ModelsConfig['models'];
+  bus: Bus;
+  stage: string;
+  instance: string;
+  node: string;
+  /** Wired to the guard: StageRuntime.suspend/unsuspend and the process's recycle (exit 75). */
+  hooks: RuntimeHooks;
+  log?: Logger;
+  metrics?: Metrics;
+}
+
+export interface ModelRuntime {
+  readonly manifest: Manifest;
+  readonly manager: ModelManager;
+  /** Absent when memory.guard.enabled is false. */
+  readonly guard: MemoryGuard | undefined;
+  /** Stops the guard, unloads every model and deletes every lease. */
+  close(): Promise<void>;
+}
+
+export async function createModelRuntime(options: ModelRuntimeOptions): Promise<ModelRuntime> {
+  const { memory, models, bus, stage, instance, node, log, metrics } = options;
+  const manifest = await Manifest.load(models.manifest, models.dir ? { modelsDir: models.dir } : {});
+  const budgets = new DeviceBudgets({
+    bus,
+    stage,
+    instance,
+    capacity: memory.capacity,
+    probes: [new HostProbe(node), new GpuProbe(node, { binary: memory.nvidiaSmi, metrics, stage })],
+    leaseTtlMs: memory.leaseTtlMs,
+    heartbeatMs: memory.heartbeatMs,
+    reserveTimeoutMs: memory.reserveTimeoutMs,
+    retryAfterMs: memory.retryAfterMs,
+    log,
+    metrics,
+  });
+  const manager = new ModelManager({
+    manifest,
+    stage,
+    instance,
+    node,
+    budgets,
+    footprints: await FootprintStore.open(bus),
+    providers: providersOf({ models }),
+    cpuFallback: models.cpuFallback,
+    idleTimeoutMs: models.idleTimeoutMs,
+    verifyChecksums: models.verifyChecksums,
+    nvidiaSmi: memory.nvidiaSmi,
+    bus,
+    log,
+    metrics,
+  });
+  let guard: MemoryGuard | undefined;
+  if (memory.guard.enabled) {
+    guard = new MemoryGuard({
+      actions: guardActionsFor(manager, options.hooks),
+      probe: new ProcessProbe(node),
+      device: cpuDevice(node),
+      limitBytes: resolveCapacity(memory.guard.limit ?? memory.capacity.cpu, totalmem()),
+      thresholds: memory.guard.thresholds,
+      intervalMs: memory.guard.intervalMs,
+      cooldownMs: memory.guard.cooldownMs,
+      dumpDir: memory.guard.dumpDir,
+      heapSnapshot: memory.guard.heapSnapshot,
+      report: () => ({ models: manager.status() }),
+      stage,
+      instance,
+      bus,
+      log,
+      metrics,
+    });
+    guard.start();
+  }
+  return {
+    manifest,
+    manager,
+    guard,
+    async close() {
+      guard?.stop();
+      await manager.teardown();
+    },
+  };
+}

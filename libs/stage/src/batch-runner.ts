@@ -1,5 +1,5 @@
 import type { Bus } from '@paperline/bus';
-import { errorCodeOf, isTerminal, type PaperlineError } from '@paperline/contracts';
+import { PaperlineError, errorCodeOf, isTerminal } from '@paperline/contracts';
 import type { Logger, Metrics } from '@paperline/telemetry';
 import type { DeadLetters } from './dead-letters.js';
 import type { Delivery } from './delivery.js';
@@ -40,7 +40,8 @@ export class BatchRunner<T> {
       try {
         views.push(new MessageView(delivery, handler.decode(delivery.msg.data), handler.docIdOf?.bind(handler), log, options.stage, options.instance));
       } catch (error) {
-        failures.push(this.fail(delivery, error));
+        // whatever decode threw, the bytes will not decode next time either
+        failures.push(this.fail(delivery, isTerminal(error) ? error : new PaperlineError('INVALID_MESSAGE', reasonOf(error), { cause: error })));
       }
     }
     log.debug({ size: batch.length, decoded: views.length }, 'batch start');

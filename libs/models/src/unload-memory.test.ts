@@ -2,7 +2,7 @@
 // brings RSS back to within 60 MB of before, cycle after cycle. Measured in a child process, so
 // the test runner's own heap (and the 300 MB it used to write the model) does not blur the figures.
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -26,6 +26,7 @@ describe('unloading returns memory', () => {
   it('a 300 MB model adds >= 250 MB of RSS and unloading gives it back (within 60 MB), three times over', async () => {
     await provisionMemory(await openTestBus(server));
     const dir = modelsDir();
+    server.defer(() => rmSync(dir, { recursive: true, force: true }));
     writeOnnxModel(join(dir, 'big.onnx'), largeModel({ bytes: 300 * MB }));
     const manifestPath = join(dir, 'manifest.json');
     const spec = { id: 'big', stage: 'ocr', task: 'test', files: [{ path: 'big.onnx' }], license: 'Apache-2.0', source: 'generated', memoryEstimateBytes: 320 * MB, devices: ['cpu'] };

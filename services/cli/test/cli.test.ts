@@ -22,7 +22,7 @@ import {
   type JobRecord,
 } from '@paperline/contracts';
 import { freePort } from '@paperline/nats-server';
-import { startTestServer, type TestServer } from '@paperline/testing';
+import { buildPdf, startTestServer, type TestServer } from '@paperline/testing';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'paperline.js');
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\n');
@@ -259,6 +259,28 @@ describe('paperline (the bin)', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(stderr).toMatch(/supervisor stopped/);
+  });
+
+  it('parse without NATS_URL runs the embedded pipeline and writes Markdown and JSON', async () => {
+    const pages = [1, 2].map((n) => ({
+      texts: [
+        { text: `Chapter ${n}: Findings`, x: 72, y: 80, size: 20, font: 'Helvetica-Bold' as const },
+        { text: `Body text on page ${n}.`, x: 72, y: 130 },
+      ],
+    }));
+    await writeFile(join(dir, 'two.pdf'), buildPdf(pages));
+    const out = join(dir, 'embedded');
+    const md = await paperline(['parse', join(dir, 'two.pdf'), '-o', out], { NATS_URL: '' });
+    expect(md.code, md.stderr).toBe(0);
+    expect(md.stdout.trim()).toBe(join(out, 'two.md'));
+    const text = await readFile(join(out, 'two.md'), 'utf8');
+    expect(text).toMatch(/^# Chapter 1: Findings$/m);
+    expect(text.indexOf('Body text on page 1.')).toBeLessThan(text.indexOf('Chapter 2: Findings'));
+    const json = await paperline(['parse', join(dir, 'two.pdf'), '-o', out, '--format', 'json', '--pages', '2'], { NATS_URL: '' });
+    expect(json.code, json.stderr).toBe(0);
+    const doc = JSON.parse(await readFile(join(out, 'two.json'), 'utf8')) as { pages: Array<{ page: number; blocks: Array<{ type: string; text: string }> }> };
+    expect(doc.pages.map((p) => p.page)).toEqual([2]);
+    expect(doc.pages[0]!.blocks[0]).toMatchObject({ type: expect.stringMatching(/^(title|heading)$/), text: 'Chapter 2: Findings' });
   });
 
   it('provision reports what it created, then that nothing changed', async () => {

@@ -131,6 +131,24 @@ describe('layoutPage', () => {
     expect(blocks.map((b) => b.type)).toEqual(['text', 'caption', 'footnote']);
   });
 
+  it('merges the fragments of a numbered display equation into one formula block, cropped when there is a raster', () => {
+    const runs = [
+      ...paragraph([LONG, LONG, 'as follows:'], 100, 300),
+      run('E = 1 -', 150, 420),
+      run('sum (O - P)', 300, 405, 16),
+      run('sum (O - M)', 300, 440, 16),
+      run('(4)', 560, 420),
+      ...paragraph(['where O are observed data and more words follow here.', LONG], 100, 500),
+    ];
+    const { blocks, crops } = layoutPage(task(2, 'doc-test-1/2.png'), layer(runs), { features: ALL_ON });
+    expect(blocks.map((b) => b.type)).toEqual(['text', 'formula', 'text']);
+    expect(blocks[1]!.text).toBe('E = 1 - sum (O - P) sum (O - M) (4)');
+    expect(crops.map((c) => c.blockId)).toEqual(['b1']);
+    const noRaster = layoutPage(task(2), layer(runs), { features: ALL_ON });
+    expect(noRaster.blocks[1]).toMatchObject({ type: 'formula' });
+    expect(noRaster.blocks[1]!.image).toBeUndefined();
+  });
+
   it('sends a page without a text layer to OCR as one page region', () => {
     const { blocks, regions, crops } = layoutPage(task(1, 'doc-test-1/1.png', null), null, { features: ALL_ON });
     expect(blocks).toEqual([]);

@@ -13,6 +13,7 @@ import {
 import { readingOrder, unionBoxes } from '@paperline/vision';
 import { groupBlocks } from './blocks.js';
 import { classify, demoteFrontMatter, pageStyle } from './classify.js';
+import { mergeDisplayFormulas } from './formulas.js';
 import { buildLines, type TextLayerLine } from './lines.js';
 import { DEFAULT_REGION_OPTIONS, figureBoxes, mostlyInside, tableBoxes, type RegionOptions } from './regions.js';
 import { tableText } from './table-text.js';
@@ -102,7 +103,15 @@ export function layoutPage(task: PageTask, layer: PageTextLayer | null, options:
   }
 
   if (task.page === 1) demoteFrontMatter(drafts);
-  const ordered = readingOrder(drafts, { pageWidth: task.width, pageHeight: task.height });
+  const withFormulas = mergeDisplayFormulas(drafts, task.width / 2, (parts, bbox) => ({
+    type: 'formula',
+    bbox,
+    text: parts.map((p) => p.text).join(' '),
+    lines: parts.flatMap((p) => p.lines),
+    // the formula fallback is text plus image: the image needs the raster
+    crop: task.raster !== null,
+  }));
+  const ordered = readingOrder(withFormulas, { pageWidth: task.width, pageHeight: task.height });
   const crops: CropRequest[] = [];
   const blocks = ordered.map((draft, order): Block => {
     const id = `b${order}`;

@@ -25,8 +25,9 @@ async function main(): Promise<void> {
   const engine = new OcrEngine(createOnnxModelLoader(), {
     lang,
     useCls: process.argv.includes('--cls'),
+    latinRecheck: !process.argv.includes('--no-latin'),
     detector: { limitSide: limit, unclipRatio: unclip },
-    recognizer: { minWidth: Number(arg('minw') ?? 320), batchSize: Number(arg('batch') ?? 8), padWhite: process.argv.includes('--white') },
+    recognizer: { minWidth: Number(arg('minw') ?? 320), batchSize: Number(arg('batch') ?? 8) },
   });
   await mkdir(outDir, { recursive: true });
   const only = arg('only');

@@ -1,14 +1,25 @@
 // Text detection (DBNet): the whole image in one inference, boxes back in image pixels.
 import { boxesFromProbabilityMap, type DbOptions, type DetectedBox } from './det-postprocess.js';
 import { tensor, type LoadedModel } from './model-loader.js';
+import { quadSize } from './quad.js';
 import { resizeRgb, type RgbImage } from './raster.js';
 
 export interface DetectorOptions extends DbOptions {
   /** The longer side is scaled down to at most this (then each side rounded to a multiple of 32). @default 960 */
   limitSide?: number;
+  /**
+   * When the median text height in the detector's input is under this many pixels (small print,
+   * a newspaper), detect again at a scale that brings it to `targetTextHeight`, up to the
+   * image's own size. 0 turns the second pass off. @default 12
+   */
+  minTextHeight?: number;
+  /** @default 16 */
+  targetTextHeight?: number;
 }
 
 export const DEFAULT_LIMIT_SIDE = 960;
+export const DEFAULT_MIN_TEXT_HEIGHT = 12;
+export const DEFAULT_TARGET_TEXT_HEIGHT = 16;
 const MEAN = [0.485, 0.456, 0.406];
 const STD = [0.229, 0.224, 0.225];
 
@@ -22,6 +33,17 @@ export class TextDetector {
     const opts = { ...this.options, ...options };
     const limit = opts.limitSide ?? DEFAULT_LIMIT_SIDE;
     const ratio = Math.max(image.width, image.height) > limit ? limit / Math.max(image.width, image.height) : 1;
+    const boxes = await this.detectAt(image, ratio, opts);
+    const minHeight = opts.minTextHeight ?? DEFAULT_MIN_TEXT_HEIGHT;
+    if (ratio >= 1 || minHeight <= 0 || boxes.length === 0) return boxes;
+    const heights = boxes.map((b) => quadSize(b.quad).height * ratio).sort((a, b) => a - b);
+    const medianHeight = heights[heights.length >> 1]!;
+    if (medianHeight >= minHeight) return boxes;
+    const target = opts.targetTextHeight ?? DEFAULT_TARGET_TEXT_HEIGHT;
+    return this.detectAt(image, Math.min(1, (ratio * target) / medianHeight), opts);
+  }
+
+  private async detectAt(image: RgbImage, ratio: number, opts: DetectorOptions): Promise<DetectedBox[]> {
     const width = Math.max(32, Math.round((image.width * ratio) / 32) * 32);
     const height = Math.max(32, Math.round((image.height * ratio) / 32) * 32);
     const resized = await resizeRgb(image, width, height);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { BBox, Block, BlockType, Language, TextLine } from '@paperline/contracts';
 import { groupLinesIntoBlocks, readingOrder } from '@paperline/vision';
 import { TextClassifier, type ClassifierOptions } from './classifier.js';
-import { loadCharset } from './ctc.js';
+import { loadCharset, type DecodedLine } from './ctc.js';
 import { TextDetector, type DetectorOptions } from './detector.js';
 import type { LineCrop } from './line-crops.js';
 import { markMargins, type MarginOptions } from './margins.js';
@@ -30,6 +30,8 @@ export interface OcrEngineOptions {
   minConfidence?: number;
   /** A crop this many times taller than wide is read as vertical text. @default 1.5 */
   verticalRatio?: number;
+  /** With the ch models, read Latin lines again with the en recogniser (spaces between words). @default true */
+  latinRecheck?: boolean;
   /** Margin added around a region before detecting in it, in pixels. @default 4 */
   regionMargin?: number;
   modelsDir?: string;
@@ -44,6 +46,10 @@ export const DEFAULT_LANG: Language = 'ch';
 export const DEFAULT_MIN_CONFIDENCE = 0.5;
 export const DEFAULT_VERTICAL_RATIO = 1.5;
 export const DEFAULT_REGION_MARGIN = 4;
+/** Share of ASCII characters that makes a line Latin for the re-check. */
+const LATIN_SHARE = 0.9;
+/** The English reading wins unless its confidence is lower by more than this. */
+const LATIN_RECHECK_MARGIN = 0.05;
 
 export interface OcrLine extends TextLine {
   quad: Quad;
@@ -74,15 +80,9 @@ export interface RegionJob {
 
 export type OcrJob = PageJob | RegionJob;
 
-interface LangModels {
-  detector: TextDetector;
-  recognizer: TextRecognizer;
-  models: LoadedModel[];
-}
-
 export class OcrEngine {
-  private readonly langs = new Map<Language, Promise<LangModels>>();
-  private classifier: Promise<{ cls: TextClassifier; model: LoadedModel }> | undefined;
+  /** Loaded parts by model id: each holds its model for release. */
+  private readonly parts = new Map<string, Promise<{ part: unknown; model: LoadedModel }>>();
 
   constructor(
     private readonly loader: ModelLoader,
@@ -95,7 +95,8 @@ export class OcrEngine {
 
   /** The text lines of each target (unordered), all recognised in shared batches. */
   async readLines(targets: readonly OcrTarget[], lang: Language = this.defaultLang): Promise<OcrLine[][]> {
-    const { detector, recognizer } = await this.models(lang);
+    const detector = await this.detector(lang);
+    const recognizer = await this.recognizer(lang);
     const verticalRatio = this.options.verticalRatio ?? DEFAULT_VERTICAL_RATIO;
     const crops: LineCrop[] = [];
     const owners: number[] = [];
@@ -107,11 +108,11 @@ export class OcrEngine {
       }
     }
     if (this.options.useCls && crops.length > 0) {
-      const { cls } = await this.cls();
-      const turned = await cls.orient(crops);
+      const turned = await (await this.classifier()).orient(crops);
       turned.forEach((quad, i) => (crops[i] = { image: crops[i]!.image, quad }));
     }
     const decoded = await recognizer.recognize(crops);
+    if (lang === 'ch' && this.options.latinRecheck !== false) await this.recheckLatin(crops, decoded);
     const minConfidence = this.options.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
     const out: OcrLine[][] = targets.map(() => []);
     decoded.forEach((line, i) => {
@@ -152,22 +153,30 @@ export class OcrEngine {
 
   /** Unloads every model; the next read loads them again. */
   async release(): Promise<void> {
-    const held = [...this.langs.values()];
-    const cls = this.classifier;
-    this.langs.clear();
-    this.classifier = undefined;
-    const models = (await Promise.allSettled(held)).flatMap((r) => (r.status === 'fulfilled' ? r.value.models : []));
-    if (cls) {
-      const c = await cls.catch(() => undefined);
-      if (c) models.push(c.model);
-    }
+    const held = [...this.parts.values()];
+    this.parts.clear();
+    const models = (await Promise.allSettled(held)).flatMap((r) => (r.status === 'fulfilled' ? [r.value.model] : []));
     await Promise.allSettled(models.map((m) => m.release()));
   }
 
   /** Model ids currently loaded (for /status). */
   loadedModels(): string[] {
-    const ids: string[] = [...this.langs.keys()].flatMap((l) => [OCR_MODELS[l].det, OCR_MODELS[l].rec]);
-    return this.classifier ? [...ids, CLS_MODEL] : ids;
+    return [...this.parts.keys()];
+  }
+
+  /**
+   * The Chinese recogniser reads Latin script well but often drops the spaces between words.
+   * Latin lines with words run together are read again by the English recogniser, whose reading
+   * wins unless it is clearly less confident. Well-spaced lines are left alone: it costs time.
+   */
+  private async recheckLatin(crops: LineCrop[], decoded: DecodedLine[]): Promise<void> {
+    const latin = decoded.flatMap((line, i) => (isLatinLine(line.text) ? [i] : []));
+    if (latin.length === 0) return;
+    const en = await (await this.recognizer('en')).recognize(latin.map((i) => crops[i]!));
+    latin.forEach((i, k) => {
+      const alt = en[k]!;
+      if (alt.text.trim() && alt.confidence >= decoded[i]!.confidence - LATIN_RECHECK_MARGIN) decoded[i] = alt;
+    });
   }
 
   private async detect(detector: TextDetector, target: OcrTarget): Promise<Quad[]> {
@@ -181,31 +190,40 @@ export class OcrEngine {
     return boxes.map((b) => b.quad.map(([x, y]) => [x + left, y + top]) as Quad);
   }
 
-  private models(lang: Language): Promise<LangModels> {
-    let held = this.langs.get(lang);
-    if (!held) {
-      held = this.loadLang(lang);
-      this.langs.set(lang, held);
-      held.catch(() => this.langs.delete(lang));
-    }
-    return held;
+  private detector(lang: Language): Promise<TextDetector> {
+    return this.part(OCR_MODELS[lang].det, async (model) => new TextDetector(model, this.options.detector));
   }
 
-  private async loadLang(lang: Language): Promise<LangModels> {
-    const ids = OCR_MODELS[lang];
+  private recognizer(lang: Language): Promise<TextRecognizer> {
     const modelsDir = this.options.modelsDir ?? DEFAULT_MODELS_DIR;
-    const [det, rec, charset] = await Promise.all([this.loader(ids.det), this.loader(ids.rec), loadCharset(join(modelsDir, ids.dictionary))]);
-    return {
-      detector: new TextDetector(det, this.options.detector),
-      recognizer: new TextRecognizer(rec, charset, this.options.recognizer),
-      models: [det, rec],
-    };
+    return this.part(OCR_MODELS[lang].rec, async (model) => new TextRecognizer(model, await loadCharset(join(modelsDir, OCR_MODELS[lang].dictionary)), this.options.recognizer));
   }
 
-  private cls(): Promise<{ cls: TextClassifier; model: LoadedModel }> {
-    this.classifier ??= this.loader(CLS_MODEL).then((model) => ({ cls: new TextClassifier(model, this.options.classifier), model }));
-    return this.classifier;
+  private classifier(): Promise<TextClassifier> {
+    return this.part(CLS_MODEL, async (model) => new TextClassifier(model, this.options.classifier));
   }
+
+  /** One load per model id, shared by concurrent callers; a failed load is forgotten so it can be retried. */
+  private async part<P>(id: string, build: (model: LoadedModel) => Promise<P>): Promise<P> {
+    let held = this.parts.get(id);
+    if (!held) {
+      held = this.loader(id).then(async (model) => ({ part: await build(model), model }));
+      this.parts.set(id, held);
+      held.catch(() => this.parts.delete(id));
+    }
+    return (await held).part as P;
+  }
+}
+
+/** Words run together: a letter run longer than most words, or lower-upper or letter-digit seams. */
+const GLUED = /[A-Za-z]{13,}|[a-z][A-Z][a-z]|[A-Za-z]{2}\d|\d[A-Za-z]{3}/;
+
+/** Mostly ASCII with words run together: worth a second reading by the English recogniser. */
+function isLatinLine(text: string): boolean {
+  const chars = [...text.replace(/\s+/g, '')];
+  if (chars.length < 3 || !GLUED.test(text)) return false;
+  const ascii = chars.filter((c) => c.charCodeAt(0) < 128).length;
+  return ascii / chars.length >= LATIN_SHARE;
 }
 
 function toBlock(id: string, type: BlockType, bbox: BBox, order: number, lines: OcrLine[]): Block {

@@ -22,8 +22,6 @@ export interface BatchShape {
   minWidth: number;
   fixedWidth: boolean;
   batchSize: number;
-  /** Normalised value right of each crop. @default 0 (mid grey, as PaddleOCR pads) */
-  padValue?: number;
 }
 
 export function cropAspect(quad: Quad): number {
@@ -40,8 +38,8 @@ export function* cropBatches(crops: readonly LineCrop[], shape: BatchShape): Gen
     const widest = Math.max(...indices.map((i) => Math.ceil(shape.height * aspects[i]!)));
     const width = shape.fixedWidth ? shape.minWidth : Math.max(shape.minWidth, widest);
     const per = 3 * shape.height * width;
+    // zeros: PaddleOCR's padding (mid grey once normalised); white padding read worse on the corpus
     const data = new Float32Array(indices.length * per);
-    if (shape.padValue) data.fill(shape.padValue);
     indices.forEach((ci, n) => {
       const crop = crops[ci]!;
       const w = Math.max(1, Math.min(width, Math.ceil(shape.height * aspects[ci]!)));

@@ -8,11 +8,6 @@ export interface RecognizerOptions {
   batchSize?: number;
   /** Least batch width in pixels at height 48. @default 320 */
   minWidth?: number;
-  /**
-   * Pad crops with white (page background) instead of PaddleOCR's zeros (mid grey): the grey edge
-   * right after the text is sometimes read as a trailing '.' or '-'. @default false
-   */
-  padWhite?: boolean;
 }
 
 export const DEFAULT_REC_BATCH = 8;
@@ -35,7 +30,6 @@ export class TextRecognizer {
       minWidth: this.options.minWidth ?? DEFAULT_REC_MIN_WIDTH,
       fixedWidth: false,
       batchSize: this.options.batchSize ?? DEFAULT_REC_BATCH,
-      padValue: this.options.padWhite ? 1 : 0,
     };
     for (const batch of cropBatches(crops, shape)) {
       const out = await this.model.run({ x: tensor(batch.data, batch.dims) });

@@ -1,7 +1,9 @@
 // End to end through the embedded pipeline: a real nats-server, every stage in this process,
 // the client submitting generated documents, as a user's `paperline parse` would.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ParsedDocumentSchema } from '@paperline/contracts';
+import { DocSubmitSchema, MsgIds, ObjectNames, ObjectStores, ParsedDocumentSchema, Subjects, encode, isPaperlineError } from '@paperline/contracts';
+import { Bus } from '@paperline/bus';
+import { JobStore } from '@paperline/jobs';
 import { PaperlineClient, isClientError } from '@paperline/client';
 import { silentLogger } from '@paperline/telemetry';
 import { buildPdf, encryptedPdf, hugePngHeader, multiPagePdf, textImage, truncatedPdf } from '@paperline/testing';
@@ -26,6 +28,22 @@ describe('the pipeline end to end', () => {
     const docId = await client.submit(bytes, { fileName });
     const job = await client.wait(docId, { timeoutMs: 120_000 });
     return { docId, job };
+  }
+
+  /** What a client without the pre-checks (another language, a raw NATS publisher) would send. */
+  async function submitRaw(bytes: Uint8Array, fileName: string, mediaType: string) {
+    const bus = await Bus.connect({ servers: pipeline.url, waitOnFirstConnect: false });
+    try {
+      const docId = `raw${Date.now()}${Math.floor(Math.random() * 1e6)}`;
+      const options = { priority: 'normal' as const, features: {}, outputFormats: ['md' as const, 'json' as const] };
+      await (await JobStore.open(bus)).create({ docId, fileName, options });
+      await bus.putObject(ObjectStores.documents, ObjectNames.document(docId), bytes);
+      const submit = { v: 1 as const, docId, object: ObjectNames.document(docId), fileName, mediaType, bytes: bytes.length, options, submittedAt: new Date().toISOString() };
+      await bus.publish(Subjects.submit, encode(DocSubmitSchema, submit), { msgId: MsgIds.submit(docId) });
+      return await client.wait(docId, { timeoutMs: 60_000 });
+    } finally {
+      await bus.close();
+    }
   }
 
   it('a 3-page PDF with known text comes back with that text, in order, from the text layer', async () => {
@@ -62,7 +80,7 @@ describe('the pipeline end to end', () => {
     expect(md).toContain('Total amount due 1250 EUR');
     const json = ParsedDocumentSchema.parse(JSON.parse(new TextDecoder().decode(await client.result(docId, 'json'))));
     expect(json.pages[0]?.blocks.some((b) => b.source === 'ocr')).toBe(true);
-  });
+  }, 180_000);
 
   it('20 documents submitted at once all complete, none mixed up with another', async () => {
     const docs = Array.from({ length: 20 }, (_, i) => ({
@@ -83,7 +101,7 @@ describe('the pipeline end to end', () => {
       expect(md).toContain(`Closing ${d.token} second page`);
       for (const other of docs) if (other.token !== d.token) expect(md).not.toContain(other.token + ' ');
     }
-  });
+  }, 180_000);
 
   describe('bad input gives a clear error and the pipeline serves the next document', () => {
     const good = () => buildPdf([{ texts: [{ text: 'Still serving after bad input', x: 72, y: 100 }] }]);
@@ -97,7 +115,8 @@ describe('the pipeline end to end', () => {
         reason = job.error?.reason ?? '';
       } catch (error) {
         // the client may refuse it before it reaches the pipeline: that is the clear error too
-        if (!isClientError(error)) throw error;
+        if (!isClientError(error) && !isPaperlineError(error)) throw error;
+        if (isPaperlineError(error)) expect(error.code).toBe(code);
         reason = error.message;
       }
       expect(reason.length).toBeGreaterThan(10);
@@ -108,6 +127,9 @@ describe('the pipeline end to end', () => {
 
     it('a zero-byte file', async () => {
       expect(await expectFailure(new Uint8Array(0), 'empty.pdf', 'EMPTY_FILE')).toMatch(/empty/i);
+      // and past the client's own check, the render stage refuses it the same way
+      const job = await submitRaw(new Uint8Array(0), 'empty.pdf', 'application/pdf');
+      expect(job.error).toMatchObject({ stage: 'render', code: 'EMPTY_FILE' });
     });
     it('a truncated PDF', async () => {
       expect(await expectFailure(truncatedPdf(), 'truncated.pdf', 'CORRUPT_PDF')).toMatch(/corrupt|truncated/i);
@@ -116,7 +138,12 @@ describe('the pipeline end to end', () => {
       expect(await expectFailure(encryptedPdf(), 'secret.pdf', 'ENCRYPTED_PDF')).toMatch(/encrypted|password/i);
     });
     it('a text file named .pdf', async () => {
-      expect(await expectFailure(new TextEncoder().encode('just some notes, not a PDF at all\n'), 'notes.pdf', 'UNSUPPORTED_MEDIA_TYPE')).toMatch(/pdf|media|type/i);
+      const notes = new TextEncoder().encode('just some notes, not a PDF at all\n');
+      expect(await expectFailure(notes, 'notes.pdf', 'UNSUPPORTED_MEDIA_TYPE')).toMatch(/pdf|media|type/i);
+      const job = await submitRaw(notes, 'notes.pdf', 'application/pdf');
+      expect(job.status).toBe('failed');
+      expect(job.error?.stage).toBe('render');
+      expect(job.error?.reason).toMatch(/pdf|media|type/i);
     });
     it('a 30000x30000 PNG (pixel limit)', async () => {
       expect(await expectFailure(hugePngHeader(30000, 30000), 'huge.png', 'IMAGE_TOO_LARGE')).toMatch(/pixel/i);

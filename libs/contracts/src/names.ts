@@ -118,7 +118,10 @@ export const MsgIds = {
   submit: (docId: string) => `${docId}:submit`,
   page: (docId: string, page: number) => `${docId}:p${page}`,
   layout: (docId: string, page: number) => `${docId}:p${page}:layout`,
-  region: (docId: string, page: number, regionId: string, stage: StageName) => `${docId}:p${page}:${regionId}:${stage}`,
+  /** A region routed by layout to a feature stage. */
+  regionTask: (docId: string, page: number, regionId: string, stage: StageName) => `${docId}:p${page}:${regionId}:${stage}:task`,
+  /** That stage's result for the region: distinct from the task, as both live in PL_WORK's duplicate window. */
+  regionResult: (docId: string, page: number, regionId: string, stage: StageName) => `${docId}:p${page}:${regionId}:${stage}:result`,
   failure: (docId: string, stage: StageName, page?: number) => `${docId}:${stage}:${page ?? 'doc'}:failed`,
 } as const;
 

@@ -111,7 +111,7 @@ async function layoutMessage(message: StageMessage<PageTask>, ctx: BatchContext,
     },
     ...result.regions.map((region) => ({
       subject: Subjects.work(region.stage, task.options.priority),
-      msgId: MsgIds.region(task.docId, task.page, region.regionId, region.stage),
+      msgId: MsgIds.regionTask(task.docId, task.page, region.regionId, region.stage),
       data: encode(RegionTaskSchema, {
         v: SCHEMA_VERSION,
         docId: task.docId,

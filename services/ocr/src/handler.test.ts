@@ -92,7 +92,7 @@ describe('ocr handler on a real nats-server', () => {
     expect(byRegion.get('page')?.blocks.map((b) => b.text)).toEqual(['Paperline reads scanned pages with PP-OCR models on ONNX']);
     expect(byRegion.get('page')?.blocks[0]).toMatchObject({ source: 'ocr', type: 'text', order: 0 });
     expect(byRegion.get('r7')?.blocks).toMatchObject([{ id: 'r7', type: 'text', order: 5, text: 'with PP-OCR models on ONNX', bbox: [0, 60, 800, 110] }]);
-    expect(MsgIds.region('doc-ocr-1', 1, 'r7', 'ocr')).toBe('doc-ocr-1:p1:r7:ocr');
+    expect(MsgIds.regionResult('doc-ocr-1', 1, 'r7', 'ocr')).not.toBe(MsgIds.regionTask('doc-ocr-1', 1, 'r7', 'ocr'));
   });
 
   it('dead-letters a task whose raster cannot be decoded, and still serves the rest of the batch', async () => {

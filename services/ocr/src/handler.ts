@@ -98,7 +98,7 @@ function resultOutput(message: StageMessage<RegionTask>, blocks: Block[]) {
   const task = message.data;
   return {
     subject: Subjects.work('assemble', task.options.priority),
-    msgId: MsgIds.region(task.docId, task.page, task.regionId, 'ocr'),
+    msgId: MsgIds.regionResult(task.docId, task.page, task.regionId, 'ocr'),
     data: encode(RegionResultSchema, { v: SCHEMA_VERSION, type: 'region', docId: task.docId, page: task.page, regionId: task.regionId, stage: 'ocr', blocks }),
   };
 }

@@ -1,11 +1,11 @@
-import type { StageName } from '@paperline/contracts';
+import type { Language, StageName } from '@paperline/contracts';
 import type { Bus } from '@paperline/bus';
 import { failDocumentOnDeadLetter, type JobStore } from '@paperline/jobs';
 import type { StageHandler } from '@paperline/stage';
 import type { Logger } from '@paperline/telemetry';
 import { createAssembleHandler } from '@paperline/assemble';
-import { createLayoutHandler } from '@paperline/layout';
-import { createOcrService, type OcrService } from '@paperline/ocr';
+import { createLayoutHandler, loadLayoutConfig } from '@paperline/layout';
+import { OcrEngine, createOcrHandler, createOnnxModelLoader, loadOcrConfig } from '@paperline/ocr';
 import { createRenderHandler, loadRenderConfig } from '@paperline/render';
 
 /** Per-stage configuration overrides, in each stage's own convict section. */
@@ -25,7 +25,15 @@ export interface StageHandlers {
 export async function createStageHandlers(deps: { bus: Bus; jobs: JobStore; log: Logger; overrides: PipelineOverrides }): Promise<StageHandlers> {
   const { bus, jobs, log } = deps;
   const render = loadRenderConfig({ overrides: { render: deps.overrides.render ?? {} } }).render;
-  let ocr: OcrService | undefined;
+  const layout = loadLayoutConfig({ overrides: { layout: deps.overrides.layout ?? {} } }).layout;
+  const ocrConfig = loadOcrConfig({ overrides: { ocr: deps.overrides.ocr ?? {} } }).ocr;
+  const lang = ocrConfig.lang as Language;
+  const engine = new OcrEngine(createOnnxModelLoader({ intraOpThreads: ocrConfig.threads }), {
+    lang,
+    useCls: ocrConfig.useCls,
+    detector: { limitSide: ocrConfig.detLimitSide, unclipRatio: ocrConfig.unclipRatio },
+    recognizer: { batchSize: ocrConfig.recBatchSize },
+  });
   const handlers = new Map<StageName, () => Promise<StageHandler<unknown>> | StageHandler<unknown>>([
     [
       'render',
@@ -42,14 +50,8 @@ export async function createStageHandlers(deps: { bus: Bus; jobs: JobStore; log:
           },
         }) as StageHandler<unknown>,
     ],
-    ['layout', () => createLayoutHandler({ bus, log }) as StageHandler<unknown>],
-    [
-      'ocr',
-      async () => {
-        ocr = await createOcrService({ bus, log, overrides: deps.overrides.ocr ?? {} });
-        return ocr.handler as StageHandler<unknown>;
-      },
-    ],
+    ['layout', () => createLayoutHandler({ bus, log, settings: { featureCacheMs: layout.featureCacheMs, defaultLang: layout.defaultLang as Language } }) as StageHandler<unknown>],
+    ['ocr', () => createOcrHandler({ engine, defaultLang: lang }) as StageHandler<unknown>],
     ['assemble', () => createAssembleHandler({ bus, jobs }) as StageHandler<unknown>],
   ]);
   const built = new Map<StageName, StageHandler<unknown>>();
@@ -61,7 +63,7 @@ export async function createStageHandlers(deps: { bus: Bus; jobs: JobStore; log:
       return handler;
     },
     async teardown() {
-      await ocr?.teardown();
+      await engine.release();
     },
   };
 }

@@ -50,6 +50,15 @@ describe('readingOrder', () => {
     expect(order).toEqual(ids(cells));
   });
 
+  it('reads side-by-side figure captions before the centred caption under both', () => {
+    const a = item('a', 150, 500, 350, 520);
+    const b = item('b', 650, 500, 850, 520);
+    const fig = item('fig', 400, 550, 600, 570);
+    const body = column('P', 100, 900, 620, 3);
+    const order = ids(readingOrder([fig, ...body, b, a], { pageWidth: 1000 }));
+    expect(order).toEqual(['a', 'b', 'fig', ...ids(body)]);
+  });
+
   it('returns an empty or single list unchanged', () => {
     expect(readingOrder([])).toEqual([]);
     const one = [item('a', 0, 0, 1, 1)];

@@ -114,14 +114,20 @@ function segments<T>(nodes: Node<T>[], span: (b: BBox) => [number, number], minG
   return groups;
 }
 
-/** Consecutive bands stay together while their union still has a column gap. */
+/**
+ * Consecutive bands stay together while their union still has column gaps and every column of
+ * the union continues one of the group so far (a centred caption under two side-by-side figures
+ * would otherwise open a column of its own between them).
+ */
 function glueBands<T>(bands: Node<T>[][], ctx: Context): Node<T>[][] {
   const groups: Node<T>[][] = [];
   let current: Node<T>[] = [];
   for (const band of bands) {
     if (current.length > 0) {
       const joined = [...current, ...band];
-      if (columnsOf(joined, ctx).length > 1) {
+      const columns = columnsOf(joined, ctx);
+      const inGroup = new Set(current);
+      if (columns.length > 1 && columns.every((col) => col.some((n) => inGroup.has(n)))) {
         current = joined;
         continue;
       }

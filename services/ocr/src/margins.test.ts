@@ -25,6 +25,11 @@ describe('markMargins', () => {
     expect(markMargins(blocks, 2000).map((b) => b.type)).toEqual(['header', 'text', 'text', 'footer', 'footer']);
   });
 
+  it('keeps a title at the top: its text is larger than the body text', () => {
+    const blocks = [block('Big Report Title', 60, 140), block('Body', 300, 330), block('More body', 340, 370)];
+    expect(markMargins(blocks, 2000).map((b) => b.type)).toEqual(['text', 'text', 'text']);
+  });
+
   it('keeps a multi-line block at the top', () => {
     expect(markMargins([block('Title over two lines', 40, 180, 2)], 2000)[0]!.type).toBe('text');
   });

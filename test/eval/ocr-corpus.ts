@@ -21,12 +21,13 @@ async function main(): Promise<void> {
   if (!imagesDir || !outDir) throw new Error('usage: ocr-corpus.ts IMAGES_DIR OUT_DIR [--lang ch|en] [--limit N] [--cls]');
   const lang = (arg('lang') ?? 'ch') as Language;
   const limit = Number(arg('limit') ?? 960);
-  const unclip = Number(arg('unclip') ?? 1.5);
+  const unclip = arg('unclip') === undefined ? undefined : Number(arg('unclip'));
   const engine = new OcrEngine(createOnnxModelLoader(), {
     lang,
     useCls: process.argv.includes('--cls'),
     latinRecheck: !process.argv.includes('--no-latin'),
-    detector: { limitSide: limit, unclipRatio: unclip },
+    detector: { limitSide: limit, ...(unclip === undefined ? {} : { unclipRatio: unclip }) },
+    minConfidence: Number(arg('minconf') ?? 0.5),
     recognizer: { minWidth: Number(arg('minw') ?? 320), batchSize: Number(arg('batch') ?? 8) },
   });
   await mkdir(outDir, { recursive: true });
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage(cpuStart);
   const cpuPerPage = (cpu.user + cpu.system) / 1000 / Math.max(1, files.length);
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
-  console.log(`pages=${files.length} load=${loadMs.toFixed(0)}ms mean=${(total / Math.max(1, files.length)).toFixed(0)}ms/page cpu=${cpuPerPage.toFixed(0)}ms/page peakRss=${(peakRss / 2 ** 20).toFixed(0)}MiB lang=${lang} limit=${limit} unclip=${unclip}`);
+  console.log(`pages=${files.length} load=${loadMs.toFixed(0)}ms mean=${(total / Math.max(1, files.length)).toFixed(0)}ms/page cpu=${cpuPerPage.toFixed(0)}ms/page peakRss=${(peakRss / 2 ** 20).toFixed(0)}MiB lang=${lang} limit=${limit} unclip=${unclip ?? 'default'}`);
   await engine.release();
 }
 

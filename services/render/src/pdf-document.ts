@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { PaperlineError, SCHEMA_VERSION, type PageTextLayer } from '@paperline/contracts';
 import { createCanvas } from '@napi-rs/canvas';
+import sharp from 'sharp';
 import { getDocument, type PDFDocumentProxy, type PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { extractGraphics, type Matrix } from './pdf-graphics.js';
 import { textRuns, type FontInfo, type TextItem, type TextStyle } from './pdf-text.js';
@@ -19,6 +20,8 @@ const assetDir = (name: string) => {
 const STANDARD_FONTS = assetDir('standard_fonts');
 const CMAPS = assetDir('cmaps');
 const WASM = assetDir('wasm');
+/** zlib level of page rasters: they live briefly in pl-pages, so speed beats size. */
+const PNG_COMPRESSION = 2;
 
 export interface PdfOpenOptions {
   limits: RenderLimits;
@@ -146,7 +149,12 @@ class PdfDocument implements OpenedDocument {
     } catch (error) {
       throw openError(error);
     }
-    return new Uint8Array(await canvas.encode('png'));
+    // sharp encodes off the main thread and ~5x faster than the canvas's own PNG encoder
+    const png = await sharp(canvas.data(), { raw: { width: canvas.width, height: canvas.height, channels: 4 } })
+      .removeAlpha()
+      .png({ compressionLevel: PNG_COMPRESSION })
+      .toBuffer();
+    return new Uint8Array(png);
   }
 
   close(): Promise<void> {

@@ -46,14 +46,22 @@ export function blockToMarkdown(block: Block): string | undefined {
 
 /** Markdown in reading order: headings, paragraphs, lists, tables (HTML), images as references. */
 export function renderMarkdown(document: ParsedDocument): string {
-  const parts: string[] = [];
+  let out = '';
+  let previous: Block['type'] | undefined;
   for (const page of document.pages) {
-    if (document.pages.length > 1) parts.push(`<!-- page ${page.page} -->`);
+    if (document.pages.length > 1) {
+      out += `${out ? '\n\n' : ''}<!-- page ${page.page} -->`;
+      previous = undefined;
+    }
     for (const block of page.blocks) {
       if (OMITTED.has(block.type)) continue;
       const md = blockToMarkdown(block);
-      if (md) parts.push(md);
+      if (!md) continue;
+      // the items of one list arrive as consecutive list blocks: keep them one list
+      const separator = !out ? '' : previous === 'list' && block.type === 'list' ? '\n' : '\n\n';
+      out += separator + md;
+      previous = block.type;
     }
   }
-  return `${parts.join('\n\n')}\n`;
+  return `${out}\n`;
 }

@@ -38,7 +38,7 @@ describe('buildDocument and renderMarkdown', () => {
         block('figure', 'Figure 1: a chart', 600, { image: 'doc-123456/1/fig-0.png' }),
       ]),
     ]);
-    expect(doc.pages[0]?.blocks.map((b) => b.order)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(doc.pages[0]?.blocks.map((b) => b.order)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(renderMarkdown(doc)).toBe(
       [
         '# Annual Report',

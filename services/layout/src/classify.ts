@@ -68,8 +68,10 @@ export function classify(group: LineGroup, style: PageStyle): Classified {
     return { type: 'heading', level };
   }
   // body-size text set apart (bold, or another font) on a line or two, not a sentence: a section heading
-  const setApart = bold || (group.lines.every((l) => l.font !== style.bodyFont && !l.italic) && (SECTION_NUMBER.test(text) || SECTION_WORD.test(text)));
-  if (headingShaped && setApart && ratio >= 0.95 && group.lines.length <= 2 && !/[.,;]$/.test(text.trim())) {
+  // "II. BACKGROUND": a numbered capitalised line, even in small caps below the body size
+  const numberedCaps = SECTION_NUMBER.test(text) && text === text.toUpperCase() && ratio >= 0.75;
+  const setApart = bold || numberedCaps || (group.lines.every((l) => l.font !== style.bodyFont && !l.italic) && (SECTION_NUMBER.test(text) || SECTION_WORD.test(text)));
+  if (headingShaped && setApart && (ratio >= 0.95 || numberedCaps) && group.lines.length <= 2 && !/[.,;]$/.test(text.trim())) {
     return { type: 'heading', level: sectionDepth(text) ?? (SECTION_WORD.test(text) ? 2 : 3) };
   }
   const footnoteZone = group.bbox[1] >= FOOTNOTE_ZONE * style.height;

@@ -71,6 +71,16 @@ describe('layoutPage', () => {
     expect(blocks.every((b) => b.source === 'text-layer')).toBe(true);
   });
 
+  it('takes a numbered small-caps line for a section heading', () => {
+    const runs = [...paragraph([LONG, LONG, 'end.'], 150, 300), run('II. BACKGROUND', 150, 420, 17), ...paragraph([LONG, LONG], 150, 470)];
+    const { blocks } = layoutPage(task(2), layer(runs), { features: ALL_ON });
+    expect(blocks.map((b) => [b.type, b.level])).toEqual([
+      ['text', undefined],
+      ['heading', 2],
+      ['text', undefined],
+    ]);
+  });
+
   it('reads two columns column by column, under a full-width title', () => {
     const col = 'column text that fills'.padEnd(24, ' ');
     const runs = [

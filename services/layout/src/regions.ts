@@ -4,7 +4,7 @@ import type { BBox, Ruling } from '@paperline/contracts';
 import { boxHeight, boxWidth, overlap1d, unionBoxes } from '@paperline/vision';
 
 export interface RegionOptions {
-  /** Image rectangles closer than this (px) are one figure (a figure drawn in tiles). @default 6 */
+  /** Image rectangles closer than this (px) are one figure (tiles, or the panels of one figure). @default 16 */
   figureMergeGap: number;
   /** A figure smaller than this share of the page area is decoration (a logo, a bullet). @default 0.002 */
   minFigureArea: number;
@@ -15,7 +15,7 @@ export interface RegionOptions {
 }
 
 export const DEFAULT_REGION_OPTIONS: Readonly<RegionOptions> = Object.freeze({
-  figureMergeGap: 6,
+  figureMergeGap: 16,
   minFigureArea: 0.002,
   minTableRulings: 3,
   maxTableRulingGap: 240,

@@ -6,6 +6,15 @@ import { runCli } from './program.js';
 /** A second signal this soon after the first is the same Ctrl-C reaching us twice (terminal and launcher). */
 const REPEAT_SIGNAL_MS = 1_000;
 
+/** After a signal, the command gets this long to close cleanly (up: its stages' grace) before it is ended. */
+const SHUTDOWN_LIMIT_MS = 45_000;
+
+/**
+ * Once the command has closed what it opened, a handle some library left behind (a timer, a
+ * socket) must not keep the command alive: it exits after this grace, which lets stdout drain.
+ */
+const EXIT_GRACE_MS = 2_000;
+
 const controller = new AbortController();
 let firstSignalAt = 0;
 const onSignal = (signal: NodeJS.Signals) => {
@@ -13,6 +22,10 @@ const onSignal = (signal: NodeJS.Signals) => {
   if (firstSignalAt === 0) {
     firstSignalAt = now;
     controller.abort(new Error(`received ${signal}`));
+    setTimeout(() => {
+      process.stderr.write(`paperline: not stopped ${SHUTDOWN_LIMIT_MS / 1000} s after ${signal}; exiting\n`);
+      process.exit(ExitCodes.INTERRUPTED);
+    }, SHUTDOWN_LIMIT_MS).unref();
   } else if (now - firstSignalAt > REPEAT_SIGNAL_MS) {
     process.stderr.write('paperline: forced exit\n');
     process.exit(ExitCodes.INTERRUPTED);
@@ -23,4 +36,9 @@ process.on('SIGTERM', onSignal);
 
 const natsUrl: { value?: string } = {};
 const ctx = createContext({ env: process.env, signal: controller.signal, natsUrl: () => natsUrl.value });
-process.exitCode = await runCli(process.argv.slice(2), ctx, natsUrl);
+const code = await runCli(process.argv.slice(2), ctx, natsUrl);
+process.exitCode = code;
+setTimeout(() => {
+  ctx.log.debug({ code }, 'exiting with handles still open');
+  process.exit(code);
+}, EXIT_GRACE_MS).unref();

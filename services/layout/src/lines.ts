@@ -25,7 +25,7 @@ export interface LineOptions {
 export const DEFAULT_LINE_OPTIONS: Readonly<LineOptions> = Object.freeze({ maxRunGap: 1.0, minOverlap: 0.5 });
 
 /** A gap wider than this share of the font size is a space between words. */
-const SPACE_GAP = 0.15;
+const SPACE_GAP = 0.1;
 /** A size carried by at least this share of a line's characters counts for the line's size. */
 const SIZE_SHARE = 0.25;
 

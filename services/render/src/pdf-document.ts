@@ -11,7 +11,7 @@ import { getDocument, type PDFDocumentProxy, type PDFPageProxy } from 'pdfjs-dis
 // @ts-expect-error the worker module ships no type declarations
 import * as pdfjsWorker from 'pdfjs-dist/legacy/build/pdf.worker.mjs';
 import { extractGraphics, type Matrix } from './pdf-graphics.js';
-import { textRuns, type FontInfo, type TextItem, type TextStyle } from './pdf-text.js';
+import { TextCollector, type FontInfo } from './pdf-text-ops.js';
 import type { OpenedDocument, RenderedPage, RenderLimits } from './types.js';
 
 // pdfjs runs its worker in this thread when it finds the handler here; otherwise it imports the
@@ -112,15 +112,10 @@ class PdfDocument implements OpenedDocument {
     let layer: PageTextLayer;
     try {
       const ops = await page.getOperatorList();
-      const text = await page.getTextContent();
       const fontOf = (id: string): FontInfo | undefined => (page.commonObjs.has(id) ? (page.commonObjs.get(id) as FontInfo) : undefined);
-      const transform = viewport.transform as Matrix;
-      const graphics = extractGraphics(ops, transform, { width, height });
-      layer = {
-        v: SCHEMA_VERSION,
-        runs: textRuns(text.items as TextItem[], text.styles as Record<string, TextStyle>, fontOf, transform),
-        ...graphics,
-      };
+      const text = new TextCollector(fontOf);
+      const graphics = extractGraphics(ops, viewport.transform as Matrix, { width, height }, text);
+      layer = { v: SCHEMA_VERSION, runs: text.runs, ...graphics };
     } catch (error) {
       throw openError(error);
     }

@@ -1,5 +1,5 @@
-// Vector rulings and image rectangles from a page's operator list, in raster pixels. Only the
-// transform stack is interpreted; colours, clips and text are skipped, which keeps this cheap.
+// Vector rulings and image rectangles from a page's operator list, in raster pixels; text
+// operators go to a sink (TextCollector). Colours and clips are skipped, which keeps this cheap.
 import type { BBox, Ruling } from '@paperline/contracts';
 import { OPS, Util } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
@@ -51,11 +51,19 @@ export interface PageGraphics {
   images: BBox[];
 }
 
+/** Text operators are handed to this as the walk meets them, with the transform in force. */
+export interface TextOperatorSink {
+  save(): void;
+  restore(): void;
+  handle(fn: number, args: unknown[] | null, ctm: Matrix): boolean;
+}
+
 /** Walks the operator list with `base` (the viewport transform) as the outer transform. */
 export function extractGraphics(
   list: OperatorList,
   base: Matrix,
   pageSize: { width: number; height: number },
+  text?: TextOperatorSink,
   options: GraphicsOptions = DEFAULT_GRAPHICS_OPTIONS,
 ): PageGraphics {
   const rulings: Ruling[] = [];
@@ -82,19 +90,23 @@ export function extractGraphics(
     switch (fn) {
       case OPS.save:
         stack.push(ctm);
+        text?.save();
         break;
       case OPS.restore:
         ctm = stack.pop() ?? base;
+        text?.restore();
         break;
       case OPS.transform:
         ctm = Util.transform(ctm, args as Matrix) as Matrix;
         break;
       case OPS.paintFormXObjectBegin:
         stack.push(ctm);
+        text?.save();
         if (Array.isArray(args?.[0])) ctm = Util.transform(ctm, args[0] as Matrix) as Matrix;
         break;
       case OPS.paintFormXObjectEnd:
         ctm = stack.pop() ?? base;
+        text?.restore();
         break;
       case OPS.constructPath: {
         const [op, [path], minMax] = args as [number, [Float32Array | null], Float32Array | null];
@@ -110,6 +122,7 @@ export function extractGraphics(
         break;
       }
       default:
+        if (text?.handle(fn, args, ctm)) break;
         if (IMAGE_OPS.has(fn)) {
           const box = clipBox(deviceBox(ctm, 0, 0, 1, 1), pageSize);
           if (box[2] - box[0] >= options.minImageSide && box[3] - box[1] >= options.minImageSide) images.push(box);

@@ -39,6 +39,6 @@ const ctx = createContext({ env: process.env, signal: controller.signal, natsUrl
 const code = await runCli(process.argv.slice(2), ctx, natsUrl);
 process.exitCode = code;
 setTimeout(() => {
-  ctx.log.debug({ code }, 'exiting with handles still open');
+  ctx.log.debug({ code, resources: process.getActiveResourcesInfo() }, 'exiting with handles still open');
   process.exit(code);
 }, EXIT_GRACE_MS).unref();

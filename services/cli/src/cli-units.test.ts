@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ClientError } from '@paperline/client';
 import { PaperlineError } from '@paperline/contracts';
@@ -34,5 +35,12 @@ describe('exit codes', () => {
 describe('tables', () => {
   it('pads columns to the widest cell', () => {
     expect(renderTable(['A', 'LONG HEADER'], [['wide cell', 'x'], ['b', '']])).toEqual(['A          LONG HEADER', 'wide cell  x', 'b']);
+  });
+});
+
+describe('documentation', () => {
+  it('the user guide lists every exit code', () => {
+    const guide = readFileSync(new URL('../../../docs/user-guide.md', import.meta.url), 'utf8');
+    for (const [name, code] of Object.entries(ExitCodes)) expect(guide, name).toMatch(new RegExp(`^\\| ${code} \\|`, 'm'));
   });
 });

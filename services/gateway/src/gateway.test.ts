@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { Bus, buildTopology, provisionTopology } from '@paperline/bus';
@@ -5,6 +6,7 @@ import { PaperlineClient } from '@paperline/client';
 import { Buckets, JobKeys, JobRecordSchema, ObjectNames, ObjectStores, decode, encode, type JobRecord } from '@paperline/contracts';
 import { startTestServer, type TestServer } from '@paperline/testing';
 import { createGateway } from './gateway.js';
+import { GatewayErrorCodes } from './errors.js';
 
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\n');
 const LIMIT = 4096;
@@ -144,5 +146,12 @@ describe('gateway', () => {
     const notReady = await app.inject({ method: 'GET', url: '/readyz' });
     expect(notReady.statusCode).toBe(503);
     expect(notReady.json()).toMatchObject({ ok: false, notReady: ['nats'] });
+  });
+});
+
+describe('gateway documentation', () => {
+  it('the user guide lists every gateway error code', () => {
+    const guide = readFileSync(new URL('../../../docs/user-guide.md', import.meta.url), 'utf8');
+    for (const code of Object.keys(GatewayErrorCodes)) expect(guide, code).toContain(`\`${code}\``);
   });
 });

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { OUTPUT_FORMATS, type OutputFormat } from '@paperline/contracts';
+import { OUTPUT_FORMATS, PaperlineError, type OutputFormat } from '@paperline/contracts';
 import { ClientError, isClientError, parseTextOptions, type PaperlineClient } from '@paperline/client';
 import { documentView } from '../document-view.js';
 import { GatewayError, toHttpError } from '../errors.js';
@@ -33,10 +33,11 @@ async function readUpload(request: FastifyRequest<{ Querystring: Query }>, maxFi
     return { bytes: await part.toBuffer(), fileName: part.filename || fallbackName, mediaType: part.mimetype };
   }
   const body = request.body;
-  const bytes = Buffer.isBuffer(body) ? body : body === undefined || body === null ? Buffer.alloc(0) : undefined;
-  // a JSON or form body was parsed by another content-type parser: it is not a document
-  if (!bytes) return { bytes: Buffer.from(JSON.stringify(body)), fileName: fallbackName, mediaType: request.headers['content-type'] };
-  return { bytes, fileName: fallbackName, mediaType: request.headers['content-type'] };
+  const mediaType = request.headers['content-type'];
+  if (body === undefined || body === null) return { bytes: Buffer.alloc(0), fileName: fallbackName, mediaType };
+  // a JSON body was parsed by fastify's own parser: it is not a document
+  if (!Buffer.isBuffer(body)) throw new PaperlineError('UNSUPPORTED_MEDIA_TYPE', `${mediaType ?? 'this body'} is not a document: send a PDF or an image`);
+  return { bytes: body, fileName: fallbackName, mediaType };
 }
 
 function parseFormat(value: string | undefined, fallback: OutputFormat): OutputFormat {

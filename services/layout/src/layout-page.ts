@@ -62,6 +62,8 @@ interface Draft {
   crop?: boolean;
 }
 
+const MIN_TABLE_ROWS = 3;
+
 const toTextLine = (line: TextLayerLine): TextLine => ({ text: line.text, bbox: line.bbox, confidence: 1 });
 
 export function layoutPage(task: PageTask, layer: PageTextLayer | null, options: LayoutOptions): PageLayoutResult {
@@ -88,9 +90,9 @@ export function layoutPage(task: PageTask, layer: PageTextLayer | null, options:
   if (options.features.table) {
     for (const box of tableBoxes(layer.rulings, regionOptions)) {
       const inside = lines.filter((l) => mostlyInside(l.bbox, box));
-      if (inside.length < 2) continue;
-      lines = lines.filter((l) => !inside.includes(l));
       const table = tableText(inside);
+      if (!looksTabular(table.rows)) continue;
+      lines = lines.filter((l) => !inside.includes(l));
       drafts.push({ type: 'table', bbox: unionBoxes([box, ...inside.map((l) => l.bbox)]), text: table.text, html: table.html, lines: inside });
     }
   }
@@ -135,6 +137,11 @@ export function layoutPage(task: PageTask, layer: PageTextLayer | null, options:
     return block;
   });
   return { blocks, regions: [], crops };
+}
+
+/** Rulings frame figures and boxed notes too: a table has rows, most of them with several cells. */
+function looksTabular(rows: string[][]): boolean {
+  return rows.length >= MIN_TABLE_ROWS && rows.filter((r) => r.length >= 2).length * 2 >= rows.length;
 }
 
 /** Lines to running text: a word hyphenated across a line break is joined again. */

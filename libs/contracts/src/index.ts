@@ -2,3 +2,4 @@ export * from './names.js';
 export * from './messages.js';
 export * from './errors.js';
 export * from './codec.js';
+export * from './media.js';

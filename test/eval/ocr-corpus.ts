@@ -26,7 +26,11 @@ async function main(): Promise<void> {
     lang,
     useCls: process.argv.includes('--cls'),
     latinRecheck: !process.argv.includes('--no-latin'),
-    detector: { limitSide: limit, ...(unclip === undefined ? {} : { unclipRatio: unclip }) },
+    detector: {
+      limitSide: limit,
+      ...(unclip === undefined ? {} : { cropUnclipRatio: unclip }),
+      ...(arg('box-unclip') === undefined ? {} : { unclipRatio: Number(arg('box-unclip')) }),
+    },
     minConfidence: Number(arg('minconf') ?? 0.5),
     recognizer: { minWidth: Number(arg('minw') ?? 320), batchSize: Number(arg('batch') ?? 8) },
   });

@@ -1,7 +1,7 @@
 // The OCR stage's settings (convict): the base settings plus an `ocr` section.
 import { baseSchema, loadConfig, type LoadOptions } from '@paperline/config';
 import { DEFAULT_LIMIT_SIDE } from './detector.js';
-import { DEFAULT_LANG, DEFAULT_OCR_UNCLIP_RATIO } from './engine.js';
+import { DEFAULT_LANG, DEFAULT_OCR_BOX_UNCLIP_RATIO, DEFAULT_OCR_CROP_UNCLIP_RATIO } from './engine.js';
 import { DEFAULT_INTRA_OP_THREADS } from './model-loader.js';
 import { DEFAULT_REC_BATCH } from './recognizer.js';
 
@@ -13,7 +13,8 @@ export const ocrSchema = {
   ocr: {
     lang: { doc: 'Models used when a request names no language: ch (Chinese + English) or en.', format: ['en', 'ch'], default: DEFAULT_LANG, env: 'PL_OCR_LANG' },
     detLimitSide: { doc: 'Detector input: the longer side is scaled down to at most this many pixels.', format: 'nat', default: DEFAULT_LIMIT_SIDE, env: 'PL_OCR_DET_LIMIT_SIDE' },
-    unclipRatio: { doc: 'How far detected text kernels are grown (area * ratio / perimeter).', format: Number, default: DEFAULT_OCR_UNCLIP_RATIO, env: 'PL_OCR_UNCLIP_RATIO' },
+    unclipRatio: { doc: 'How far detected text kernels are grown into text boxes (area * ratio / perimeter).', format: Number, default: DEFAULT_OCR_BOX_UNCLIP_RATIO, env: 'PL_OCR_UNCLIP_RATIO' },
+    cropUnclipRatio: { doc: 'The same for the crops given to recognition.', format: Number, default: DEFAULT_OCR_CROP_UNCLIP_RATIO, env: 'PL_OCR_CROP_UNCLIP_RATIO' },
     useCls: { doc: 'Run the text-line orientation classifier (for upside-down lines).', format: Boolean, default: false, env: 'PL_OCR_USE_CLS' },
     recBatchSize: { doc: 'Line crops per recognition inference.', format: 'nat', default: DEFAULT_REC_BATCH, env: 'PL_OCR_REC_BATCH' },
     threads: { doc: 'onnxruntime intra-op threads per inference.', format: 'nat', default: DEFAULT_INTRA_OP_THREADS, env: 'PL_OCR_THREADS' },

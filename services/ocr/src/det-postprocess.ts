@@ -8,8 +8,10 @@ export interface DbOptions {
   threshold?: number;
   /** Least mean probability inside a box. @default 0.6 */
   boxThreshold?: number;
-  /** Unclip distance = area * ratio / perimeter. @default 1.5 */
+  /** Unclip distance = area * ratio / perimeter, for the text box (layout, reading order). @default 1.5 */
   unclipRatio?: number;
+  /** The same for the recognition crop, which reads better with a little more margin. @default unclipRatio */
+  cropUnclipRatio?: number;
   /** Boxes whose short side is under this (map pixels) are dropped. @default 3 */
   minSize?: number;
   /** At most this many regions are considered. @default 1000 */
@@ -23,8 +25,10 @@ export const DEFAULT_DB_MIN_SIZE = 3;
 export const DEFAULT_DB_MAX_CANDIDATES = 1000;
 
 export interface DetectedBox {
-  /** In the coordinates of the original image. */
+  /** The text box, in the coordinates of the original image. */
   quad: Quad;
+  /** The region to cut out for recognition (grown by cropUnclipRatio). */
+  cropQuad: Quad;
   score: number;
 }
 
@@ -44,6 +48,7 @@ export function boxesFromProbabilityMap(
   const threshold = options.threshold ?? DEFAULT_DB_THRESHOLD;
   const boxThreshold = options.boxThreshold ?? DEFAULT_DB_BOX_THRESHOLD;
   const unclipRatio = options.unclipRatio ?? DEFAULT_UNCLIP_RATIO;
+  const cropUnclipRatio = options.cropUnclipRatio ?? unclipRatio;
   const minSize = options.minSize ?? DEFAULT_DB_MIN_SIZE;
   const maxCandidates = options.maxCandidates ?? DEFAULT_DB_MAX_CANDIDATES;
 
@@ -90,14 +95,16 @@ export function boxesFromProbabilityMap(
     if (score < boxThreshold) continue;
     const area = rect.w * rect.h;
     const perimeter = 2 * (rect.w + rect.h);
-    const d = perimeter > 0 ? (area * unclipRatio) / perimeter : 0;
-    const grown = growRect(rect, d);
+    const grow = (ratio: number): Rect => growRect(rect, perimeter > 0 ? (area * ratio) / perimeter : 0);
+    const grown = grow(unclipRatio);
     if (Math.min(grown.w, grown.h) < minSize + 2) continue;
-    const quad = orderCorners(grown.corners).map(([x, y]) => [
-      clamp(Math.round(x * target.scaleX), 0, target.origWidth),
-      clamp(Math.round(y * target.scaleY), 0, target.origHeight),
-    ]) as Quad;
-    boxes.push({ quad, score });
+    const toImage = (r: Rect): Quad =>
+      orderCorners(r.corners).map(([x, y]) => [
+        clamp(Math.round(x * target.scaleX), 0, target.origWidth),
+        clamp(Math.round(y * target.scaleY), 0, target.origHeight),
+      ]) as Quad;
+    const quad = toImage(grown);
+    boxes.push({ quad, cropQuad: cropUnclipRatio === unclipRatio ? quad : toImage(grow(cropUnclipRatio)), score });
   }
   return boxes;
 }

@@ -23,7 +23,7 @@ const lang = config.ocr.lang as 'en' | 'ch';
 const engine = new OcrEngine(createOnnxModelLoader({ intraOpThreads: config.ocr.threads }), {
   lang,
   useCls: config.ocr.useCls,
-  detector: { limitSide: config.ocr.detLimitSide, unclipRatio: config.ocr.unclipRatio },
+  detector: { limitSide: config.ocr.detLimitSide, unclipRatio: config.ocr.unclipRatio, cropUnclipRatio: config.ocr.cropUnclipRatio },
   recognizer: { batchSize: config.ocr.recBatchSize },
 });
 await runStageProcess({

@@ -41,6 +41,18 @@ describe('boxesFromProbabilityMap', () => {
     expect(boxes[0]!.quad[2][0]).toBeCloseTo((39 + 4.7) * 2, -1);
   });
 
+  it('grows the recognition crop by its own ratio and leaves the text box as it is', () => {
+    const m = map(200, 100);
+    fillRect(m, 200, 20, 20, 120, 30, 0.9);
+    const [same] = boxesFromProbabilityMap(m, 200, 100, identity(200, 100));
+    const [split] = boxesFromProbabilityMap(m, 200, 100, identity(200, 100), { cropUnclipRatio: 2 });
+    expect(same!.cropQuad).toEqual(same!.quad);
+    expect(split!.quad).toEqual(same!.quad);
+    // d = 99*9*2 / 216 = 8.25 instead of 6.19
+    expect(split!.cropQuad[0][1]).toBeCloseTo(20 - 8, 0);
+    expect(split!.cropQuad[2][0]).toBeCloseTo(119 + 8, 0);
+  });
+
   it('drops regions whose short side is under the minimum size', () => {
     const m = map(100, 50);
     fillRect(m, 100, 10, 10, 90, 12, 0.99); // 2 px high

@@ -1,4 +1,4 @@
-// npm run bench:parse [-- --out DIR]
+// npm run bench:parse [-- --out DIR] [-- --only text-layer|ocr]
 // Pages/s and peak RSS of the embedded pipeline (every stage in one process plus its nats-server)
 // on two paths of the corpus in ../shared/corpus: the born-digital PDFs (text-layer path) and the
 // scanned PDF plus the 18 page images (OCR path). With --out, the Markdown of every file is
@@ -14,6 +14,12 @@ import { PeakRss } from './peak-rss.js';
 const corpus = resolve(process.env['PL_CORPUS'] ?? join(import.meta.dirname, '../../../shared/corpus'));
 const outIndex = process.argv.indexOf('--out');
 const outDir = outIndex > 0 ? resolve(process.argv[outIndex + 1] ?? 'out') : undefined;
+const onlyIndex = process.argv.indexOf('--only');
+const only = onlyIndex > 0 ? process.argv[onlyIndex + 1] : undefined;
+if (only !== undefined && only !== 'text-layer' && only !== 'ocr') {
+  console.error(`--only takes text-layer or ocr, not ${only}`);
+  process.exit(2);
+}
 if (!existsSync(corpus)) {
   console.error(`no corpus at ${corpus} (set PL_CORPUS)`);
   process.exit(2);
@@ -30,6 +36,7 @@ rss.start();
 
 async function runPath(name: string, files: string[]): Promise<void> {
   const started = performance.now();
+  const cpuStart = process.cpuUsage();
   const jobs = await Promise.all(files.map(async (file) => ({ file, docId: await client.submit(file) })));
   let pages = 0;
   let failed = 0;
@@ -44,16 +51,20 @@ async function runPath(name: string, files: string[]): Promise<void> {
     if (outDir) writeFileSync(join(outDir, `${basename(file).replace(/\.[^.]+$/, '')}.md`), await client.result(docId, 'md'));
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  // CPU time of this process (all its threads): comparable across runs on a machine shared with other jobs
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   console.log(
     `${name.padEnd(12)} files ${String(files.length).padStart(3)}  pages ${String(pages).padStart(4)}  failed ${failed}  ` +
-      `${seconds.toFixed(2)} s  ${(pages / seconds).toFixed(2)} pages/s  ${((seconds / Math.max(1, pages)) * 1000).toFixed(0)} ms/page`,
+      `${seconds.toFixed(2)} s  ${(pages / seconds).toFixed(2)} pages/s  ${((seconds / Math.max(1, pages)) * 1000).toFixed(0)} ms/page  ` +
+      `cpu ${(cpuMs / 1000).toFixed(2)} s (${(cpuMs / Math.max(1, pages)).toFixed(0)} ms/page)`,
   );
 }
 
 if (outDir) mkdirSync(outDir, { recursive: true });
 console.log(`paperline bench:parse  corpus ${corpus}  node ${process.version}`);
-await runPath('text-layer', textLayerFiles);
-await runPath('ocr', ocrFiles);
+if (only !== 'ocr') await runPath('text-layer', textLayerFiles);
+if (only !== 'text-layer') await runPath('ocr', ocrFiles);
 rss.stop();
 console.log(rss.report());
 await client.close();

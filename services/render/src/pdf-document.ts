@@ -7,17 +7,10 @@ import { existsSync } from 'node:fs';
 import { PaperlineError, SCHEMA_VERSION, type PageTextLayer } from '@paperline/contracts';
 import { createCanvas } from '@napi-rs/canvas';
 import sharp from 'sharp';
-import { getDocument, type PDFDocumentProxy, type PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
-// @ts-expect-error the worker module ships no type declarations
-import * as pdfjsWorker from 'pdfjs-dist/legacy/build/pdf.worker.mjs';
 import { extractGraphics, type Matrix } from './pdf-graphics.js';
 import { TextCollector, type FontInfo } from './pdf-text-ops.js';
+import { getDocument, type PDFDocumentProxy, type PDFPageProxy } from './pdfjs.js';
 import type { OpenedDocument, RenderedPage, RenderLimits } from './types.js';
-
-// pdfjs runs its worker in this thread when it finds the handler here; otherwise it imports the
-// worker module lazily, and that late import (through a module loader hook) left a port that kept
-// a finished CLI process alive
-(globalThis as { pdfjsWorker?: unknown }).pdfjsWorker = pdfjsWorker;
 
 const pdfjsRoot = dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
 const assetDir = (name: string) => {

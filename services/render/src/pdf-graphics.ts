@@ -1,7 +1,7 @@
 // Vector rulings and image rectangles from a page's operator list, in raster pixels; text
 // operators go to a sink (TextCollector). Colours and clips are skipped, which keeps this cheap.
 import type { BBox, Ruling } from '@paperline/contracts';
-import { OPS, Util } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { OPS, Util } from './pdfjs.js';
 
 export type Matrix = [number, number, number, number, number, number];
 

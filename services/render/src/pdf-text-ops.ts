@@ -1,7 +1,7 @@
 // Glyph runs straight from the operator list, the way pdfjs's canvas places glyphs (showText),
 // so a page is parsed once instead of twice (getOperatorList plus getTextContent).
 import type { GlyphRun } from '@paperline/contracts';
-import { OPS, Util } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { OPS, Util } from './pdfjs.js';
 import { apply, type Matrix } from './pdf-graphics.js';
 
 /** A loaded font as pdfjs exports it to the main thread (commonObjs). */

@@ -96,6 +96,11 @@ export const PageTaskSchema = z.object({
   }),
   /** Object in `pl-pages` with the page raster (PNG), when one was rendered. */
   raster: z.string().nullable(),
+  /**
+   * What `raster` shows: the whole page, or only the embedded images of a page with a text layer
+   * (placed on white; enough for figure crops). Absent means the whole page.
+   */
+  rasterContent: z.enum(['page', 'images']).optional(),
   /** Object in `pl-pages` with the PageTextLayer, when the page has a text layer. */
   textLayer: z.string().nullable(),
   options: DocOptionsSchema,

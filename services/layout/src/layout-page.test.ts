@@ -157,6 +157,10 @@ describe('layoutPage', () => {
     const noRaster = layoutPage(task(2), layer(runs), { features: ALL_ON });
     expect(noRaster.blocks[1]).toMatchObject({ type: 'formula' });
     expect(noRaster.blocks[1]!.image).toBeUndefined();
+    // an image layer holds the pictures only: no formula crop from it
+    const imagesOnly = layoutPage({ ...task(2, 'doc-test-1/2.png'), rasterContent: 'images' }, layer(runs), { features: ALL_ON });
+    expect(imagesOnly.blocks[1]).toMatchObject({ type: 'formula' });
+    expect(imagesOnly.crops).toEqual([]);
   });
 
   it('sends a page without a text layer to OCR as one page region', () => {

@@ -79,7 +79,7 @@ export function layoutPage(task: PageTask, layer: PageTextLayer | null, options:
   let lines = buildLines(layer.runs);
   const drafts: Draft[] = [];
 
-  // figures need pixels for their crop: without a raster, their text is kept as text
+  // figures need pixels for their crop (a page raster or the image layer): without, their text is kept as text
   if (task.raster) {
     for (const box of figureBoxes(layer.images, page, regionOptions)) {
       const inside = lines.filter((l) => mostlyInside(l.bbox, box));
@@ -110,8 +110,8 @@ export function layoutPage(task: PageTask, layer: PageTextLayer | null, options:
     bbox,
     text: parts.map((p) => p.text).join(' '),
     lines: parts.flatMap((p) => p.lines),
-    // the formula fallback is text plus image: the image needs the raster
-    crop: task.raster !== null,
+    // the formula fallback is text plus image: the image needs a raster of the whole page
+    crop: task.raster !== null && task.rasterContent !== 'images',
   }));
   const ordered = readingOrder(withFormulas, { pageWidth: task.width, pageHeight: task.height });
   const crops: CropRequest[] = [];

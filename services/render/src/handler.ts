@@ -133,6 +133,7 @@ function pageTask(submit: DocSubmit, page: RenderedPage, pageCount: number, kind
     dpi: page.dpi,
     source: { kind, object: submit.object, ...(page.frame !== undefined ? { frame: page.frame } : {}) },
     raster: page.raster ? ObjectNames.pageRaster(submit.docId, page.page) : null,
+    ...(page.raster && page.rasterContent === 'images' ? { rasterContent: 'images' as const } : {}),
     textLayer: page.textLayer ? ObjectNames.pageText(submit.docId, page.page) : null,
     options: submit.options,
   };

@@ -93,9 +93,39 @@ describe('openDocument: born-digital PDF', () => {
     expect(vertical.map((r) => Math.round(r.x0))).toEqual(expect.arrayContaining([72, 272]));
     expect(layer.images).toHaveLength(1);
     expect(layer.images[0]!.map(Math.round)).toEqual([300, 300, 444, 372]);
-    // an embedded image needs pixels for its crop
+    // an embedded image needs pixels for its crop: the image layer, not a painted page
+    expect(page!.rasterContent).toBe('images');
     const meta = await sharp(page!.raster!).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['png', 612, 792]);
+  });
+
+  it('places the embedded images of a text page as the painted page shows them, and nothing else', async () => {
+    const pdf = buildPdf([
+      {
+        texts: [{ text: 'A page of text with two pictures on it', x: 72, y: 72 }],
+        images: [
+          { x: 100, y: 200, w: 200, h: 100, pixelWidth: 40, pixelHeight: 20 },
+          { x: 320, y: 400, w: 144, h: 144 },
+        ],
+      },
+    ]);
+    const [layered] = await renderAll(await openDocument(pdf, 'application/pdf', { dpi: 100 }));
+    const [painted] = await renderAll(await openDocument(pdf, 'application/pdf', { dpi: 100, alwaysRaster: true }));
+    expect(layered!.rasterContent).toBe('images');
+    expect(painted!.rasterContent).toBeUndefined();
+    const pixels = async (png: Uint8Array, box: readonly number[]) => {
+      const rect = { left: Math.ceil(box[0]!), top: Math.ceil(box[1]!), width: Math.floor(box[2]!) - Math.ceil(box[0]!), height: Math.floor(box[3]!) - Math.ceil(box[1]!) };
+      return sharp(png).extract(rect).removeAlpha().raw().toBuffer();
+    };
+    for (const box of layered!.textLayer!.images) {
+      const [a, b] = [await pixels(layered!.raster!, box), await pixels(painted!.raster!, box)];
+      const meanDiff = a.reduce((sum, v, i) => sum + Math.abs(v - b[i]!), 0) / a.length;
+      expect(meanDiff).toBeLessThan(8);
+    }
+    // the text is not in the image layer: its line is white
+    const textBox = layered!.textLayer!.runs[0]!.bbox;
+    expect(Math.min(...(await pixels(layered!.raster!, textBox)))).toBe(255);
+    expect(Math.min(...(await pixels(painted!.raster!, textBox)))).toBeLessThan(128);
   });
 
   it('treats a page without text as scanned: no text layer, always a raster', async () => {

@@ -1,13 +1,14 @@
 // A PDF opened with pdfjs (legacy build, in-process worker): per page the text layer, rulings and
-// image rectangles, and a raster only when the page needs one (scanned, little text, or images
-// whose figure crops need pixels).
+// image rectangles, and a raster only when the page needs one (scanned, little text); a page with
+// a text layer and pictures gets its image layer instead (the decoded images, for figure crops).
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { PaperlineError, SCHEMA_VERSION, type PageTextLayer } from '@paperline/contracts';
 import { createCanvas } from '@napi-rs/canvas';
 import sharp from 'sharp';
-import { extractGraphics, type Matrix } from './pdf-graphics.js';
+import { composeImageLayer } from './image-layer.js';
+import { extractGraphics, type ImagePlacement, type Matrix, type PdfjsImage } from './pdf-graphics.js';
 import { TextCollector, type FontInfo } from './pdf-text-ops.js';
 import { getDocument, type PDFDocumentProxy, type PDFPageProxy } from './pdfjs.js';
 import type { OpenedDocument, RenderedPage, RenderLimits } from './types.js';
@@ -28,6 +29,17 @@ export interface PdfOpenOptions {
   dpi: number;
   alwaysRaster: boolean;
   minTextChars: number;
+}
+
+/**
+ * A decoded image of the page's operator list, once it arrives (large ones may come after the list);
+ * document-wide ones ("g_" ids) live in commonObjs. pdfjs resolves a failed decode with null.
+ */
+function imageObject(page: PDFPageProxy, id: string): Promise<PdfjsImage | undefined> {
+  const objs = id.startsWith('g_') ? page.commonObjs : page.objs;
+  return new Promise((resolve) => {
+    objs.get(id, (data: unknown) => resolve((data as PdfjsImage | null) ?? undefined));
+  });
 }
 
 /** Maps pdfjs's exceptions (by name: they are plain objects across its worker boundary) to our codes. */
@@ -103,26 +115,25 @@ class PdfDocument implements OpenedDocument {
   private async renderPage(page: PDFPageProxy): Promise<RenderedPage> {
     const { dpi, width, height, viewport } = this.pageGeometry(page);
     let layer: PageTextLayer;
+    let placements: ImagePlacement[];
     try {
       const ops = await page.getOperatorList();
       const fontOf = (id: string): FontInfo | undefined => (page.commonObjs.has(id) ? (page.commonObjs.get(id) as FontInfo) : undefined);
       const text = new TextCollector(fontOf);
       const graphics = extractGraphics(ops, viewport.transform as Matrix, { width, height }, text);
-      layer = { v: SCHEMA_VERSION, runs: text.runs, ...graphics };
+      layer = { v: SCHEMA_VERSION, runs: text.runs, rulings: graphics.rulings, images: graphics.images };
+      placements = graphics.placements;
     } catch (error) {
       throw openError(error);
     }
     const chars = layer.runs.reduce((n, run) => n + run.text.replace(/\s+/g, '').length, 0);
     const hasText = chars >= this.options.minTextChars;
-    const needsRaster = this.options.alwaysRaster || !hasText || layer.images.length > 0;
-    return {
-      page: page.pageNumber,
-      width,
-      height,
-      dpi,
-      textLayer: hasText ? layer : null,
-      raster: needsRaster ? await this.rasterise(page, viewport) : null,
-    };
+    const rendered = { page: page.pageNumber, width, height, dpi, textLayer: hasText ? layer : null };
+    if (this.options.alwaysRaster || !hasText) return { ...rendered, raster: await this.rasterise(page, viewport) };
+    if (placements.length === 0) return { ...rendered, raster: null };
+    // figure crops need the pictures only: cut from the decoded images, not from a painted page
+    const images = await composeImageLayer(placements, (id) => imageObject(page, id), { width, height });
+    return images ? { ...rendered, raster: images, rasterContent: 'images' } : { ...rendered, raster: await this.rasterise(page, viewport) };
   }
 
   /** The page at the configured DPI, lowered for a huge page so its raster stays within maxPixels. */

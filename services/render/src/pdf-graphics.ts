@@ -46,9 +46,29 @@ const IMAGE_OPS = new Set<number>([
   OPS.paintImageMaskXObjectRepeat,
 ]);
 
+/** A decoded image as pdfjs hands it to the canvas (pdfjs's ImageKind in `kind`). */
+export interface PdfjsImage {
+  width: number;
+  height: number;
+  kind?: number;
+  data?: Uint8Array | Uint8ClampedArray;
+}
+
+/** One image paint operation whose rectangle is in `images`, with the transform in force. */
+export interface ImagePlacement {
+  /** The pdfjs object id of the image, the inline image itself, or null for a repeated image. */
+  image: string | PdfjsImage | null;
+  /** A stencil mask: 1-bit, a clear bit is painted in the fill colour. */
+  mask?: boolean;
+  ctm: Matrix;
+  /** Device rectangle, clipped to the page. */
+  box: BBox;
+}
+
 export interface PageGraphics {
   rulings: Ruling[];
   images: BBox[];
+  placements: ImagePlacement[];
 }
 
 /** Text operators are handed to this as the walk meets them, with the transform in force. */
@@ -68,6 +88,7 @@ export function extractGraphics(
 ): PageGraphics {
   const rulings: Ruling[] = [];
   const images: BBox[] = [];
+  const placements: ImagePlacement[] = [];
   const stack: Matrix[] = [];
   let ctm: Matrix = base;
 
@@ -125,11 +146,26 @@ export function extractGraphics(
         if (text?.handle(fn, args, ctm)) break;
         if (IMAGE_OPS.has(fn)) {
           const box = clipBox(deviceBox(ctm, 0, 0, 1, 1), pageSize);
-          if (box[2] - box[0] >= options.minImageSide && box[3] - box[1] >= options.minImageSide) images.push(box);
+          if (box[2] - box[0] >= options.minImageSide && box[3] - box[1] >= options.minImageSide) {
+            images.push(box);
+            placements.push({ ...placedImage(fn, args), ctm, box });
+          }
         }
     }
   }
-  return { rulings, images };
+  return { rulings, images, placements };
+}
+
+function placedImage(fn: number, args: unknown[] | null): Pick<ImagePlacement, 'image' | 'mask'> {
+  const first = args?.[0];
+  if (fn === OPS.paintImageXObject && typeof first === 'string') return { image: first };
+  if (fn === OPS.paintInlineImageXObject && first && typeof first === 'object') return { image: first as PdfjsImage };
+  if (fn === OPS.paintImageMaskXObject && first && typeof first === 'object') {
+    // a large mask's bits travel as an object whose id stands in `data`
+    const mask = first as { data?: unknown; width?: number; height?: number };
+    return { image: typeof mask.data === 'string' ? mask.data : (mask as PdfjsImage), mask: true };
+  }
+  return { image: null };
 }
 
 /** Each straight segment of a stroked path (rectangles included) as a candidate ruling. */

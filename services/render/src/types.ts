@@ -45,6 +45,8 @@ export interface RenderedPage {
   textLayer: PageTextLayer | null;
   /** PNG bytes, when the page was rasterised. */
   raster: Uint8Array | null;
+  /** 'images' when the raster holds only the page's embedded images (for figure crops). @default 'page' */
+  rasterContent?: 'page' | 'images';
 }
 
 export interface OpenedDocument {

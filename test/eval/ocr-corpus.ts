@@ -5,7 +5,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Block, Language } from '@paperline/contracts';
-import { createOnnxModelLoader, decodeRgb, OcrEngine } from '@paperline/ocr';
+import { decodeRgb, directModels, OcrEngine } from '@paperline/ocr';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const lang = (arg('lang') ?? 'ch') as Language;
   const limit = Number(arg('limit') ?? 960);
   const unclip = arg('unclip') === undefined ? undefined : Number(arg('unclip'));
-  const engine = new OcrEngine(createOnnxModelLoader(), {
+  const engine = new OcrEngine(directModels(), {
     lang,
     useCls: process.argv.includes('--cls'),
     latinRecheck: !process.argv.includes('--no-latin'),

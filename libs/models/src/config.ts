@@ -1,5 +1,9 @@
 // Settings of the models lib (convict schema, merged into each model-using service's schema).
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_PROVIDERS } from './model-manager.js';
+
+/** The repository's manifest, found from this file (src or dist) so the working directory does not matter. */
+export const DEFAULT_MANIFEST_PATH = fileURLToPath(new URL('../../../models/manifest.json', import.meta.url));
 
 function providerList(value: unknown): void {
   for (const p of String(value).split(',').map((s) => s.trim())) {
@@ -9,7 +13,7 @@ function providerList(value: unknown): void {
 
 export const modelsSchema = {
   models: {
-    manifest: { doc: 'Path of the model manifest.', format: String, default: 'models/manifest.json', env: 'PL_MODELS_MANIFEST' },
+    manifest: { doc: 'Path of the model manifest.', format: String, default: DEFAULT_MANIFEST_PATH, env: 'PL_MODELS_MANIFEST' },
     dir: { doc: 'Directory of hub-only model files (manifest paths without a package are relative to it). Empty: the manifest directory.', format: String, default: '', env: 'PL_MODELS_DIR' },
     providers: { doc: 'Execution providers in order of preference, comma-separated (cuda:<n>, cpu).', format: providerList, default: DEFAULT_PROVIDERS.join(','), env: 'PL_MODEL_PROVIDERS' },
     cpuFallback: { doc: 'Run a model on cpu when no GPU can take it (if its manifest entry allows).', format: Boolean, default: true, env: 'PL_MODEL_CPU_FALLBACK' },

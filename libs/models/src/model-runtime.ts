@@ -9,6 +9,7 @@ import { providersOf, type ModelsConfig } from './config.js';
 import { guardActionsFor, type RuntimeHooks } from './guard-actions.js';
 import { Manifest } from './manifest.js';
 import { ModelManager } from './model-manager.js';
+import { OnnxSessionFactory, type OnnxSessionFactoryOptions } from './session-factory.js';
 
 export interface ModelRuntimeOptions {
   memory: Readonly<MemorySettings>;
@@ -19,6 +20,8 @@ export interface ModelRuntimeOptions {
   node: string;
   /** Wired to the guard: StageRuntime.suspend/unsuspend and the process's recycle (exit 75). */
   hooks: RuntimeHooks;
+  /** Session settings of this stage's models (threads, memory patterns). */
+  sessions?: OnnxSessionFactoryOptions;
   log?: Logger;
   metrics?: Metrics;
 }
@@ -55,6 +58,7 @@ export async function createModelRuntime(options: ModelRuntimeOptions): Promise<
     node,
     budgets,
     footprints: await FootprintStore.open(bus),
+    sessions: new OnnxSessionFactory(options.sessions),
     providers: providersOf({ models }),
     cpuFallback: models.cpuFallback,
     idleTimeoutMs: models.idleTimeoutMs,

@@ -17,6 +17,8 @@ export interface OnnxSessionFactoryOptions {
   intraOpThreads?: number;
   /** @default 'all' */
   graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** Further onnxruntime session options a stage tunes for its models (memory patterns, spinning). */
+  session?: Omit<ort.InferenceSession.SessionOptions, 'executionProviders'>;
 }
 
 export class OnnxSessionFactory implements SessionFactory<ort.InferenceSession> {
@@ -28,6 +30,7 @@ export class OnnxSessionFactory implements SessionFactory<ort.InferenceSession> 
     const device = parseDevice(provider, 'local');
     const executionProviders: ort.InferenceSession.ExecutionProviderConfig[] = device.kind === 'cuda' ? [{ name: 'cuda', deviceId: device.index }] : ['cpu'];
     const sessionOptions: ort.InferenceSession.SessionOptions = {
+      ...this.options.session,
       executionProviders,
       graphOptimizationLevel: this.options.graphOptimization ?? 'all',
       ...(this.options.intraOpThreads ? { intraOpNumThreads: this.options.intraOpThreads } : {}),

@@ -1,5 +1,7 @@
-// The OCR stage's settings (convict): the base settings plus an `ocr` section.
+// The OCR stage's settings (convict): the base, memory and models settings plus an `ocr` section.
 import { baseSchema, loadConfig, type LoadOptions } from '@paperline/config';
+import { memorySchema } from '@paperline/memory';
+import { modelsSchema } from '@paperline/models';
 import { DEFAULT_LIMIT_SIDE } from './detector.js';
 import { DEFAULT_LANG, DEFAULT_OCR_BOX_UNCLIP_RATIO, DEFAULT_OCR_CROP_UNCLIP_RATIO } from './engine.js';
 import { DEFAULT_INTRA_OP_THREADS } from './model-loader.js';
@@ -10,6 +12,8 @@ export const DEFAULT_OCR_BATCH_SIZE = 4;
 
 export const ocrSchema = {
   ...baseSchema,
+  ...memorySchema,
+  ...modelsSchema,
   ocr: {
     lang: { doc: 'Models used when a request names no language: ch (Chinese + English) or en.', format: ['en', 'ch'], default: DEFAULT_LANG, env: 'PL_OCR_LANG' },
     detLimitSide: { doc: 'Detector input: the longer side is scaled down to at most this many pixels.', format: 'nat', default: DEFAULT_LIMIT_SIDE, env: 'PL_OCR_DET_LIMIT_SIDE' },

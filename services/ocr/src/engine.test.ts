@@ -3,7 +3,7 @@ import { textImage } from '@paperline/testing';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OcrEngine } from './engine.js';
-import { createOnnxModelLoader } from './model-loader.js';
+import { directModels } from './model-loader.js';
 import { decodeRgb } from './raster.js';
 
 const LINES = ['Paperline reads scanned pages', 'with PP-OCR models on ONNX', 'Runtime: 42 lines per second.'];
@@ -22,7 +22,7 @@ function twoColumnSvg(): Buffer {
 }
 
 describe('OcrEngine', () => {
-  const engine = new OcrEngine(createOnnxModelLoader(), { lang: 'en' });
+  const engine = new OcrEngine(directModels(), { lang: 'en' });
   afterAll(() => engine.release());
 
   it('reads a rendered page of English text back, in one paragraph (en models)', async () => {

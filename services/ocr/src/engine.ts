@@ -9,7 +9,7 @@ import type { DetectedBox } from './det-postprocess.js';
 import { TextDetector, type DetectorOptions } from './detector.js';
 import type { LineCrop } from './line-crops.js';
 import { markMargins, type MarginOptions } from './margins.js';
-import { DEFAULT_MODELS_DIR, type LoadedModel, type ModelLoader } from './model-loader.js';
+import { DEFAULT_MODELS_DIR, type LoadedModel, type ModelSource } from './model-loader.js';
 import { quadBox, quadSize, rotateQuad90, type Quad } from './quad.js';
 import { cropRgb, type RgbImage } from './raster.js';
 import { TextRecognizer, type RecognizerOptions } from './recognizer.js';
@@ -91,12 +91,14 @@ export interface RegionJob {
 
 export type OcrJob = PageJob | RegionJob;
 
+/** The models one read holds: each acquired once, all released when the read ends. */
+type Acquire = (modelId: string) => Promise<LoadedModel>;
+
 export class OcrEngine {
-  /** Loaded parts by model id: each holds its model for release. */
-  private readonly parts = new Map<string, Promise<{ part: unknown; model: LoadedModel }>>();
+  private readonly charsets = new Map<string, Promise<string[]>>();
 
   constructor(
-    private readonly loader: ModelLoader,
+    private readonly models: ModelSource,
     private readonly options: OcrEngineOptions = {},
   ) {}
 
@@ -106,8 +108,33 @@ export class OcrEngine {
 
   /** The text lines of each target (unordered), all recognised in shared batches. */
   async readLines(targets: readonly OcrTarget[], lang: Language = this.defaultLang): Promise<OcrLine[][]> {
-    const detector = await this.detector(lang);
-    const recognizer = await this.recognizer(lang);
+    return this.holding((acquire) => this.readLinesWith(acquire, targets, lang));
+  }
+
+  /**
+   * Acquires models as a read needs them and releases them all when it ends, so between reads
+   * the ModelManager may unload idle models, evict them for another stage, or give them back on pause.
+   */
+  private async holding<T>(read: (acquire: Acquire) => Promise<T>): Promise<T> {
+    const held = new Map<string, Promise<LoadedModel>>();
+    const acquire: Acquire = (modelId) => {
+      let model = held.get(modelId);
+      if (!model) {
+        model = this.models.acquire(modelId);
+        held.set(modelId, model);
+      }
+      return model;
+    };
+    try {
+      return await read(acquire);
+    } finally {
+      await Promise.allSettled([...held.values()].map(async (model) => (await model).release()));
+    }
+  }
+
+  private async readLinesWith(acquire: Acquire, targets: readonly OcrTarget[], lang: Language): Promise<OcrLine[][]> {
+    const detector = await this.detector(acquire, lang);
+    const recognizer = await this.recognizer(acquire, lang);
     const verticalRatio = this.options.verticalRatio ?? DEFAULT_VERTICAL_RATIO;
     const crops: LineCrop[] = [];
     const owners: number[] = [];
@@ -121,11 +148,11 @@ export class OcrEngine {
       }
     }
     if (this.options.useCls && crops.length > 0) {
-      const turned = await (await this.classifier()).orient(crops);
+      const turned = await (await this.classifier(acquire)).orient(crops);
       turned.forEach((quad, i) => (crops[i] = { image: crops[i]!.image, quad }));
     }
     const decoded = await recognizer.recognize(crops);
-    if (lang === 'ch' && this.options.latinRecheck !== false) await this.recheckLatin(crops, decoded);
+    if (lang === 'ch' && this.options.latinRecheck !== false) await this.recheckLatin(acquire, crops, decoded);
     const minConfidence = this.options.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
     const out: OcrLine[][] = targets.map(() => []);
     decoded.forEach((line, i) => {
@@ -165,15 +192,12 @@ export class OcrEngine {
 
   /** Unloads every model; the next read loads them again. */
   async release(): Promise<void> {
-    const held = [...this.parts.values()];
-    this.parts.clear();
-    const models = (await Promise.allSettled(held)).flatMap((r) => (r.status === 'fulfilled' ? [r.value.model] : []));
-    await Promise.allSettled(models.map((m) => m.release()));
+    await this.models.unloadAll();
   }
 
   /** Model ids currently loaded (for /status). */
   loadedModels(): string[] {
-    return [...this.parts.keys()];
+    return this.models.loaded();
   }
 
   /**
@@ -181,10 +205,10 @@ export class OcrEngine {
    * Latin lines with words run together are read again by the English recogniser, whose reading
    * wins unless it is clearly less confident. Well-spaced lines are left alone: it costs time.
    */
-  private async recheckLatin(crops: LineCrop[], decoded: DecodedLine[]): Promise<void> {
+  private async recheckLatin(acquire: Acquire, crops: LineCrop[], decoded: DecodedLine[]): Promise<void> {
     const latin = decoded.flatMap((line, i) => (isLatinLine(line.text) ? [i] : []));
     if (latin.length === 0) return;
-    const en = await (await this.recognizer('en')).recognize(latin.map((i) => crops[i]!));
+    const en = await (await this.recognizer(acquire, 'en')).recognize(latin.map((i) => crops[i]!));
     latin.forEach((i, k) => {
       const alt = en[k]!;
       if (alt.text.trim() && alt.confidence >= decoded[i]!.confidence - LATIN_RECHECK_MARGIN) decoded[i] = alt;
@@ -203,28 +227,28 @@ export class OcrEngine {
     return boxes.map((b) => ({ ...b, quad: shift(b.quad), cropQuad: shift(b.cropQuad) }));
   }
 
-  private detector(lang: Language): Promise<TextDetector> {
-    return this.part(OCR_MODELS[lang].det, async (model) => new TextDetector(model, { unclipRatio: DEFAULT_OCR_BOX_UNCLIP_RATIO, cropUnclipRatio: DEFAULT_OCR_CROP_UNCLIP_RATIO, ...this.options.detector }));
+  private async detector(acquire: Acquire, lang: Language): Promise<TextDetector> {
+    return new TextDetector(await acquire(OCR_MODELS[lang].det), { unclipRatio: DEFAULT_OCR_BOX_UNCLIP_RATIO, cropUnclipRatio: DEFAULT_OCR_CROP_UNCLIP_RATIO, ...this.options.detector });
   }
 
-  private recognizer(lang: Language): Promise<TextRecognizer> {
-    const modelsDir = this.options.modelsDir ?? DEFAULT_MODELS_DIR;
-    return this.part(OCR_MODELS[lang].rec, async (model) => new TextRecognizer(model, await loadCharset(join(modelsDir, OCR_MODELS[lang].dictionary)), this.options.recognizer));
+  private async recognizer(acquire: Acquire, lang: Language): Promise<TextRecognizer> {
+    const [model, charset] = await Promise.all([acquire(OCR_MODELS[lang].rec), this.charset(OCR_MODELS[lang].dictionary)]);
+    return new TextRecognizer(model, charset, this.options.recognizer);
   }
 
-  private classifier(): Promise<TextClassifier> {
-    return this.part(CLS_MODEL, async (model) => new TextClassifier(model, this.options.classifier));
+  private async classifier(acquire: Acquire): Promise<TextClassifier> {
+    return new TextClassifier(await acquire(CLS_MODEL), this.options.classifier);
   }
 
-  /** One load per model id, shared by concurrent callers; a failed load is forgotten so it can be retried. */
-  private async part<P>(id: string, build: (model: LoadedModel) => Promise<P>): Promise<P> {
-    let held = this.parts.get(id);
-    if (!held) {
-      held = this.loader(id).then(async (model) => ({ part: await build(model), model }));
-      this.parts.set(id, held);
-      held.catch(() => this.parts.delete(id));
+  /** Dictionaries are read once; a failed read is forgotten so it can be retried. */
+  private charset(dictionary: string): Promise<string[]> {
+    let charset = this.charsets.get(dictionary);
+    if (!charset) {
+      charset = loadCharset(join(this.options.modelsDir ?? DEFAULT_MODELS_DIR, dictionary));
+      this.charsets.set(dictionary, charset);
+      charset.catch(() => this.charsets.delete(dictionary));
     }
-    return (await held).part as P;
+    return charset;
   }
 }
 

@@ -12,3 +12,4 @@ export * from './text-join.js';
 export * from './handler.js';
 export * from './config.js';
 export * from './margins.js';
+export * from './stage.js';

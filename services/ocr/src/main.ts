@@ -1,13 +1,13 @@
 // Runs the OCR stage standalone: `tsx services/ocr/src/main.ts` (config from env, see ocrSchema).
-// A terminal failure (an undecodable raster) fails the document in pl-jobs.
+// Models go through the ModelManager and the memory budget; the memory guard can suspend the stage
+// or recycle the process (exit 75). A terminal failure (an undecodable raster) fails the document.
 import { Bus } from '@paperline/bus';
 import { failDocumentOnDeadLetter, JobStore } from '@paperline/jobs';
-import { runStageProcess } from '@paperline/stage';
+import { EXIT_RECYCLE, runStageProcess, type StageProcess } from '@paperline/stage';
 import { createLogger } from '@paperline/telemetry';
+import type { RegionTask } from '@paperline/contracts';
 import { loadOcrConfig } from './config.js';
-import { OcrEngine } from './engine.js';
-import { createOcrHandler } from './handler.js';
-import { createOnnxModelLoader } from './model-loader.js';
+import { createOcrStage } from './stage.js';
 
 const config = loadOcrConfig();
 const log = createLogger({ level: config.log.level, base: { service: 'ocr', instance: config.instance.id } });
@@ -17,17 +17,24 @@ if (!url) {
   process.exit(2);
 }
 const servers = url.split(',');
-const jobsBus = await Bus.connect({ servers, name: `${config.nats.name}-ocr-jobs`, log });
-const jobs = await JobStore.open(jobsBus);
-const lang = config.ocr.lang as 'en' | 'ch';
-const engine = new OcrEngine(createOnnxModelLoader({ intraOpThreads: config.ocr.threads }), {
-  lang,
-  useCls: config.ocr.useCls,
-  detector: { limitSide: config.ocr.detLimitSide, unclipRatio: config.ocr.unclipRatio, cropUnclipRatio: config.ocr.cropUnclipRatio },
-  recognizer: { batchSize: config.ocr.recBatchSize },
+const sideBus = await Bus.connect({ servers, name: `${config.nats.name}-ocr-models`, log });
+const jobs = await JobStore.open(sideBus);
+// the guard's levers reach the runtime, which exists only once the process runs
+const running: { process?: StageProcess<RegionTask> } = {};
+const ocr = await createOcrStage({
+  bus: sideBus,
+  config,
+  log,
+  hooks: {
+    suspend: (reason) => running.process?.runtime.suspend(reason),
+    resume: () => running.process?.runtime.unsuspend(),
+    recycle: async (reason) => {
+      await running.process?.requestExit(EXIT_RECYCLE, reason);
+    },
+  },
 });
-await runStageProcess({
-  handler: failDocumentOnDeadLetter(createOcrHandler({ engine, defaultLang: lang }), jobs),
+running.process = await runStageProcess({
+  handler: failDocumentOnDeadLetter(ocr.handler, jobs),
   options: {
     stage: 'ocr',
     instance: config.instance.id,
@@ -36,5 +43,9 @@ await runStageProcess({
   },
   nats: { servers, name: `${config.nats.name}-ocr` },
   log,
-  exit: (code) => void jobsBus.close().finally(() => process.exit(code)),
+  exit: (code) =>
+    void ocr
+      .close()
+      .catch((error: unknown) => log.warn({ err: error }, 'model teardown failed'))
+      .finally(() => void sideBus.close().finally(() => process.exit(code))),
 });

@@ -1,28 +1,25 @@
-// The seam between OCR and model loading. Today: onnxruntime sessions built from the repo's
-// models/manifest.json. When libs/models' ModelManager lands, `createOcrModelLoader` becomes
-// `(id) => manager.acquire(id)`: the engine only sees `ModelLoader`.
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+// Where the OCR engine gets its models. In a stage they come from the ModelManager (libs/models):
+// loaded lazily within the device's memory budget, shared by reference, unloaded when idle,
+// evicted or paused. Tools without a NATS bus (the corpus evaluation, unit tests) use
+// `directModels`: the same manifest and session factory, without a budget.
 import { fileURLToPath } from 'node:url';
-import { PaperlineError } from '@paperline/contracts';
+import { DEFAULT_MANIFEST_PATH, Manifest, OnnxSessionFactory, type ModelManager, type OnnxSessionFactoryOptions } from '@paperline/models';
 import * as ort from 'onnxruntime-node';
 
 export type Tensor = ort.Tensor;
 
+/** One acquisition of a model: run it, then release it (the model stays loaded while others hold it). */
 export interface LoadedModel {
   run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>>;
   release(): Promise<void>;
 }
 
-export type ModelLoader = (modelId: string) => Promise<LoadedModel>;
-
-export interface ManifestEntry {
-  id: string;
-  files: { package: string; path: string; sha256: string; bytes: number }[];
-  io: { inputs: { name: string }[]; outputs: { name: string }[]; dictionary?: string };
+export interface ModelSource {
+  acquire(modelId: string): Promise<LoadedModel>;
+  /** Ids of the models loaded now (for /status). */
+  loaded(): string[];
+  /** Unloads every model (pause, shutdown); the next acquire loads again. */
+  unloadAll(): Promise<void>;
 }
 
 /** The repo's models/ folder (manifest and dictionaries). */
@@ -30,61 +27,70 @@ export const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../../../models/', impo
 /** Two cores: one inference uses both; stages run one batch at a time. */
 export const DEFAULT_INTRA_OP_THREADS = 2;
 
-export async function readManifest(modelsDir: string = DEFAULT_MODELS_DIR): Promise<Map<string, ManifestEntry>> {
-  const json = JSON.parse(await readFile(join(modelsDir, 'manifest.json'), 'utf8')) as { models: ManifestEntry[] };
-  return new Map(json.models.map((m) => [m.id, m]));
-}
-
-export interface OnnxLoaderOptions {
-  modelsDir?: string;
-  /** @default DEFAULT_INTRA_OP_THREADS */
-  intraOpThreads?: number;
-  /** Check each file's sha256 against the manifest before loading. @default true */
-  verify?: boolean;
-}
-
-export function createOnnxModelLoader(options: OnnxLoaderOptions = {}): ModelLoader {
-  const require = createRequire(import.meta.url);
-  let manifest: Promise<Map<string, ManifestEntry>> | undefined;
-  return async (modelId) => {
-    manifest ??= readManifest(options.modelsDir);
-    const entry = (await manifest).get(modelId);
-    const file = entry?.files[0];
-    if (!entry || !file) throw new PaperlineError('MODEL_UNAVAILABLE', `${modelId} is not in the manifest`);
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(packageFile(require, file.package, file.path));
-    } catch (cause) {
-      throw new PaperlineError('MODEL_UNAVAILABLE', `${modelId}: ${file.package}/${file.path} is not installed`, { cause });
-    }
-    if (options.verify !== false && createHash('sha256').update(bytes).digest('hex') !== file.sha256) {
-      throw new PaperlineError('MODEL_UNAVAILABLE', `${modelId}: sha256 of ${file.path} does not match the manifest`);
-    }
-    const session = await ort.InferenceSession.create(bytes, {
-      executionProviders: ['cpu'],
-      graphOptimizationLevel: 'all',
-      intraOpNumThreads: options.intraOpThreads ?? DEFAULT_INTRA_OP_THREADS,
+/** Session settings tuned for the PP-OCR models on a shared CPU. */
+export function ocrSessionOptions(intraOpThreads = DEFAULT_INTRA_OP_THREADS): OnnxSessionFactoryOptions {
+  return {
+    intraOpThreads,
+    session: {
       interOpNumThreads: 1,
       executionMode: 'sequential',
       // input shapes change with every batch: memory patterns would only be recomputed
       enableMemPattern: false,
       // other processes share the cores: spinning threads would only steal time from them
       extra: { session: { intra_op: { allow_spinning: '0' } } },
-    });
-    return {
-      run: (feeds) => session.run(feeds),
-      release: () => session.release(),
-    };
+    },
   };
 }
 
-/** Packages may not export their model files, so look them up in the node_modules search path. */
-function packageFile(require: NodeRequire, pkg: string, path: string): string {
-  for (const base of require.resolve.paths(pkg) ?? []) {
-    const candidate = join(base, pkg, path);
-    if (existsSync(candidate)) return candidate;
-  }
-  throw new Error(`${pkg}/${path} not found`);
+/** Models through the stage's ModelManager (budget, reference counts, idle unload, eviction). */
+export function managedModels(manager: ModelManager<ort.InferenceSession>): ModelSource {
+  return {
+    async acquire(modelId) {
+      const handle = await manager.acquire(modelId);
+      return {
+        run: (feeds) => handle.session.run(feeds) as Promise<Record<string, Tensor>>,
+        release: async () => handle.release(),
+      };
+    },
+    loaded: () => manager.status().flatMap((m) => (m.device ? [m.model] : [])),
+    unloadAll: () => manager.unloadAll('ocr release'),
+  };
+}
+
+export interface DirectModelsOptions {
+  /** @default the repository's models/manifest.json */
+  manifestPath?: string;
+  sessions?: OnnxSessionFactoryOptions;
+}
+
+/** Models loaded on cpu straight from the manifest and kept until unloadAll: for tools without a bus. */
+export function directModels(options: DirectModelsOptions = {}): ModelSource {
+  const factory = new OnnxSessionFactory(options.sessions ?? ocrSessionOptions());
+  let manifest: Promise<Manifest> | undefined;
+  const sessions = new Map<string, Promise<ort.InferenceSession>>();
+  const load = async (modelId: string) => {
+    manifest ??= Manifest.load(options.manifestPath ?? DEFAULT_MANIFEST_PATH);
+    const m = await manifest;
+    return factory.create(await m.resolveFiles(m.get(modelId), { verify: true }), 'cpu');
+  };
+  return {
+    async acquire(modelId) {
+      let session = sessions.get(modelId);
+      if (!session) {
+        session = load(modelId);
+        sessions.set(modelId, session);
+        session.catch(() => sessions.delete(modelId));
+      }
+      const ready = await session;
+      return { run: (feeds) => ready.run(feeds) as Promise<Record<string, Tensor>>, release: async () => undefined };
+    },
+    loaded: () => [...sessions.keys()],
+    async unloadAll() {
+      const held = [...sessions.values()];
+      sessions.clear();
+      await Promise.allSettled(held.map(async (s) => factory.release(await s)));
+    },
+  };
 }
 
 export function tensor(data: Float32Array, dims: number[]): Tensor {

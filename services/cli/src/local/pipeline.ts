@@ -77,7 +77,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       health = new HealthServer({ port: options.healthPort, registry: getMetrics().registry, log });
       await health.start();
     }
-    handlers = await createStageHandlers({ bus, jobs, log, overrides: options.overrides ?? {} });
+    handlers = await createStageHandlers({ bus, jobs, log, overrides: options.overrides ?? {}, runtimeOf: (stage) => runtimes.get(stage) });
     for (const stage of options.stages ?? LOCAL_STAGES) {
       const handler = handlers.get(stage);
       const runtime = new StageRuntime<unknown>(handler, { stage, ...EMBEDDED_RUNTIME[stage], ...options.runtime?.[stage] }, { bus, log, healthServer: health });

@@ -1,11 +1,11 @@
 import type { Language, StageName } from '@paperline/contracts';
 import type { Bus } from '@paperline/bus';
 import { failDocumentOnDeadLetter, type JobStore } from '@paperline/jobs';
-import type { StageHandler } from '@paperline/stage';
+import type { StageHandler, StageRuntime } from '@paperline/stage';
 import type { Logger } from '@paperline/telemetry';
 import { createAssembleHandler } from '@paperline/assemble';
 import { createLayoutHandler, loadLayoutConfig } from '@paperline/layout';
-import { OcrEngine, createOcrHandler, createOnnxModelLoader, loadOcrConfig } from '@paperline/ocr';
+import { createOcrStage, loadOcrConfig, type OcrStage } from '@paperline/ocr';
 import { createRenderHandler, loadRenderConfig } from '@paperline/render';
 
 /** Per-stage configuration overrides, in each stage's own convict section. */
@@ -22,18 +22,21 @@ export interface StageHandlers {
 }
 
 /** Builds each stage's handler from its service package, wired to the job store. */
-export async function createStageHandlers(deps: { bus: Bus; jobs: JobStore; log: Logger; overrides: PipelineOverrides }): Promise<StageHandlers> {
+export interface StageHandlerDeps {
+  bus: Bus;
+  jobs: JobStore;
+  log: Logger;
+  overrides: PipelineOverrides;
+  /** The runtime of a stage once it runs (the memory guard suspends it). */
+  runtimeOf(stage: StageName): StageRuntime<unknown> | undefined;
+}
+
+export async function createStageHandlers(deps: StageHandlerDeps): Promise<StageHandlers> {
   const { bus, jobs, log } = deps;
   const render = loadRenderConfig({ overrides: { render: deps.overrides.render ?? {} } }).render;
   const layout = loadLayoutConfig({ overrides: { layout: deps.overrides.layout ?? {} } }).layout;
-  const ocrConfig = loadOcrConfig({ overrides: { ocr: deps.overrides.ocr ?? {} } }).ocr;
-  const lang = ocrConfig.lang as Language;
-  const engine = new OcrEngine(createOnnxModelLoader({ intraOpThreads: ocrConfig.threads }), {
-    lang,
-    useCls: ocrConfig.useCls,
-    detector: { limitSide: ocrConfig.detLimitSide, unclipRatio: ocrConfig.unclipRatio },
-    recognizer: { batchSize: ocrConfig.recBatchSize },
-  });
+  const ocrConfig = loadOcrConfig({ overrides: { ocr: deps.overrides.ocr ?? {} } });
+  let ocr: OcrStage | undefined;
   const handlers = new Map<StageName, () => Promise<StageHandler<unknown>> | StageHandler<unknown>>([
     [
       'render',
@@ -51,7 +54,23 @@ export async function createStageHandlers(deps: { bus: Bus; jobs: JobStore; log:
         }) as StageHandler<unknown>,
     ],
     ['layout', () => createLayoutHandler({ bus, log, settings: { featureCacheMs: layout.featureCacheMs, defaultLang: layout.defaultLang as Language } }) as StageHandler<unknown>],
-    ['ocr', () => createOcrHandler({ engine, defaultLang: lang }) as StageHandler<unknown>],
+    [
+      'ocr',
+      async () => {
+        ocr = await createOcrStage({
+          bus,
+          config: ocrConfig,
+          log,
+          hooks: {
+            suspend: (reason) => deps.runtimeOf('ocr')?.suspend(reason),
+            resume: () => deps.runtimeOf('ocr')?.unsuspend(),
+            // one process holds every stage here: it cannot be swapped for a fresh one mid-run
+            recycle: (reason) => log.error({ reason }, 'the memory guard asked for a recycle, which the embedded pipeline cannot do; run `paperline up` for supervised stages'),
+          },
+        });
+        return ocr.handler as StageHandler<unknown>;
+      },
+    ],
     ['assemble', () => createAssembleHandler({ bus, jobs }) as StageHandler<unknown>],
   ]);
   const built = new Map<StageName, StageHandler<unknown>>();
@@ -63,7 +82,7 @@ export async function createStageHandlers(deps: { bus: Bus; jobs: JobStore; log:
       return handler;
     },
     async teardown() {
-      await engine.release();
+      await ocr?.close();
     },
   };
 }

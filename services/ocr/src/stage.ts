@@ -37,7 +37,7 @@ export async function createOcrStage(deps: OcrStageDeps): Promise<OcrStage> {
     instance: config.instance.id,
     node: config.instance.node,
     hooks: deps.hooks,
-    sessions: ocrSessionOptions(config.ocr.threads),
+    sessions: ocrSessionOptions(config.ocr.threads, config.ocr.memArena),
     log: deps.log,
   });
   const lang = config.ocr.lang as Language;

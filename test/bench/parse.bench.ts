@@ -69,3 +69,5 @@ rss.stop();
 console.log(rss.report());
 await client.close();
 await pipeline.close();
+// a benchmark ends when it has printed: a library handle left open must not keep it waiting
+process.exit(0);

@@ -1,5 +1,5 @@
 // What a file really is, from its first bytes: names and declared media types are only hints.
-import { MEDIA_TYPES } from './messages.js';
+import type { MEDIA_TYPES } from './messages.js';
 
 export type SupportedMediaType = (typeof MEDIA_TYPES)[number];
 

@@ -1,5 +1,6 @@
 // The render stage's settings (convict): the base settings plus a `render` section.
 import { baseSchema, loadConfig, type LoadOptions } from '@paperline/config';
+import type { RenderSettings } from './handler.js';
 import { DEFAULT_DPI, DEFAULT_MIN_TEXT_CHARS, DEFAULT_RENDER_LIMITS } from './types.js';
 
 export const renderSchema = {
@@ -30,6 +31,16 @@ export const renderSchema = {
 };
 
 export type RenderConfig = ReturnType<typeof loadRenderConfig>;
+
+/** The handler's settings from the `render` config section (standalone process and embedded pipeline). */
+export function renderSettings(render: RenderConfig['render']): RenderSettings {
+  return {
+    dpi: render.dpi,
+    minTextChars: render.minTextChars,
+    alwaysRaster: render.alwaysRaster,
+    limits: { maxPages: render.maxPages, maxPixels: render.maxPixels, maxBytes: render.maxBytes },
+  };
+}
 
 export function loadRenderConfig(options: LoadOptions = {}) {
   return loadConfig(renderSchema, options);

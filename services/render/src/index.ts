@@ -1,7 +1,7 @@
 export { createRenderHandler, DEFAULT_RENDER_SETTINGS, type RenderHandlerDeps, type RenderSettings, type DocumentOpenedInfo } from './handler.js';
 export { openDocument, selectPages } from './open.js';
 export { sniffFormat, SOURCE_FORMATS, type SourceFormat } from './sniff.js';
-export { renderSchema, loadRenderConfig, type RenderConfig } from './config.js';
+export { renderSchema, loadRenderConfig, renderSettings, type RenderConfig } from './config.js';
 export {
   DEFAULT_DPI,
   DEFAULT_MIN_TEXT_CHARS,

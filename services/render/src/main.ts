@@ -4,7 +4,7 @@ import { failDocumentOnDeadLetter, JobStore } from '@paperline/jobs';
 import { Bus } from '@paperline/bus';
 import { runStageProcess } from '@paperline/stage';
 import { createLogger } from '@paperline/telemetry';
-import { loadRenderConfig } from './config.js';
+import { loadRenderConfig, renderSettings } from './config.js';
 import { createRenderHandler } from './handler.js';
 
 const config = loadRenderConfig();
@@ -18,14 +18,8 @@ const servers = url.split(',');
 // the job store has a connection of its own, so it outlives the stage's drain at shutdown
 const jobsBus = await Bus.connect({ servers, name: `${config.nats.name}-render-jobs`, log });
 const jobs = await JobStore.open(jobsBus);
-const { render } = config;
 const handler = createRenderHandler({
-  settings: {
-    dpi: render.dpi,
-    minTextChars: render.minTextChars,
-    alwaysRaster: render.alwaysRaster,
-    limits: { maxPages: render.maxPages, maxPixels: render.maxPixels, maxBytes: render.maxBytes },
-  },
+  settings: renderSettings(config.render),
   onDocumentOpened: async (docId, pageCount) => {
     await jobs.setPageCount(docId, pageCount);
   },

@@ -6,7 +6,7 @@ import type { Logger } from '@paperline/telemetry';
 import { createAssembleHandler } from '@paperline/assemble';
 import { createLayoutHandler, loadLayoutConfig } from '@paperline/layout';
 import { createOcrStage, loadOcrConfig, type OcrStage } from '@paperline/ocr';
-import { createRenderHandler, loadRenderConfig } from '@paperline/render';
+import { createRenderHandler, loadRenderConfig, renderSettings } from '@paperline/render';
 
 /** Per-stage configuration overrides, in each stage's own convict section. */
 export interface PipelineOverrides {
@@ -42,12 +42,7 @@ export async function createStageHandlers(deps: StageHandlerDeps): Promise<Stage
       'render',
       () =>
         createRenderHandler({
-          settings: {
-            dpi: render.dpi,
-            minTextChars: render.minTextChars,
-            alwaysRaster: render.alwaysRaster,
-            limits: { maxPages: render.maxPages, maxPixels: render.maxPixels, maxBytes: render.maxBytes },
-          },
+          settings: renderSettings(render),
           onDocumentOpened: async (docId, pageCount) => {
             await jobs.setPageCount(docId, pageCount);
           },

@@ -156,7 +156,8 @@ describe('paperline (the bin)', () => {
     const pendingId = (await paperline(['submit', join(dir, 'paper.pdf')], env)).stdout.trim();
     let pid = 0;
     const interrupted = paperline(['result', pendingId, '--wait'], env, (p) => (pid = p));
-    await new Promise((r) => setTimeout(r, 2_500));
+    // the child node must have started and installed its handler (seconds through tsx on a busy machine)
+    await new Promise((r) => setTimeout(r, 6_000));
     process.kill(pid, 'SIGINT');
     const stopped = await interrupted;
     expect(stopped.code).toBe(130);

@@ -71,6 +71,29 @@ describe('the pipeline end to end', () => {
     expect(json.pages.flatMap((p) => p.blocks).every((b) => b.source === 'text-layer')).toBe(true);
   });
 
+  it('figures are kept with the document and linked from its Markdown', async () => {
+    const pdf = buildPdf([
+      {
+        texts: [
+          { text: 'A page with a figure', x: 72, y: 80, size: 18, font: 'Helvetica-Bold' as const },
+          { text: 'Figure 1: a gradient.', x: 72, y: 330, size: 9 },
+        ],
+        images: [{ x: 72, y: 110, w: 240, h: 200, pixelWidth: 64, pixelHeight: 48 }],
+      },
+    ]);
+    const { docId, job } = await parse(pdf, 'figure.pdf');
+    expect(job.status).toBe('completed');
+    const md = new TextDecoder().decode(await client.result(docId, 'md'));
+    const link = /!\[figure\]\((assets\/[^)]+\.png)\)/.exec(md)?.[1];
+    expect(link, md).toBeDefined();
+    const assets = await client.assets(docId);
+    expect(assets.map((a) => `assets/${a.name}`)).toContain(link);
+    // a real PNG of the figure's size at the page DPI
+    const png = assets[0]!.data;
+    expect([...png.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    expect(new DataView(png.buffer, png.byteOffset).getUint32(16)).toBeGreaterThan(100);
+  });
+
   it('an image of known text comes back with that text through OCR', async () => {
     const png = await textImage(['Invoice number 4711', 'Total amount due 1250 EUR'], 'png');
     const { docId, job } = await parse(png, 'invoice.png');

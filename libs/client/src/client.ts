@@ -6,6 +6,7 @@ import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import { Bus, type ConnectOptions } from '@paperline/bus';
 import { JobStore } from '@paperline/jobs';
 import {
+  ASSET_OUTPUT_PREFIX,
   Buckets,
   DocIdSchema,
   DocOptionsSchema,
@@ -149,6 +150,17 @@ export class PaperlineClient {
     } catch (error) {
       throw new ClientError('OUTPUT_NOT_FOUND', `${docId} has no ${format} output (requested: ${job.options.outputFormats.join(', ')})`, { cause: error, job });
     }
+  }
+
+  /** The images a finished document links to (`assets/<name>` in its Markdown and JSON). */
+  async assets(docId: string): Promise<Array<{ name: string; data: Uint8Array }>> {
+    const job = await this.status(docId);
+    const assets: Array<{ name: string; data: Uint8Array }> = [];
+    for (const [key, object] of Object.entries(job.outputs)) {
+      if (!key.startsWith(ASSET_OUTPUT_PREFIX)) continue;
+      assets.push({ name: key.slice(ASSET_OUTPUT_PREFIX.length), data: await this.bus.getObject(ObjectStores.outputs, object, { maxBytes: this.maxResultBytes }) });
+    }
+    return assets;
   }
 
   /**

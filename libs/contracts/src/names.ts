@@ -103,9 +103,15 @@ export const ObjectNames = {
   pageRaster: (docId: string, page: number) => `${docId}/${page}.png`,
   pageText: (docId: string, page: number) => `${docId}/${page}.text.json`,
   output: (docId: string, format: OutputFormat) => `${docId}/document.${format}`,
+  /** A figure or formula image of a finished document, linked from its Markdown as `assets/<name>`. */
+  asset: (docId: string, name: string) => `${docId}/assets/${name}`,
 } as const;
 
 export const OUTPUT_FORMATS = ['md', 'json'] as const;
+/** Key prefix of an asset in a JobRecord's outputs: `asset:<name>` -> object name in pl-outputs. */
+export const ASSET_OUTPUT_PREFIX = 'asset:';
+/** Where the Markdown and JSON of a document point for its images, relative to themselves. */
+export const ASSET_LINK_PREFIX = 'assets/';
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** One KV key or subject token: only [-_=a-zA-Z0-9] survive ('.' separates tokens, '@' is not allowed). */

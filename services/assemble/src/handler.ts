@@ -1,10 +1,13 @@
 import {
+  ASSET_LINK_PREFIX,
+  ASSET_OUTPUT_PREFIX,
   AssembleMessageSchema,
   ObjectNames,
   ObjectStores,
   decode,
   type AssembleMessage,
   type OutputFormat,
+  type ParsedDocument,
 } from '@paperline/contracts';
 import type { Bus } from '@paperline/bus';
 import type { JobStore, Progress } from '@paperline/jobs';
@@ -70,12 +73,32 @@ async function record(deps: AssembleDeps, message: AssembleMessage, log: Logger,
   await finalize(deps, progress.job, log, metrics);
 }
 
+/**
+ * Copies each block's image (a crop in pl-pages, which expires) into pl-outputs next to the
+ * document and points the block at it relatively, so the Markdown's links resolve wherever the
+ * document and its assets are written together.
+ */
+async function exportAssets(bus: Bus, document: ParsedDocument): Promise<Record<string, string>> {
+  const outputs: Record<string, string> = {};
+  for (const page of document.pages) {
+    for (const block of page.blocks) {
+      if (!block.image || block.image.startsWith(ASSET_LINK_PREFIX)) continue;
+      const name = `p${page.page}-${block.id.replace(/[^A-Za-z0-9_-]/g, '_')}.png`;
+      const object = ObjectNames.asset(document.docId, name);
+      await bus.putObject(ObjectStores.outputs, object, await bus.getObject(ObjectStores.pages, block.image));
+      block.image = `${ASSET_LINK_PREFIX}${name}`;
+      outputs[`${ASSET_OUTPUT_PREFIX}${name}`] = object;
+    }
+  }
+  return outputs;
+}
+
 async function finalize(deps: AssembleDeps, job: NonNullable<Progress['job']>, log: Logger, metrics: ReturnType<typeof getMetrics>): Promise<void> {
   const started = performance.now();
   const records = await deps.jobs.pageRecords(job.docId);
   const pages = await Promise.all(records.map(async (record) => ({ record, blocks: await deps.jobs.pageBlocks(job.docId, record) })));
   const document = buildDocument(job, pages);
-  const outputs: Partial<Record<OutputFormat, string>> = {};
+  const outputs: Record<string, string> = await exportAssets(deps.bus, document);
   const wanted = new Set<OutputFormat>(job.options.outputFormats);
   // JSON is always kept: it is the document model the other formats are views of
   wanted.add('json');

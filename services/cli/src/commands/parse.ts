@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { Command } from 'commander';
-import type { OutputFormat } from '@paperline/contracts';
+import { ASSET_LINK_PREFIX, type OutputFormat } from '@paperline/contracts';
 import { isClientError, type PaperlineClient } from '@paperline/client';
 import { connectClient, writeLine, type CliContext } from '../context.js';
 import { addDocumentOptions, documentOptions, type DocumentFlags } from '../document-options.js';
@@ -36,7 +36,19 @@ async function parseOne(client: PaperlineClient, file: string, outPath: string, 
       progress.failed(index, reason);
       return { ok: false, reason };
     }
-    await writeFile(outPath, await client.result(docId, flags.format ?? DEFAULT_OUTPUT_FORMAT));
+    const result = await client.result(docId, flags.format ?? DEFAULT_OUTPUT_FORMAT);
+    const assets = await client.assets(docId);
+    if (assets.length === 0) {
+      await writeFile(outPath, result);
+    } else {
+      // images go beside the output, in <name>.assets/, and the links follow them there
+      const assetDir = `${outPath.replace(/\.(md|json)$/, '')}.assets`;
+      await mkdir(assetDir, { recursive: true });
+      for (const asset of assets) await writeFile(join(assetDir, asset.name), asset.data);
+      const text = new TextDecoder().decode(result);
+      const relinked = (flags.format ?? DEFAULT_OUTPUT_FORMAT) === 'json' ? text.replaceAll(`"${ASSET_LINK_PREFIX}`, `"${basename(assetDir)}/`) : text.replaceAll(`](${ASSET_LINK_PREFIX}`, `](${basename(assetDir)}/`);
+      await writeFile(outPath, relinked);
+    }
     progress.done(index, outPath);
     return { ok: true };
   } catch (error) {

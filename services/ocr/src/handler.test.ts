@@ -21,7 +21,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadOcrConfig } from './config.js';
 import { createOcrStage, type OcrStage } from './stage.js';
 
-async function collect<T>(bus: Bus, stream: string, consumer: string | undefined, count: number, parse: (data: Uint8Array) => T, timeoutMs = 30_000): Promise<T[]> {
+async function collect<T>(bus: Bus, stream: string, consumer: string | undefined, count: number, parse: (data: Uint8Array) => T, timeoutMs = 120_000): Promise<T[]> {
   const c = consumer ? await bus.js.consumers.get(stream, consumer) : await bus.js.consumers.get(stream);
   const out: T[] = [];
   const deadline = Date.now() + timeoutMs;
@@ -115,7 +115,7 @@ describe('ocr handler on a real nats-server', () => {
     await ocr.handler.release?.();
     expect(Object.keys((await ledger()).leases)).toEqual([]);
     expect(ocr.handler.status?.()).toMatchObject({ models: [] });
-  });
+  }, 180_000);
 
   it('dead-letters a task whose raster cannot be decoded, and still serves the rest of the batch', async () => {
     await start();

@@ -90,20 +90,14 @@ function rawPixels(image: PdfjsImage): { data: Uint8Array; width: number; height
 
 const bytes = (data: Uint8Array | Uint8ClampedArray) => new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 
-/** Each byte of a 1-bit row as its 8 grey pixels (a set bit is white). */
-const BYTE_PIXELS = (() => {
-  const table = new Uint8Array(256 * 8);
-  for (let byte = 0; byte < 256; byte++) for (let bit = 0; bit < 8; bit++) table[byte * 8 + bit] = (byte >> (7 - bit)) & 1 ? 255 : 0;
-  return table;
-})();
-
 /** pdfjs's 1-bit grey rows (a set bit is white, rows padded to bytes) as 8-bit grey. */
 function unpackBits(data: Uint8Array | Uint8ClampedArray, width: number, height: number): Uint8Array {
   const stride = Math.ceil(width / 8);
-  const padded = new Uint8Array(stride * 8 * height);
-  for (let i = 0, n = Math.min(data.length, stride * height); i < n; i++) padded.set(BYTE_PIXELS.subarray(data[i]! * 8, data[i]! * 8 + 8), i * 8);
-  if (stride * 8 === width) return padded;
   const out = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) out.set(padded.subarray(y * stride * 8, y * stride * 8 + width), y * width);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      out[y * width + x] = (data[y * stride + (x >> 3)]! >> (7 - (x & 7))) & 1 ? 255 : 0;
+    }
+  }
   return out;
 }

@@ -1,10 +1,9 @@
-// A PDF opened with pdfjs (legacy build, its worker on a thread): per page the text layer, rulings and
+// A PDF opened with pdfjs (legacy build, in-process worker): per page the text layer, rulings and
 // image rectangles, and a raster only when the page needs one (scanned, little text); a page with
 // a text layer and pictures gets its image layer instead (the decoded images, for figure crops).
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { PaperlineError, SCHEMA_VERSION, type PageTextLayer } from '@paperline/contracts';
 import { createCanvas } from '@napi-rs/canvas';
 import sharp from 'sharp';
@@ -12,7 +11,6 @@ import { composeImageLayer } from './image-layer.js';
 import { extractGraphics, type ImagePlacement, type Matrix, type PdfjsImage } from './pdf-graphics.js';
 import { TextCollector, type FontInfo } from './pdf-text-ops.js';
 import { getDocument, type PDFDocumentProxy, type PDFPageProxy } from './pdfjs.js';
-import { acquirePdfjsThread, type PdfjsLease } from './pdfjs-thread.js';
 import type { OpenedDocument, RenderedPage, RenderLimits } from './types.js';
 
 const pdfjsRoot = dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
@@ -20,7 +18,6 @@ const assetDir = (name: string) => {
   const dir = join(pdfjsRoot, name);
   return existsSync(dir) ? `${dir}/` : undefined;
 };
-const WORKER_URL = pathToFileURL(join(pdfjsRoot, 'legacy/build/pdf.worker.mjs')).href;
 const STANDARD_FONTS = assetDir('standard_fonts');
 const CMAPS = assetDir('cmaps');
 const WASM = assetDir('wasm');
@@ -57,11 +54,9 @@ function openError(error: unknown): PaperlineError {
 }
 
 export async function openPdf(bytes: Uint8Array, options: PdfOpenOptions): Promise<OpenedDocument> {
-  const lease = acquirePdfjsThread(WORKER_URL);
   const params = {
     // pdfjs transfers (detaches) the buffer it is given, and refuses a Buffer: hand it a plain copy
     data: new Uint8Array(bytes),
-    worker: lease.worker,
     isEvalSupported: false,
     disableFontFace: true,
     useSystemFonts: false,
@@ -78,15 +73,13 @@ export async function openPdf(bytes: Uint8Array, options: PdfOpenOptions): Promi
     doc = await task.promise;
   } catch (error) {
     await task?.destroy().catch(() => undefined);
-    lease.release();
     throw openError(error);
   }
   if (doc.numPages > options.limits.maxPages) {
     await doc.destroy().catch(() => undefined);
-    lease.release();
     throw new PaperlineError('TOO_MANY_PAGES', `${doc.numPages} pages, the limit is ${options.limits.maxPages}`);
   }
-  return new PdfDocument(doc, options, lease);
+  return new PdfDocument(doc, options);
 }
 
 class PdfDocument implements OpenedDocument {
@@ -97,7 +90,6 @@ class PdfDocument implements OpenedDocument {
   constructor(
     private readonly doc: PDFDocumentProxy,
     private readonly options: PdfOpenOptions,
-    private readonly lease: PdfjsLease,
   ) {}
 
   get pageCount(): number {
@@ -172,10 +164,7 @@ class PdfDocument implements OpenedDocument {
   }
 
   close(): Promise<void> {
-    this.closing ??= this.doc
-      .destroy()
-      .catch(() => undefined)
-      .finally(() => this.lease.release());
+    this.closing ??= this.doc.destroy().catch(() => undefined);
     return this.closing;
   }
 }

@@ -1,7 +1,7 @@
 // End to end through the embedded pipeline: a real nats-server, every stage in this process,
 // the client submitting generated documents, as a user's `paperline parse` would.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DocSubmitSchema, MsgIds, ObjectNames, ObjectStores, ParsedDocumentSchema, Subjects, encode, isPaperlineError } from '@paperline/contracts';
+import { Buckets, LedgerSchema, DocSubmitSchema, MsgIds, ObjectNames, ObjectStores, ParsedDocumentSchema, Subjects, encode, isPaperlineError } from '@paperline/contracts';
 import { Bus } from '@paperline/bus';
 import { JobStore } from '@paperline/jobs';
 import { PaperlineClient, isClientError } from '@paperline/client';
@@ -103,6 +103,16 @@ describe('the pipeline end to end', () => {
     expect(md).toContain('Total amount due 1250 EUR');
     const json = ParsedDocumentSchema.parse(JSON.parse(new TextDecoder().decode(await client.result(docId, 'json'))));
     expect(json.pages[0]?.blocks.some((b) => b.source === 'ocr')).toBe(true);
+    // the ocr stage holds its models through the ModelManager, under leases of the memory budget
+    const ocrStatus = pipeline.runtimes.get('ocr')?.status()['handler'] as { models: string[] };
+    expect(ocrStatus.models).toEqual(expect.arrayContaining(['ppocr-det-ch-v4', 'ppocr-rec-ch-v4']));
+    const ledgers = await client.bus.kv(Buckets.memory);
+    const leased: string[] = [];
+    for await (const key of await ledgers.keys('ledger.>')) {
+      const entry = await ledgers.get(key);
+      if (entry?.value.length) leased.push(...Object.values(LedgerSchema.parse(entry.json()).leases).map((l) => `${l.stage}:${l.model}`));
+    }
+    expect(leased).toEqual(expect.arrayContaining(['ocr:ppocr-det-ch-v4', 'ocr:ppocr-rec-ch-v4']));
   }, 180_000);
 
   it('20 documents submitted at once all complete, none mixed up with another', async () => {

@@ -15,13 +15,13 @@ import {
   type RegionTask,
 } from '@paperline/contracts';
 import { StageRuntime } from '@paperline/stage';
-import { Buckets, LedgerSchema } from '@paperline/contracts';
 import { startTestServer, textImage, type TestServer } from '@paperline/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadOcrConfig } from './config.js';
-import { createOcrStage, type OcrStage } from './stage.js';
+import { OcrEngine } from './engine.js';
+import { createOcrHandler } from './handler.js';
+import { directModels } from './model-loader.js';
 
-async function collect<T>(bus: Bus, stream: string, consumer: string | undefined, count: number, parse: (data: Uint8Array) => T, timeoutMs = 120_000): Promise<T[]> {
+async function collect<T>(bus: Bus, stream: string, consumer: string | undefined, count: number, parse: (data: Uint8Array) => T, timeoutMs = 30_000): Promise<T[]> {
   const c = consumer ? await bus.js.consumers.get(stream, consumer) : await bus.js.consumers.get(stream);
   const out: T[] = [];
   const deadline = Date.now() + timeoutMs;
@@ -37,12 +37,13 @@ async function collect<T>(bus: Bus, stream: string, consumer: string | undefined
 describe('ocr handler on a real nats-server', () => {
   let server: TestServer;
   let bus: Bus;
-  let ocr: OcrStage;
+  const engine = new OcrEngine(directModels(), { lang: 'en' });
 
   beforeAll(async () => {
     server = await startTestServer();
   });
   afterAll(async () => {
+    await engine.release();
     await server.stop();
   });
   afterEach(async () => server.reset());
@@ -51,11 +52,7 @@ describe('ocr handler on a real nats-server', () => {
     bus = await Bus.connect({ servers: server.url, waitOnFirstConnect: false });
     server.defer(() => bus.close());
     await provisionTopology(bus.nc, buildTopology());
-    // the stage as it runs in production: models through the ModelManager and the memory budget
-    const config = loadOcrConfig({ env: {}, overrides: { ocr: { lang: 'en' }, memory: { guard: { enabled: false } } } });
-    ocr = await createOcrStage({ bus, config, hooks: { suspend: () => undefined, resume: () => undefined, recycle: () => undefined } });
-    server.defer(() => ocr.close());
-    const runtime = new StageRuntime(ocr.handler, { stage: 'ocr', health: false, controlWatch: false, batchSize: 4 }, { bus });
+    const runtime = new StageRuntime(createOcrHandler({ engine }), { stage: 'ocr', health: false, controlWatch: false, batchSize: 4 }, { bus });
     server.defer(() => runtime.close());
     await runtime.start();
   }
@@ -99,23 +96,7 @@ describe('ocr handler on a real nats-server', () => {
     expect(byRegion.get('r7')?.blocks).toMatchObject([{ id: 'r7', type: 'text', order: 5, bbox: [0, 60, 800, 110] }]);
     expect(byRegion.get('r7')?.blocks[0]?.text).toMatch(/^with PP-OCR models on ONNX\.?$/);
     expect(MsgIds.regionResult('doc-ocr-1', 1, 'r7', 'ocr')).not.toBe(MsgIds.regionTask('doc-ocr-1', 1, 'r7', 'ocr'));
-
-    // the models were loaded within the memory budget: their leases are in the cpu ledger
-    const ledger = async () => {
-      const kv = await bus.kv(Buckets.memory);
-      const keys: string[] = [];
-      for await (const k of await kv.keys('ledger.>')) keys.push(k);
-      const entry = await kv.get(keys[0]!);
-      return LedgerSchema.parse(JSON.parse(new TextDecoder().decode(entry!.value)));
-    };
-    const leased = Object.values((await ledger()).leases).map((l) => `${l.stage}:${l.model}`);
-    expect(leased.sort()).toEqual(['ocr:ppocr-det-en-v3', 'ocr:ppocr-rec-en-v4']);
-    expect(ocr.handler.status?.()).toMatchObject({ models: expect.arrayContaining(['ppocr-det-en-v3', 'ppocr-rec-en-v4']) });
-    // release (pause grace, shutdown) unloads them and gives the budget back
-    await ocr.handler.release?.();
-    expect(Object.keys((await ledger()).leases)).toEqual([]);
-    expect(ocr.handler.status?.()).toMatchObject({ models: [] });
-  }, 180_000);
+  });
 
   it('dead-letters a task whose raster cannot be decoded, and still serves the rest of the batch', async () => {
     await start();

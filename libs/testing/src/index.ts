@@ -2,3 +2,4 @@ export { startTestServer, type TestServer } from './nats.js';
 export * from './onnx.js';
 export * from './pdf.js';
 export * from './image.js';
+export { collectMessages } from './collect.js';

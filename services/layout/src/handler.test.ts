@@ -21,24 +21,11 @@ import {
   type PageTextLayer,
 } from '@paperline/contracts';
 import { ControlPlane, StageRuntime } from '@paperline/stage';
-import { startTestServer, textImage, type TestServer } from '@paperline/testing';
+import { collectMessages, startTestServer, textImage, type TestServer } from '@paperline/testing';
 import { createLayoutHandler } from './handler.js';
 
 const WIDTH = 1275;
 const HEIGHT = 1650;
-
-async function collect<T>(bus: Bus, consumer: string, count: number, parse: (data: Uint8Array) => T, timeoutMs = 20_000): Promise<T[]> {
-  const c = await bus.js.consumers.get(Streams.work, consumer);
-  const out: T[] = [];
-  const deadline = Date.now() + timeoutMs;
-  while (out.length < count && Date.now() < deadline) {
-    const m = await c.next({ expires: 1000 });
-    if (!m) continue;
-    out.push(parse(m.data));
-    m.ack();
-  }
-  return out;
-}
 
 const run = (text: string, x: number, y: number, size = 20, bold = false): GlyphRun => ({
   text,
@@ -101,7 +88,7 @@ describe('layout handler on a real nats-server', () => {
     await start();
     await publishPage('doc-layout', 1, TABLE_PAGE);
     await publishPage('doc-layout', 2, null, { lang: 'ch' });
-    const layouts = (await collect(bus, 'assemble-normal', 2, (d) => decode(AssembleMessageSchema, d))) as PageLayout[];
+    const layouts = (await collectMessages(bus.js, Streams.work, 'assemble-normal', 2, (d) => decode(AssembleMessageSchema, d))) as PageLayout[];
     const byPage = new Map(layouts.map((l) => [l.page, l]));
     const first = byPage.get(1)!;
     expect(first.pendingRegions).toEqual([]);
@@ -114,7 +101,7 @@ describe('layout handler on a real nats-server', () => {
     const second = byPage.get(2)!;
     expect(second.blocks).toEqual([]);
     expect(second.pendingRegions).toEqual([{ regionId: 'page', stage: 'ocr' }]);
-    const [region] = await collect(bus, 'ocr-normal', 1, (d) => decode(RegionTaskSchema, d));
+    const [region] = await collectMessages(bus.js, Streams.work, 'ocr-normal', 1, (d) => decode(RegionTaskSchema, d));
     expect(region).toMatchObject({ docId: 'doc-layout', page: 2, regionId: 'page', mode: 'page', bbox: [0, 0, WIDTH, HEIGHT], lang: 'ch', raster: 'doc-layout/2.png' });
   });
 
@@ -123,13 +110,13 @@ describe('layout handler on a real nats-server', () => {
     const control = await ControlPlane.open(bus);
     await control.setFeature('table', false);
     await publishPage('doc-flag-off', 1, TABLE_PAGE);
-    const [offByFlag] = (await collect(bus, 'assemble-normal', 1, (d) => decode(AssembleMessageSchema, d))) as PageLayout[];
+    const [offByFlag] = (await collectMessages(bus.js, Streams.work, 'assemble-normal', 1, (d) => decode(AssembleMessageSchema, d))) as PageLayout[];
     expect(offByFlag!.blocks.map((b) => b.type)).not.toContain('table');
 
     await control.setFeature('table', true);
     await publishPage('doc-req-off', 1, TABLE_PAGE, { features: { table: false } });
     await publishPage('doc-on', 1, TABLE_PAGE);
-    const layouts = (await collect(bus, 'assemble-normal', 2, (d) => decode(AssembleMessageSchema, d))) as PageLayout[];
+    const layouts = (await collectMessages(bus.js, Streams.work, 'assemble-normal', 2, (d) => decode(AssembleMessageSchema, d))) as PageLayout[];
     const types = Object.fromEntries(layouts.map((l) => [l.docId, l.blocks.map((b) => b.type)]));
     expect(types['doc-req-off']).not.toContain('table');
     expect(types['doc-on']).toContain('table');

@@ -15,24 +15,11 @@ import {
   type RegionTask,
 } from '@paperline/contracts';
 import { StageRuntime } from '@paperline/stage';
-import { startTestServer, textImage, type TestServer } from '@paperline/testing';
+import { collectMessages, startTestServer, textImage, type TestServer } from '@paperline/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OcrEngine } from './engine.js';
 import { createOcrHandler } from './handler.js';
 import { directModels } from './model-loader.js';
-
-async function collect<T>(bus: Bus, stream: string, consumer: string | undefined, count: number, parse: (data: Uint8Array) => T, timeoutMs = 30_000): Promise<T[]> {
-  const c = consumer ? await bus.js.consumers.get(stream, consumer) : await bus.js.consumers.get(stream);
-  const out: T[] = [];
-  const deadline = Date.now() + timeoutMs;
-  while (out.length < count && Date.now() < deadline) {
-    const m = await c.next({ expires: 1000 });
-    if (!m) continue;
-    out.push(parse(m.data));
-    m.ack();
-  }
-  return out;
-}
 
 describe('ocr handler on a real nats-server', () => {
   let server: TestServer;
@@ -87,7 +74,7 @@ describe('ocr handler on a real nats-server', () => {
     await send(task('page', 'doc-ocr-1/1.png', 'page', [0, 0, 800, 300]));
     await send(task('r7', 'doc-ocr-1/1.png', 'region', [0, 60, 800, 110]));
 
-    const results = await collect(bus, Streams.work, consumerName('assemble', 'normal'), 2, (d) => decode(RegionResultSchema, d));
+    const results = await collectMessages(bus.js, Streams.work, consumerName('assemble', 'normal'), 2, (d) => decode(RegionResultSchema, d), 30_000);
     const byRegion = new Map(results.map((r) => [r.regionId, r]));
     // the en recogniser sometimes reads PaddleOCR's grey padding after a line as a trailing '.'
     const texts = byRegion.get('page')?.blocks.map((b) => b.text.replace(/\.(?= )|\.$/g, ''));
@@ -105,9 +92,9 @@ describe('ocr handler on a real nats-server', () => {
     await send(task('bad', 'doc-ocr-1/bad.png', 'page', [0, 0, 800, 300]));
     await send({ ...task('good', 'doc-ocr-1/2.png', 'page', [0, 0, 400, 120]), width: 400, height: 120 });
 
-    const letters = await collect(bus, Streams.dlq, undefined, 1, (d) => decode(DeadLetterSchema, d));
+    const letters = await collectMessages(bus.js, Streams.dlq, undefined, 1, (d) => decode(DeadLetterSchema, d), 30_000);
     expect(letters[0]).toMatchObject({ stage: 'ocr', code: 'CORRUPT_IMAGE', docId: 'doc-ocr-1' });
-    const results = await collect(bus, Streams.work, consumerName('assemble', 'normal'), 1, (d) => decode(RegionResultSchema, d));
+    const results = await collectMessages(bus.js, Streams.work, consumerName('assemble', 'normal'), 1, (d) => decode(RegionResultSchema, d), 30_000);
     expect(results[0]).toMatchObject({ regionId: 'good' });
     expect(results[0]?.blocks[0]?.text).toMatch(/^Second page\.?$/);
   });

@@ -18,21 +18,8 @@ import {
   type PageTask,
 } from '@paperline/contracts';
 import { StageRuntime } from '@paperline/stage';
-import { buildPdf, encryptedPdf, startTestServer, textImage, textPage, type TestServer } from '@paperline/testing';
+import { buildPdf, encryptedPdf, collectMessages, startTestServer, textImage, textPage, type TestServer } from '@paperline/testing';
 import { createRenderHandler } from './handler.js';
-
-async function collect<T>(bus: Bus, stream: string, consumer: string | undefined, count: number, parse: (data: Uint8Array) => T, timeoutMs = 20_000): Promise<T[]> {
-  const c = consumer ? await bus.js.consumers.get(stream, consumer) : await bus.js.consumers.get(stream);
-  const out: T[] = [];
-  const deadline = Date.now() + timeoutMs;
-  while (out.length < count && Date.now() < deadline) {
-    const m = await c.next({ expires: 1000 });
-    if (!m) continue;
-    out.push(parse(m.data));
-    m.ack();
-  }
-  return out;
-}
 
 describe('render handler on a real nats-server', () => {
   let server: TestServer;
@@ -80,7 +67,7 @@ describe('render handler on a real nats-server', () => {
   it('publishes one PageTask per page with its text layer stored, and registers the page count first', async () => {
     await start();
     await submit('doc-three', buildPdf([textPage(1), textPage(2), textPage(3)]), 'application/pdf', { priority: 'high' });
-    const tasks = await collect(bus, Streams.work, 'layout-high', 3, (d) => decode(PageTaskSchema, d));
+    const tasks = await collectMessages(bus.js, Streams.work, 'layout-high', 3, (d) => decode(PageTaskSchema, d));
     expect(tasks.map((t) => [t.page, t.pageCount, t.raster, t.textLayer])).toEqual([
       [1, 3, null, 'doc-three/1.text.json'],
       [2, 3, null, 'doc-three/2.text.json'],
@@ -94,13 +81,13 @@ describe('render handler on a real nats-server', () => {
   it('honours the page range, and stores the raster of an image', async () => {
     await start();
     await submit('doc-range', buildPdf([textPage(1), textPage(2), textPage(3), textPage(4)]), 'application/pdf', { pageRange: { from: 2, to: 3 } });
-    const tasks: PageTask[] = await collect(bus, Streams.work, 'layout-normal', 2, (d) => decode(PageTaskSchema, d));
+    const tasks: PageTask[] = await collectMessages(bus.js, Streams.work, 'layout-normal', 2, (d) => decode(PageTaskSchema, d));
     expect(tasks.map((t) => [t.page, t.pageCount])).toEqual([
       [2, 2],
       [3, 2],
     ]);
     await submit('doc-image', await textImage(['scanned words']), 'image/png');
-    const [image] = await collect(bus, Streams.work, 'layout-normal', 1, (d) => decode(PageTaskSchema, d));
+    const [image] = await collectMessages(bus.js, Streams.work, 'layout-normal', 1, (d) => decode(PageTaskSchema, d));
     expect(image).toMatchObject({ page: 1, textLayer: null, raster: 'doc-image/1.png', source: { kind: 'image' } });
     expect((await bus.getObject(ObjectStores.pages, image!.raster!)).length).toBeGreaterThan(100);
   });
@@ -111,7 +98,7 @@ describe('render handler on a real nats-server', () => {
     await submit('doc-long', buildPdf([textPage(1), textPage(2), textPage(3)]), 'application/pdf');
     await submit('doc-empty', new Uint8Array(0), 'application/pdf');
     await submit('doc-range-out', buildPdf([textPage(1)]), 'application/pdf', { pageRange: { from: 5, to: 6 } });
-    const letters = await collect(bus, Streams.dlq, undefined, 4, (d) => decode(DeadLetterSchema, d));
+    const letters = await collectMessages(bus.js, Streams.dlq, undefined, 4, (d) => decode(DeadLetterSchema, d));
     expect(Object.fromEntries(letters.map((l) => [l.docId, l.code]))).toEqual({
       'doc-locked': 'ENCRYPTED_PDF',
       'doc-long': 'TOO_MANY_PAGES',
@@ -119,7 +106,7 @@ describe('render handler on a real nats-server', () => {
       'doc-range-out': 'INVALID_PAGE_RANGE',
     });
     await submit('doc-fine', buildPdf([textPage(1)]), 'application/pdf');
-    const [task] = await collect(bus, Streams.work, 'layout-normal', 1, (d) => decode(PageTaskSchema, d));
+    const [task] = await collectMessages(bus.js, Streams.work, 'layout-normal', 1, (d) => decode(PageTaskSchema, d));
     expect(task!.docId).toBe('doc-fine');
   });
 });

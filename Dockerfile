@@ -33,8 +33,7 @@ WORKDIR /app
 # two glibc arenas: native libraries' freed memory is returned instead of piling up per thread
 ENV NODE_ENV=production \
     PL_HEALTH_PORT=9464 \
-    MALLOC_ARENA_MAX=2 \
-    MALLOC_TRIM_THRESHOLD_=1048576
+    MALLOC_ARENA_MAX=2
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/libs ./libs

@@ -21,7 +21,7 @@ export class ModelError extends Error {
 
   constructor(
     readonly code: ModelErrorCode,
-    detail?: string,
+    readonly detail?: string,
     options: { cause?: unknown } = {},
   ) {
     super(detail ? `${ModelErrorCodes[code].message}: ${detail}` : ModelErrorCodes[code].message, options);

@@ -9,7 +9,8 @@ import { providersOf, type ModelsConfig } from './config.js';
 import { guardActionsFor, type RuntimeHooks } from './guard-actions.js';
 import { Manifest } from './manifest.js';
 import { ModelManager } from './model-manager.js';
-import { OnnxSessionFactory, type OnnxSessionFactoryOptions } from './session-factory.js';
+import { ThreadSessionFactory, type InferenceRunner } from './inference-thread.js';
+import type { OnnxSessionFactoryOptions, SessionFactory } from './session-factory.js';
 
 export interface ModelRuntimeOptions {
   memory: Readonly<MemorySettings>;
@@ -28,7 +29,8 @@ export interface ModelRuntimeOptions {
 
 export interface ModelRuntime {
   readonly manifest: Manifest;
-  readonly manager: ModelManager;
+  /** Sessions run in the stage's inference thread (see inference-thread.ts). */
+  readonly manager: ModelManager<InferenceRunner>;
   /** Absent when memory.guard.enabled is false. */
   readonly guard: MemoryGuard | undefined;
   /** Stops the guard, unloads every model and deletes every lease. */
@@ -51,14 +53,15 @@ export async function createModelRuntime(options: ModelRuntimeOptions): Promise<
     log,
     metrics,
   });
-  const manager = new ModelManager({
+  const sessions = new ThreadSessionFactory(options.sessions);
+  const manager = new ModelManager<InferenceRunner>({
     manifest,
     stage,
     instance,
     node,
     budgets,
     footprints: await FootprintStore.open(bus),
-    sessions: new OnnxSessionFactory(options.sessions),
+    sessions: sessions as SessionFactory<InferenceRunner>,
     providers: providersOf({ models }),
     cpuFallback: models.cpuFallback,
     idleTimeoutMs: models.idleTimeoutMs,
@@ -96,6 +99,7 @@ export async function createModelRuntime(options: ModelRuntimeOptions): Promise<
     async close() {
       guard?.stop();
       await manager.teardown();
+      await sessions.close();
     },
   };
 }

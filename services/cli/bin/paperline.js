@@ -10,9 +10,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const built = join(root, 'dist', 'main.js');
 // glibc keeps memory freed by native libraries (onnxruntime, sharp, the canvas) in per-thread
-// arenas; two arenas and a low trim threshold gave the embedded pipeline a peak of 1160 MiB
-// instead of 1545 MiB on the corpus. The allocator reads these only when a process starts.
-const allocator = process.platform === 'linux' && process.env.MALLOC_ARENA_MAX === undefined ? { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '1048576' } : undefined;
+// arenas; two arenas bound that. (A low MALLOC_TRIM_THRESHOLD_ is no help: it also fixes the mmap
+// threshold, so every large tensor was mmap'ed and page-faulted afresh: OCR ran 5x slower.)
+// The allocator reads this only when a process starts.
+const allocator = process.platform === 'linux' && process.env.MALLOC_ARENA_MAX === undefined ? { MALLOC_ARENA_MAX: '2' } : undefined;
 
 if (existsSync(built) && !allocator) {
   await import(pathToFileURL(built).href);

@@ -3,7 +3,7 @@
 // evicted or paused. Tools without a NATS bus (the corpus evaluation, unit tests) use
 // `directModels`: the same manifest and session factory, without a budget.
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_MANIFEST_PATH, Manifest, OnnxSessionFactory, type ModelManager, type OnnxSessionFactoryOptions } from '@paperline/models';
+import { DEFAULT_MANIFEST_PATH, Manifest, ThreadSessionFactory, type InferenceRunner, type ModelManager, type OnnxSessionFactoryOptions, type RemoteSession } from '@paperline/models';
 import * as ort from 'onnxruntime-node';
 
 export type Tensor = ort.Tensor;
@@ -28,7 +28,7 @@ export const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../../../models/', impo
 export const DEFAULT_INTRA_OP_THREADS = 2;
 
 /** Session settings tuned for the PP-OCR models on a shared CPU. */
-export function ocrSessionOptions(intraOpThreads = DEFAULT_INTRA_OP_THREADS, memArena = false): OnnxSessionFactoryOptions {
+export function ocrSessionOptions(intraOpThreads = DEFAULT_INTRA_OP_THREADS, memArena = true): OnnxSessionFactoryOptions {
   return {
     intraOpThreads,
     session: {
@@ -36,8 +36,8 @@ export function ocrSessionOptions(intraOpThreads = DEFAULT_INTRA_OP_THREADS, mem
       executionMode: 'sequential',
       // input shapes change with every batch: memory patterns would only be recomputed
       enableMemPattern: false,
-      // the arena keeps the largest batch's buffers for good: on the 18-page corpus it held
-      // ~380 MiB more at peak, for ~15% less CPU per page (see docs/memory.md)
+      // the arena keeps the largest batch's buffers until the session goes; recognition batches
+      // are capped in width (recognizer.ts), so that is little (see docs/memory.md)
       enableCpuMemArena: memArena,
       // other processes share the cores: spinning threads would only steal time from them
       extra: { session: { intra_op: { allow_spinning: '0' } } },
@@ -46,12 +46,12 @@ export function ocrSessionOptions(intraOpThreads = DEFAULT_INTRA_OP_THREADS, mem
 }
 
 /** Models through the stage's ModelManager (budget, reference counts, idle unload, eviction). */
-export function managedModels(manager: ModelManager<ort.InferenceSession>): ModelSource {
+export function managedModels(manager: ModelManager<InferenceRunner>): ModelSource {
   return {
     async acquire(modelId) {
       const handle = await manager.acquire(modelId);
       return {
-        run: (feeds) => handle.session.run(feeds) as Promise<Record<string, Tensor>>,
+        run: (feeds) => handle.session.run(feeds),
         release: async () => handle.release(),
       };
     },
@@ -66,11 +66,11 @@ export interface DirectModelsOptions {
   sessions?: OnnxSessionFactoryOptions;
 }
 
-/** Models loaded on cpu straight from the manifest and kept until unloadAll: for tools without a bus. */
+/** Models loaded on cpu (in an inference thread) straight from the manifest and kept until unloadAll: for tools without a bus. */
 export function directModels(options: DirectModelsOptions = {}): ModelSource {
-  const factory = new OnnxSessionFactory(options.sessions ?? ocrSessionOptions());
+  const factory = new ThreadSessionFactory(options.sessions ?? ocrSessionOptions());
   let manifest: Promise<Manifest> | undefined;
-  const sessions = new Map<string, Promise<ort.InferenceSession>>();
+  const sessions = new Map<string, Promise<RemoteSession>>();
   const load = async (modelId: string) => {
     manifest ??= Manifest.load(options.manifestPath ?? DEFAULT_MANIFEST_PATH);
     const m = await manifest;
@@ -85,7 +85,7 @@ export function directModels(options: DirectModelsOptions = {}): ModelSource {
         session.catch(() => sessions.delete(modelId));
       }
       const ready = await session;
-      return { run: (feeds) => ready.run(feeds) as Promise<Record<string, Tensor>>, release: async () => undefined };
+      return { run: (feeds) => ready.run(feeds), release: async () => undefined };
     },
     loaded: () => [...sessions.keys()],
     async unloadAll() {

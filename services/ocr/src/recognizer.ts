@@ -8,10 +8,13 @@ export interface RecognizerOptions {
   batchSize?: number;
   /** Least batch width in pixels at height 48. @default 320 */
   minWidth?: number;
+  /** Most padded width per inference (crops x batch width), see `BatchShape.maxBatchWidth`. @default 2560 */
+  maxBatchWidth?: number;
 }
 
 export const DEFAULT_REC_BATCH = 8;
 export const DEFAULT_REC_MIN_WIDTH = 320;
+export const DEFAULT_REC_MAX_BATCH_WIDTH = 2560;
 export const REC_HEIGHT = 48;
 
 export class TextRecognizer {
@@ -30,16 +33,25 @@ export class TextRecognizer {
       minWidth: this.options.minWidth ?? DEFAULT_REC_MIN_WIDTH,
       fixedWidth: false,
       batchSize: this.options.batchSize ?? DEFAULT_REC_BATCH,
+      maxBatchWidth: this.options.maxBatchWidth ?? DEFAULT_REC_MAX_BATCH_WIDTH,
     };
+    // the next batch is sampled here while the inference thread runs the previous one
+    let running: Promise<void> | undefined;
     for (const batch of cropBatches(crops, shape)) {
-      const out = await this.model.run({ x: tensor(batch.data, batch.dims) });
-      const probs = Object.values(out)[0];
-      if (!probs) continue;
-      const [, steps, classes] = probs.dims as [number, number, number];
-      batch.indices.forEach((ci, n) => {
-        results[ci] = ctcGreedyDecode(probs.data as Float32Array, n, steps, classes, this.charset);
+      const run = this.model.run({ x: tensor(batch.data, batch.dims) }).then((out) => {
+        const probs = Object.values(out)[0];
+        if (!probs) return;
+        const [, steps, classes] = probs.dims as [number, number, number];
+        batch.indices.forEach((ci, n) => {
+          results[ci] = ctcGreedyDecode(probs.data as Float32Array, n, steps, classes, this.charset);
+        });
       });
+      // awaited next round; until then a failure must not count as unhandled
+      run.catch(() => undefined);
+      await running;
+      running = run;
     }
+    await running;
     return results;
   }
 }

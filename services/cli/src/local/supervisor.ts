@@ -73,7 +73,7 @@ export async function runSupervisor(options: SupervisorOptions): Promise<void> {
     const child = spawn(process.execPath, stageCommand(slot.stage), {
       stdio: ['ignore', 'inherit', 'inherit'],
       // two glibc arenas keep the memory native libraries free from piling up (see bin/paperline.js)
-      env: { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '1048576', ...process.env, ...options.env, NATS_URL: url, PL_HEALTH_PORT: String(slot.port), PL_STAGE: slot.stage },
+      env: { MALLOC_ARENA_MAX: '2', ...process.env, ...options.env, NATS_URL: url, PL_HEALTH_PORT: String(slot.port), PL_STAGE: slot.stage },
     });
     slot.child = child;
     log.info({ stage: slot.stage, instance: slot.index, pid: child.pid, healthPort: slot.port }, 'stage started');

@@ -1,11 +1,15 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type PubAck } from '@nats-io/jetstream';
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/nats-core';
 import { Kvm, type KV } from '@nats-io/kv';
-import { Objm, type ObjectStore } from '@nats-io/obj';
+import { Objm, setSha256Backend, type ObjectStore } from '@nats-io/obj';
 import { Headers, type BucketName, type ObjectStoreName } from '@paperline/contracts';
 import type { Logger } from '@paperline/telemetry';
 import { connectBus, type ConnectOptions } from './connect.js';
 import { BusError, BusErrorCodes } from './errors.js';
+
+// Object-store digests with node's crypto instead of nats.js's browser-safe JS SHA-256, which
+// hashed ~30 MB/s and was 12% of the text-layer path's CPU (every document is hashed on put and get).
+setSha256Backend('native');
 
 export interface PublishOptions {
   /** Nats-Msg-Id: the server drops a repeat inside the stream's duplicate window. */

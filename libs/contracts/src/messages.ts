@@ -101,8 +101,13 @@ export const PageTaskSchema = z.object({
    * (placed on white; enough for figure crops). Absent means the whole page.
    */
   rasterContent: z.enum(['page', 'images']).optional(),
-  /** Object in `pl-pages` with the PageTextLayer, when the page has a text layer. */
+  /** Object in `pl-pages` with the PageTextLayer, when the page has one too large to travel inline. */
   textLayer: z.string().nullable(),
+  /**
+   * The PageTextLayer itself, when it is small enough to travel in this message (render's
+   * `inlineTextLayerBytes`): two object-store round trips and digests fewer per page.
+   */
+  textLayerInline: PageTextLayerSchema.optional(),
   options: DocOptionsSchema,
 });
 export type PageTask = z.infer<typeof PageTaskSchema>;

@@ -63,10 +63,11 @@ describe('layout handler on a real nats-server', () => {
     await runtime.start();
   }
 
-  async function publishPage(docId: string, page: number, layer: PageTextLayer | null, options: DocOptionsInput = {}) {
+  /** `inline`: the text layer travels in the task, as render sends small ones; otherwise it is stored in pl-pages. */
+  async function publishPage(docId: string, page: number, layer: PageTextLayer | null, options: DocOptionsInput = {}, inline = false) {
     const raster = ObjectNames.pageRaster(docId, page);
     await bus.putObject(ObjectStores.pages, raster, await textImage(['page'], 'png', { width: WIDTH, height: HEIGHT }));
-    const textLayer = layer ? ObjectNames.pageText(docId, page) : null;
+    const textLayer = layer && !inline ? ObjectNames.pageText(docId, page) : null;
     if (layer && textLayer) await bus.putObject(ObjectStores.pages, textLayer, encode(PageTextLayerSchema, layer));
     const task = {
       v: SCHEMA_VERSION,
@@ -79,6 +80,7 @@ describe('layout handler on a real nats-server', () => {
       source: { kind: 'pdf' as const, object: ObjectNames.document(docId) },
       raster,
       textLayer,
+      ...(layer && inline ? { textLayerInline: layer } : {}),
       options: DocOptionsSchema.parse(options),
     };
     await bus.publish(Subjects.work('layout', task.options.priority), encode(PageTaskSchema, task), { msgId: MsgIds.page(docId, page) });
@@ -103,6 +105,16 @@ describe('layout handler on a real nats-server', () => {
     expect(second.pendingRegions).toEqual([{ regionId: 'page', stage: 'ocr' }]);
     const [region] = await collectMessages(bus.js, Streams.work, 'ocr-normal', 1, (d) => decode(RegionTaskSchema, d));
     expect(region).toMatchObject({ docId: 'doc-layout', page: 2, regionId: 'page', mode: 'page', bbox: [0, 0, WIDTH, HEIGHT], lang: 'ch', raster: 'doc-layout/2.png' });
+  });
+
+  it('reads a text layer that travels inline in the task the same as a stored one', async () => {
+    await start();
+    await publishPage('doc-inline', 1, TABLE_PAGE, {}, true);
+    await publishPage('doc-stored', 1, TABLE_PAGE);
+    const layouts = (await collectMessages(bus.js, Streams.work, 'assemble-normal', 2, (d) => decode(AssembleMessageSchema, d))) as PageLayout[];
+    const blocks = Object.fromEntries(layouts.map((l) => [l.docId, l.blocks.map((b) => [b.type, b.text])]));
+    expect(blocks['doc-inline']).toEqual(blocks['doc-stored']);
+    expect(blocks['doc-inline']?.map(([type]) => type)).toEqual(['heading', 'table', 'figure']);
   });
 
   it('falls back to text for tables when the control flag or the request turns tables off', async () => {

@@ -73,7 +73,7 @@ async function layoutMessage(message: StageMessage<PageTask>, ctx: BatchContext,
   const task = message.data;
   const started = performance.now();
   const features = effectiveFeatures(await flags.features(), task.options);
-  const layer = task.textLayer ? decode(PageTextLayerSchema, await ctx.bus.getObject(ObjectStores.pages, task.textLayer)) : null;
+  const layer = task.textLayerInline ?? (task.textLayer ? decode(PageTextLayerSchema, await ctx.bus.getObject(ObjectStores.pages, task.textLayer)) : null);
   const result = layoutPage(task, layer, { features });
 
   if (result.crops.length > 0) {

@@ -1,6 +1,6 @@
 // The render stage's settings (convict): the base settings plus a `render` section.
 import { baseSchema, loadConfig, type LoadOptions } from '@paperline/config';
-import type { RenderSettings } from './handler.js';
+import { DEFAULT_INLINE_TEXT_LAYER_BYTES, type RenderSettings } from './handler.js';
 import { DEFAULT_DPI, DEFAULT_MIN_TEXT_CHARS, DEFAULT_RENDER_LIMITS } from './types.js';
 
 export const renderSchema = {
@@ -21,6 +21,12 @@ export const renderSchema = {
       default: DEFAULT_MIN_TEXT_CHARS,
       env: 'PL_RENDER_MIN_TEXT_CHARS',
     },
+    inlineTextLayerBytes: {
+      doc: 'A page text layer up to this many bytes (encoded) travels inside its PageTask; a larger one is stored in pl-pages. 0 stores every one. Keep it well under the server\'s max_payload.',
+      format: 'nat',
+      default: DEFAULT_INLINE_TEXT_LAYER_BYTES,
+      env: 'PL_RENDER_INLINE_TEXT_LAYER_BYTES',
+    },
     alwaysRaster: {
       doc: 'Rasterise every PDF page, even text-only ones (slower; for debugging or a layout model).',
       format: Boolean,
@@ -38,6 +44,7 @@ export function renderSettings(render: RenderConfig['render']): RenderSettings {
     dpi: render.dpi,
     minTextChars: render.minTextChars,
     alwaysRaster: render.alwaysRaster,
+    inlineTextLayerBytes: render.inlineTextLayerBytes,
     limits: { maxPages: render.maxPages, maxPixels: render.maxPixels, maxBytes: render.maxBytes },
   };
 }

@@ -64,16 +64,27 @@ describe('render handler on a real nats-server', () => {
     await bus.publish(Subjects.submit, encode(DocSubmitSchema, message), { msgId: MsgIds.submit(docId) });
   }
 
-  it('publishes one PageTask per page with its text layer stored, and registers the page count first', async () => {
+  it('publishes one PageTask per page with its text layer inline, and registers the page count first', async () => {
     await start();
     await submit('doc-three', buildPdf([textPage(1), textPage(2), textPage(3)]), 'application/pdf', { priority: 'high' });
     const tasks = await collectMessages(bus.js, Streams.work, 'layout-high', 3, (d) => decode(PageTaskSchema, d));
-    expect(tasks.map((t) => [t.page, t.pageCount, t.raster, t.textLayer])).toEqual([
-      [1, 3, null, 'doc-three/1.text.json'],
-      [2, 3, null, 'doc-three/2.text.json'],
-      [3, 3, null, 'doc-three/3.text.json'],
+    expect(tasks.map((t) => [t.page, t.pageCount, t.raster, t.textLayer, t.textLayerInline?.runs[0]?.text])).toEqual([
+      [1, 3, null, null, 'Heading of page 1'],
+      [2, 3, null, null, 'Heading of page 2'],
+      [3, 3, null, null, 'Heading of page 3'],
     ]);
     expect(opened).toEqual([['doc-three', 3]]);
+    expect(await bus.objectSize(ObjectStores.pages, ObjectNames.pageText('doc-three', 1))).toBeUndefined();
+  });
+
+  it('stores a text layer over inlineTextLayerBytes in pl-pages instead', async () => {
+    await start({ inlineTextLayerBytes: 100 });
+    await submit('doc-big', buildPdf([textPage(1), textPage(2)]), 'application/pdf');
+    const tasks = await collectMessages(bus.js, Streams.work, 'layout-normal', 2, (d) => decode(PageTaskSchema, d));
+    expect(tasks.map((t) => [t.page, t.textLayer, t.textLayerInline])).toEqual([
+      [1, 'doc-big/1.text.json', undefined],
+      [2, 'doc-big/2.text.json', undefined],
+    ]);
     const layer = decode(PageTextLayerSchema, await bus.getObject(ObjectStores.pages, tasks[1]!.textLayer!));
     expect(layer.runs[0]!.text).toBe('Heading of page 2');
   });

@@ -27,13 +27,19 @@ export interface RenderSettings {
   minTextChars: number;
   /** @default false */
   alwaysRaster: boolean;
+  /** A text layer up to this size (encoded) travels in the PageTask; a larger one goes to pl-pages. @default 262144 */
+  inlineTextLayerBytes: number;
 }
+
+/** A quarter of nats-server's default 1 MiB max_payload: room for the rest of the task and headers. */
+export const DEFAULT_INLINE_TEXT_LAYER_BYTES = 256 * 1024;
 
 export const DEFAULT_RENDER_SETTINGS: Readonly<RenderSettings> = Object.freeze({
   dpi: DEFAULT_DPI,
   limits: DEFAULT_RENDER_LIMITS,
   minTextChars: DEFAULT_MIN_TEXT_CHARS,
   alwaysRaster: false,
+  inlineTextLayerBytes: DEFAULT_INLINE_TEXT_LAYER_BYTES,
 });
 
 export interface DocumentOpenedInfo {
@@ -96,9 +102,9 @@ async function renderDocument(message: StageMessage<DocSubmit>, ctx: BatchContex
     for await (const page of doc.pages(pages)) {
       if (failure) throw failure.error;
       if (ctx.signal.aborted) throw new PaperlineError('SHUTTING_DOWN', `stopped after page ${page.page - 1}`);
-      const task = pageTask(submit, page, pages.length, doc.kind);
+      const { task, textLayer } = pageTask(submit, page, pages.length, doc.kind, settings.inlineTextLayerBytes);
       previous = previous
-        .then(() => publishPage(ctx, task, page))
+        .then(() => publishPage(ctx, task, page, textLayer))
         .catch((error: unknown) => {
           failure ??= { error };
         });
@@ -122,8 +128,11 @@ async function readSource(ctx: BatchContext, object: string, maxBytes: number): 
   }
 }
 
-function pageTask(submit: DocSubmit, page: RenderedPage, pageCount: number, kind: 'pdf' | 'image'): PageTask {
-  return {
+/** The page's task, and its encoded text layer when that must go to pl-pages instead of inline. */
+function pageTask(submit: DocSubmit, page: RenderedPage, pageCount: number, kind: 'pdf' | 'image', inlineTextLayerBytes: number): { task: PageTask; textLayer?: Uint8Array } {
+  const encodedLayer = page.textLayer ? encode(PageTextLayerSchema, page.textLayer) : undefined;
+  const inline = page.textLayer && encodedLayer && encodedLayer.length <= inlineTextLayerBytes ? page.textLayer : undefined;
+  const task: PageTask = {
     v: SCHEMA_VERSION,
     docId: submit.docId,
     page: page.page,
@@ -134,15 +143,17 @@ function pageTask(submit: DocSubmit, page: RenderedPage, pageCount: number, kind
     source: { kind, object: submit.object, ...(page.frame !== undefined ? { frame: page.frame } : {}) },
     raster: page.raster ? ObjectNames.pageRaster(submit.docId, page.page) : null,
     ...(page.raster && page.rasterContent === 'images' ? { rasterContent: 'images' as const } : {}),
-    textLayer: page.textLayer ? ObjectNames.pageText(submit.docId, page.page) : null,
+    textLayer: encodedLayer && !inline ? ObjectNames.pageText(submit.docId, page.page) : null,
+    ...(inline ? { textLayerInline: inline } : {}),
     options: submit.options,
   };
+  return inline ? { task } : { task, textLayer: encodedLayer };
 }
 
-async function publishPage(ctx: BatchContext, task: PageTask, page: RenderedPage): Promise<void> {
+async function publishPage(ctx: BatchContext, task: PageTask, page: RenderedPage, textLayer: Uint8Array | undefined): Promise<void> {
   const writes: Promise<void>[] = [];
   if (page.raster && task.raster) writes.push(ctx.bus.putObject(ObjectStores.pages, task.raster, page.raster));
-  if (page.textLayer && task.textLayer) writes.push(ctx.bus.putObject(ObjectStores.pages, task.textLayer, encode(PageTextLayerSchema, page.textLayer)));
+  if (textLayer && task.textLayer) writes.push(ctx.bus.putObject(ObjectStores.pages, task.textLayer, textLayer));
   await Promise.all(writes);
   await ctx.publish({
     subject: Subjects.work('layout', task.options.priority),

@@ -104,8 +104,8 @@ export const PageTaskSchema = z.object({
   /** Object in `pl-pages` with the PageTextLayer, when the page has one too large to travel inline. */
   textLayer: z.string().nullable(),
   /**
-   * The PageTextLayer itself, when it is small enough to travel in this message (render's
-   * `inlineTextLayerBytes`): two object-store round trips and digests fewer per page.
+   * The PageTextLayer itself, when the task with it stays within render's `inlineTextLayerBytes`:
+   * two object-store round trips and digests fewer per page.
    */
   textLayerInline: PageTextLayerSchema.optional(),
   options: DocOptionsSchema,

@@ -28,7 +28,7 @@ export const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../../../models/', impo
 export const DEFAULT_INTRA_OP_THREADS = 2;
 
 /** Session settings tuned for the PP-OCR models on a shared CPU. */
-export function ocrSessionOptions(intraOpThreads = DEFAULT_INTRA_OP_THREADS, memArena = true): OnnxSessionFactoryOptions {
+export function ocrSessionOptions(intraOpThreads = DEFAULT_INTRA_OP_THREADS, memArena = false): OnnxSessionFactoryOptions {
   return {
     intraOpThreads,
     session: {
@@ -36,8 +36,7 @@ export function ocrSessionOptions(intraOpThreads = DEFAULT_INTRA_OP_THREADS, mem
       executionMode: 'sequential',
       // input shapes change with every batch: memory patterns would only be recomputed
       enableMemPattern: false,
-      // the arena keeps the largest batch's buffers until the session goes; recognition batches
-      // are capped in width (recognizer.ts), so that is little (see docs/memory.md)
+      // the arena fragments as batch shapes change: the soak grew 12-16% with it (docs/memory.md)
       enableCpuMemArena: memArena,
       // other processes share the cores: spinning threads would only steal time from them
       extra: { session: { intra_op: { allow_spinning: '0' } } },

@@ -22,7 +22,7 @@ export const renderSchema = {
       env: 'PL_RENDER_MIN_TEXT_CHARS',
     },
     inlineTextLayerBytes: {
-      doc: 'A page text layer up to this many bytes (encoded) travels inside its PageTask; a larger one is stored in pl-pages. 0 stores every one. Keep it well under the server\'s max_payload.',
+      doc: 'A PageTask of up to this many bytes (encoded) carries its page\'s text layer inline; a larger text layer is stored in pl-pages. 0 stores every one. Keep it well under the server\'s max_payload.',
       format: 'nat',
       default: DEFAULT_INLINE_TEXT_LAYER_BYTES,
       env: 'PL_RENDER_INLINE_TEXT_LAYER_BYTES',

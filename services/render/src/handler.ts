@@ -27,7 +27,7 @@ export interface RenderSettings {
   minTextChars: number;
   /** @default false */
   alwaysRaster: boolean;
-  /** A text layer up to this size (encoded) travels in the PageTask; a larger one goes to pl-pages. @default 262144 */
+  /** A PageTask up to this size (encoded) carries its text layer inline; a larger layer goes to pl-pages. @default 262144 */
   inlineTextLayerBytes: number;
 }
 
@@ -102,9 +102,9 @@ async function renderDocument(message: StageMessage<DocSubmit>, ctx: BatchContex
     for await (const page of doc.pages(pages)) {
       if (failure) throw failure.error;
       if (ctx.signal.aborted) throw new PaperlineError('SHUTTING_DOWN', `stopped after page ${page.page - 1}`);
-      const { task, textLayer } = pageTask(submit, page, pages.length, doc.kind, settings.inlineTextLayerBytes);
+      const encoded = pageTask(submit, page, pages.length, doc.kind, settings.inlineTextLayerBytes);
       previous = previous
-        .then(() => publishPage(ctx, task, page, textLayer))
+        .then(() => publishPage(ctx, encoded, page))
         .catch((error: unknown) => {
           failure ??= { error };
         });
@@ -128,11 +128,16 @@ async function readSource(ctx: BatchContext, object: string, maxBytes: number): 
   }
 }
 
-/** The page's task, and its encoded text layer when that must go to pl-pages instead of inline. */
-function pageTask(submit: DocSubmit, page: RenderedPage, pageCount: number, kind: 'pdf' | 'image', inlineTextLayerBytes: number): { task: PageTask; textLayer?: Uint8Array } {
-  const encodedLayer = page.textLayer ? encode(PageTextLayerSchema, page.textLayer) : undefined;
-  const inline = page.textLayer && encodedLayer && encodedLayer.length <= inlineTextLayerBytes ? page.textLayer : undefined;
-  const task: PageTask = {
+interface EncodedPageTask {
+  task: PageTask;
+  data: Uint8Array;
+  /** The encoded text layer, when it is too large to travel inline and goes to pl-pages. */
+  textLayer?: Uint8Array;
+}
+
+/** The page's task, encoded with its text layer inline unless that makes it larger than `inlineTextLayerBytes`. */
+function pageTask(submit: DocSubmit, page: RenderedPage, pageCount: number, kind: 'pdf' | 'image', inlineTextLayerBytes: number): EncodedPageTask {
+  const base: PageTask = {
     v: SCHEMA_VERSION,
     docId: submit.docId,
     page: page.page,
@@ -143,21 +148,25 @@ function pageTask(submit: DocSubmit, page: RenderedPage, pageCount: number, kind
     source: { kind, object: submit.object, ...(page.frame !== undefined ? { frame: page.frame } : {}) },
     raster: page.raster ? ObjectNames.pageRaster(submit.docId, page.page) : null,
     ...(page.raster && page.rasterContent === 'images' ? { rasterContent: 'images' as const } : {}),
-    textLayer: encodedLayer && !inline ? ObjectNames.pageText(submit.docId, page.page) : null,
-    ...(inline ? { textLayerInline: inline } : {}),
+    textLayer: null,
     options: submit.options,
   };
-  return inline ? { task } : { task, textLayer: encodedLayer };
+  if (!page.textLayer) return { task: base, data: encode(PageTaskSchema, base) };
+  const inline: PageTask = { ...base, textLayerInline: page.textLayer };
+  const data = encode(PageTaskSchema, inline);
+  if (data.length <= inlineTextLayerBytes) return { task: inline, data };
+  const stored: PageTask = { ...base, textLayer: ObjectNames.pageText(submit.docId, page.page) };
+  return { task: stored, data: encode(PageTaskSchema, stored), textLayer: encode(PageTextLayerSchema, page.textLayer) };
 }
 
-async function publishPage(ctx: BatchContext, task: PageTask, page: RenderedPage, textLayer: Uint8Array | undefined): Promise<void> {
+async function publishPage(ctx: BatchContext, { task, data, textLayer }: EncodedPageTask, page: RenderedPage): Promise<void> {
   const writes: Promise<void>[] = [];
   if (page.raster && task.raster) writes.push(ctx.bus.putObject(ObjectStores.pages, task.raster, page.raster));
   if (textLayer && task.textLayer) writes.push(ctx.bus.putObject(ObjectStores.pages, task.textLayer, textLayer));
   await Promise.all(writes);
   await ctx.publish({
     subject: Subjects.work('layout', task.options.priority),
-    data: encode(PageTaskSchema, task),
+    data,
     msgId: MsgIds.page(task.docId, task.page),
   });
 }

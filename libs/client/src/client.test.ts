@@ -6,30 +6,18 @@ import { Bus, buildTopology, provisionTopology } from '@paperline/bus';
 import {
   Buckets,
   DocSubmitSchema,
-  JobKeys,
-  JobRecordSchema,
   ObjectNames,
   ObjectStores,
   Streams,
   Subjects,
   consumerName,
   decode,
-  encode,
-  type JobRecord,
 } from '@paperline/contracts';
-import { startTestServer, type TestServer } from '@paperline/testing';
+import { startTestServer, updateJobRecord, type TestServer } from '@paperline/testing';
 import { PaperlineClient } from './client.js';
 import { ClientError } from './errors.js';
 
 const PDF = new TextEncoder().encode('%PDF-1.4\n%fake but with the right magic\n');
-
-/** Plays the pipeline's part: rewrites the job record as render and assemble would. */
-async function updateJob(bus: Bus, docId: string, change: Partial<JobRecord>): Promise<void> {
-  const kv = await bus.kv(Buckets.jobs);
-  const entry = await kv.get(JobKeys.doc(docId));
-  const job = decode(JobRecordSchema, entry!.value);
-  await kv.update(JobKeys.doc(docId), encode(JobRecordSchema, { ...job, ...change, updatedAt: new Date().toISOString() }), entry!.revision);
-}
 
 describe('PaperlineClient', () => {
   let server: TestServer;
@@ -118,11 +106,11 @@ describe('PaperlineClient', () => {
     });
     await watched;
 
-    await updateJob(bus, docId, { status: 'running', pageCount: 2 });
-    await updateJob(bus, docId, { pagesDone: [1] });
+    await updateJobRecord(bus, docId, { status: 'running', pageCount: 2 });
+    await updateJobRecord(bus, docId, { pagesDone: [1] });
     const md = new TextEncoder().encode('# Title\n');
     await bus.putObject(ObjectStores.outputs, ObjectNames.output(docId, 'md'), md);
-    await updateJob(bus, docId, { status: 'completed', pagesDone: [1, 2], outputs: { md: ObjectNames.output(docId, 'md') } });
+    await updateJobRecord(bus, docId, { status: 'completed', pagesDone: [1, 2], outputs: { md: ObjectNames.output(docId, 'md') } });
 
     const job = await waiting;
     expect(job.status).toBe('completed');
@@ -135,7 +123,7 @@ describe('PaperlineClient', () => {
     const docId = await client.submit(PDF, { fileName: 'a.pdf' });
     const waiting = client.wait(docId, { timeoutMs: 10_000 });
     await new Promise((r) => setTimeout(r, 100));
-    await updateJob(bus, docId, { status: 'failed', error: { stage: 'render', code: 'ENCRYPTED_PDF', reason: 'the PDF is encrypted (password protected)' } });
+    await updateJobRecord(bus, docId, { status: 'failed', error: { stage: 'render', code: 'ENCRYPTED_PDF', reason: 'the PDF is encrypted (password protected)' } });
     const job = await waiting;
     expect(job).toMatchObject({ status: 'failed', error: { stage: 'render', code: 'ENCRYPTED_PDF' } });
     await expect(client.result(docId, 'md')).rejects.toMatchObject({ code: 'DOCUMENT_FAILED', message: /ENCRYPTED_PDF: the PDF is encrypted/ });

@@ -3,3 +3,4 @@ export * from './onnx.js';
 export * from './pdf.js';
 export * from './image.js';
 export { collectMessages } from './collect.js';
+export { updateJobRecord, type JobsBucketSource } from './jobs.js';

@@ -22,7 +22,7 @@ import {
   type JobRecord,
 } from '@paperline/contracts';
 import { freePort } from '@paperline/nats-server';
-import { buildPdf, startTestServer, type TestServer } from '@paperline/testing';
+import { buildPdf, startTestServer, updateJobRecord, type TestServer } from '@paperline/testing';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'paperline.js');
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\n');
@@ -52,16 +52,9 @@ function paperline(args: string[], env: Record<string, string | undefined> = {},
   });
 }
 
-async function updateJob(bus: Bus, docId: string, change: Partial<JobRecord>): Promise<void> {
-  const kv = await bus.kv(Buckets.jobs);
-  const entry = await kv.get(JobKeys.doc(docId));
-  const job = decode(JobRecordSchema, entry!.value);
-  await kv.update(JobKeys.doc(docId), encode(JobRecordSchema, { ...job, ...change, updatedAt: new Date().toISOString() }), entry!.revision);
-}
-
 async function complete(bus: Bus, docId: string, format: 'md' | 'json', content: string): Promise<void> {
   await bus.putObject(ObjectStores.outputs, ObjectNames.output(docId, format), Buffer.from(content));
-  await updateJob(bus, docId, { status: 'completed', pageCount: 1, pagesDone: [1], outputs: { [format]: ObjectNames.output(docId, format) } });
+  await updateJobRecord(bus, docId, { status: 'completed', pageCount: 1, pagesDone: [1], outputs: { [format]: ObjectNames.output(docId, format) } });
 }
 
 /** Acts as the pipeline for `parse`: completes (or fails) each new job by file name. */
@@ -72,10 +65,10 @@ async function playPipeline(bus: Bus, outcome: (job: JobRecord) => { md: string 
       if (entry.operation !== 'PUT') continue;
       const job = decode(JobRecordSchema, entry.value);
       if (job.status !== 'queued') continue;
-      await updateJob(bus, job.docId, { status: 'running', pageCount: 2, pagesDone: [1] });
+      await updateJobRecord(bus, job.docId, { status: 'running', pageCount: 2, pagesDone: [1] });
       const result = outcome(job);
       if ('md' in result) await complete(bus, job.docId, 'md', result.md);
-      else await updateJob(bus, job.docId, { status: 'failed', error: { stage: 'render', code: result.failCode, reason: result.reason } });
+      else await updateJobRecord(bus, job.docId, { status: 'failed', error: { stage: 'render', code: result.failCode, reason: result.reason } });
     }
   })();
   return () => watcher.stop();
@@ -138,7 +131,7 @@ describe('paperline (the bin)', () => {
     expect(result.stdout).toBe('# Paper\n\nBody text.\n');
 
     const second = (await paperline(['submit', join(dir, 'paper.pdf')], env)).stdout.trim().split('\n').at(-1)!;
-    await updateJob(bus, second, { status: 'failed', error: { stage: 'render', code: 'ENCRYPTED_PDF', reason: 'the PDF is encrypted (password protected)' } });
+    await updateJobRecord(bus, second, { status: 'failed', error: { stage: 'render', code: 'ENCRYPTED_PDF', reason: 'the PDF is encrypted (password protected)' } });
     const failed = await paperline(['result', second], env);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain(`${second} failed in render: ENCRYPTED_PDF: the PDF is encrypted (password protected)`);

@@ -3,8 +3,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { FastifyInstance } from 'fastify';
 import { Bus, buildTopology, provisionTopology } from '@paperline/bus';
 import { PaperlineClient } from '@paperline/client';
-import { Buckets, JobKeys, JobRecordSchema, ObjectNames, ObjectStores, decode, encode, type JobRecord } from '@paperline/contracts';
-import { startTestServer, type TestServer } from '@paperline/testing';
+import { ObjectNames, ObjectStores } from '@paperline/contracts';
+import { startTestServer, updateJobRecord, type TestServer } from '@paperline/testing';
 import { createGateway } from './gateway.js';
 import { GatewayErrorCodes } from './errors.js';
 
@@ -19,13 +19,6 @@ function multipart(field: string, fileName: string, type: string, content: Buffe
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);
   return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
-
-async function updateJob(bus: Bus, docId: string, change: Partial<JobRecord>): Promise<void> {
-  const kv = await bus.kv(Buckets.jobs);
-  const entry = await kv.get(JobKeys.doc(docId));
-  const job = decode(JobRecordSchema, entry!.value);
-  await kv.update(JobKeys.doc(docId), encode(JobRecordSchema, { ...job, ...change, updatedAt: new Date().toISOString() }), entry!.revision);
 }
 
 describe('gateway', () => {
@@ -71,7 +64,7 @@ describe('gateway', () => {
 
     await bus.putObject(ObjectStores.outputs, ObjectNames.output(id, 'md'), Buffer.from('# Paper\n\nText.\n'));
     await bus.putObject(ObjectStores.outputs, ObjectNames.output(id, 'json'), Buffer.from('{"pages":[]}'));
-    await updateJob(bus, id, { status: 'completed', pageCount: 2, pagesDone: [1, 2], outputs: { md: ObjectNames.output(id, 'md'), json: ObjectNames.output(id, 'json') } });
+    await updateJobRecord(bus, id, { status: 'completed', pageCount: 2, pagesDone: [1, 2], outputs: { md: ObjectNames.output(id, 'md'), json: ObjectNames.output(id, 'json') } });
 
     const md = await app.inject({ method: 'GET', url: `/v1/documents/${id}/result?format=md` });
     expect(md.statusCode).toBe(200);
@@ -92,7 +85,7 @@ describe('gateway', () => {
   it('422 with the reason when the document failed', async () => {
     const res = await app.inject({ method: 'POST', url: '/v1/documents', payload: PDF, headers: { 'content-type': 'application/pdf' } });
     const { id } = res.json<{ id: string }>();
-    await updateJob(bus, id, { status: 'failed', error: { stage: 'render', code: 'ENCRYPTED_PDF', reason: 'the PDF is encrypted (password protected)' } });
+    await updateJobRecord(bus, id, { status: 'failed', error: { stage: 'render', code: 'ENCRYPTED_PDF', reason: 'the PDF is encrypted (password protected)' } });
     const failed = await app.inject({ method: 'GET', url: `/v1/documents/${id}/result` });
     expect(failed.statusCode).toBe(422);
     expect(failed.json()).toMatchObject({

@@ -2,7 +2,8 @@
 // (1) messages/s through a no-op stage (publish -> stage, which publishes one output per input
 //     and awaits its PubAck -> ack), batch 32; (2) in the same run the raw ceiling of a plain
 //     nats.js consume-and-ack loop, and the ratio; (3) p50/p99 latency at 1,000 msg/s offered.
-// Env: BENCH_N (messages per throughput run, default 50_000), BENCH_INFLIGHT (batches in flight, default 2).
+// Env: BENCH_N (messages per throughput run, default 50_000), BENCH_INFLIGHT (batches in flight, default 2),
+// BENCH_ROUNDS (stage and raw runs, alternating; medians are reported; default 3).
 import { Bus, buildTopology, provisionTopology } from '@paperline/bus';
 import { Streams, Subjects, consumerName } from '@paperline/contracts';
 import { startLocalServer } from '@paperline/nats-server';
@@ -10,6 +11,7 @@ import { StageRuntime, type JobOutcome, type StageHandler } from '@paperline/sta
 
 const N = Number(process.env['BENCH_N'] ?? 50_000);
 const INFLIGHT = Number(process.env['BENCH_INFLIGHT'] ?? 2);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const BATCH = 32;
 const OUT = Subjects.work('assemble', 'normal');
 
@@ -121,10 +123,20 @@ const bus = await Bus.connect({ servers: server.url, waitOnFirstConnect: false }
 try {
   await provisionTopology(bus.nc, buildTopology({ maxAckPending: 10_000 }));
   console.log(`stage throughput benchmark: ${N} messages, batch ${BATCH}, ${INFLIGHT} batches in flight, nats-server ${server.version}`);
-  const stage = await stageThroughput(bus, 1);
-  const raw = await rawCeiling(bus, 1);
-  console.log(`(1) no-op stage (publish output + PubAck + ack): ${Math.round(stage).toLocaleString('en')} msg/s`);
-  console.log(`(2) raw nats.js consume + ack loop:             ${Math.round(raw).toLocaleString('en')} msg/s  (stage/raw = ${(stage / raw).toFixed(2)})`);
+  // alternating runs: a shared machine's load drifts, and both sides should see the same drift
+  const stages: number[] = [];
+  const raws: number[] = [];
+  for (let run = 1; run <= ROUNDS; run++) {
+    stages.push(await stageThroughput(bus, run));
+    raws.push(await rawCeiling(bus, run));
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+  const runs = (xs: number[]) => xs.map((x) => Math.round(x).toLocaleString('en')).join(', ');
+  const [stage, raw] = [median(stages), median(raws)];
+  const ratios = stages.map((s, i) => (s / raws[i]!).toFixed(2)).join(', ');
+  console.log(`(1) no-op stage (publish output + PubAck + ack): median ${Math.round(stage).toLocaleString('en')} msg/s  (runs: ${runs(stages)})`);
+  console.log(`(2) raw nats.js consume + ack loop:             median ${Math.round(raw).toLocaleString('en')} msg/s  (runs: ${runs(raws)})`);
+  console.log(`    stage/raw: ${(stage / raw).toFixed(2)} of the medians; per run: ${ratios}`);
   const floor = await latency(bus, undefined, false);
   const waited = await latency(bus, undefined, true);
   const eager = await latency(bus, 0, true);

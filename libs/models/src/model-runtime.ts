@@ -10,7 +10,7 @@ import { guardActionsFor, type RuntimeHooks } from './guard-actions.js';
 import { Manifest } from './manifest.js';
 import { ModelManager } from './model-manager.js';
 import { ThreadSessionFactory, type InferenceRunner } from './inference-thread.js';
-import type { OnnxSessionFactoryOptions, SessionFactory } from './session-factory.js';
+import type { OnnxSessionFactoryOptions } from './session-factory.js';
 
 export interface ModelRuntimeOptions {
   memory: Readonly<MemorySettings>;
@@ -61,7 +61,7 @@ export async function createModelRuntime(options: ModelRuntimeOptions): Promise<
     node,
     budgets,
     footprints: await FootprintStore.open(bus),
-    sessions: sessions as SessionFactory<InferenceRunner>,
+    sessions,
     providers: providersOf({ models }),
     cpuFallback: models.cpuFallback,
     idleTimeoutMs: models.idleTimeoutMs,

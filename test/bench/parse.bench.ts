@@ -11,6 +11,7 @@ import { PaperlineClient } from '@paperline/client';
 import { silentLogger } from '@paperline/telemetry';
 import { startLocalPipeline } from '../../services/cli/src/local/index.js';
 import { PeakRss } from './peak-rss.js';
+import { percentile } from './stats.js';
 
 const corpus = resolve(process.env['PL_CORPUS'] ?? join(import.meta.dirname, '../../../shared/corpus'));
 const outIndex = process.argv.indexOf('--out');
@@ -72,8 +73,7 @@ console.log(`warm-up: samples/sample.pdf ${warmUp.status}`);
 if (only !== 'ocr') {
   const rates: number[] = [];
   for (let round = 1; round <= rounds; round++) rates.push(await runPath(`text-layer ${round}`, textLayerFiles));
-  const sorted = [...rates].sort((a, b) => a - b);
-  console.log(`text-layer median of ${rounds}: ${sorted[Math.floor(sorted.length / 2)]?.toFixed(2)} pages/s`);
+  console.log(`text-layer median of ${rounds}: ${percentile(rates, 50).toFixed(2)} pages/s`);
 }
 if (only !== 'text-layer') await runPath('ocr', ocrFiles);
 rss.stop();

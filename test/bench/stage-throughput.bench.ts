@@ -8,6 +8,7 @@ import { Bus, buildTopology, provisionTopology } from '@paperline/bus';
 import { Streams, Subjects, consumerName } from '@paperline/contracts';
 import { startLocalServer } from '@paperline/nats-server';
 import { StageRuntime, type JobOutcome, type StageHandler } from '@paperline/stage';
+import { percentile } from './stats.js';
 
 const N = Number(process.env['BENCH_N'] ?? 50_000);
 const INFLIGHT = Number(process.env['BENCH_INFLIGHT'] ?? 2);
@@ -72,10 +73,6 @@ async function rawCeiling(bus: Bus, run: number): Promise<number> {
   return N / seconds;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
 /** Input publish -> output seen by a core subscriber, at `rate` msg/s for `seconds`. */
 async function latency(bus: Bus, maxBatchWaitMs: number | undefined, throughStage: boolean, rate = 1_000, seconds = 5): Promise<{ p50: number; p99: number; n: number }> {
   const input = Subjects.work(throughStage ? 'layout' : 'ocr', 'normal');
@@ -114,7 +111,6 @@ async function latency(bus: Bus, maxBatchWaitMs: number | undefined, throughStag
   await runtime?.close();
   if (!throughStage) await bus.jsm.streams.purge(Streams.work, { filter: input });
   await purgeOutputs(bus);
-  samples.sort((a, b) => a - b);
   return { p50: percentile(samples, 50), p99: percentile(samples, 99), n: samples.length };
 }
 
@@ -130,9 +126,8 @@ try {
     stages.push(await stageThroughput(bus, run));
     raws.push(await rawCeiling(bus, run));
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
   const runs = (xs: number[]) => xs.map((x) => Math.round(x).toLocaleString('en')).join(', ');
-  const [stage, raw] = [median(stages), median(raws)];
+  const [stage, raw] = [percentile(stages, 50), percentile(raws, 50)];
   const ratios = stages.map((s, i) => (s / raws[i]!).toFixed(2)).join(', ');
   console.log(`(1) no-op stage (publish output + PubAck + ack): median ${Math.round(stage).toLocaleString('en')} msg/s  (runs: ${runs(stages)})`);
   console.log(`(2) raw nats.js consume + ack loop:             median ${Math.round(raw).toLocaleString('en')} msg/s  (runs: ${runs(raws)})`);

@@ -18,12 +18,13 @@ export const modelsSchema = {
     providers: { doc: 'Execution providers in order of preference, comma-separated (cuda:<n>, cpu).', format: providerList, default: DEFAULT_PROVIDERS.join(','), env: 'PL_MODEL_PROVIDERS' },
     cpuFallback: { doc: 'Run a model on cpu when no GPU can take it (if its manifest entry allows).', format: Boolean, default: true, env: 'PL_MODEL_CPU_FALLBACK' },
     idleTimeoutMs: { doc: 'Unload a model nobody used for this long; 0 keeps idle models until evicted.', format: 'nat', default: DEFAULT_IDLE_TIMEOUT_MS, env: 'PL_MODEL_IDLE_TIMEOUT_MS' },
+    simplifyGraph: { doc: 'Simplify each model graph before loading it (exact: scalar affines folded into convolutions, hardswish as x*HardSigmoid(x)); 1.3-2x faster PP-OCR on a CPU.', format: Boolean, default: true, env: 'PL_MODEL_SIMPLIFY_GRAPH' },
     verifyChecksums: { doc: 'Check model files against their manifest sha256 on first load.', format: Boolean, default: true, env: 'PL_MODEL_VERIFY_SHA256' },
   },
 } as const;
 
 export interface ModelsConfig {
-  models: { manifest: string; dir: string; providers: string; cpuFallback: boolean; idleTimeoutMs: number; verifyChecksums: boolean };
+  models: { manifest: string; dir: string; providers: string; cpuFallback: boolean; idleTimeoutMs: number; simplifyGraph: boolean; verifyChecksums: boolean };
 }
 
 export function providersOf(config: ModelsConfig): string[] {

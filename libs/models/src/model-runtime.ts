@@ -53,7 +53,7 @@ export async function createModelRuntime(options: ModelRuntimeOptions): Promise<
     log,
     metrics,
   });
-  const sessions = new ThreadSessionFactory(options.sessions);
+  const sessions = new ThreadSessionFactory({ ...options.sessions, simplifyGraph: models.simplifyGraph });
   const manager = new ModelManager<InferenceRunner>({
     manifest,
     stage,

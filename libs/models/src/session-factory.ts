@@ -1,8 +1,10 @@
 // Creates inference sessions on one execution provider at a time. The manager, not
 // onnxruntime, decides on fallback: asking for cuda alone makes an unusable provider throw
 // instead of silently running on cpu, so every fallback is seen, logged and counted.
+import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { parseDevice } from '@paperline/memory';
+import { simplifyForInference } from '@paperline/onnx-graph';
 import { ModelError } from './errors.js';
 
 /** How the manager loads and frees sessions; the ONNX one below is the default. */
@@ -17,6 +19,12 @@ export interface OnnxSessionFactoryOptions {
   intraOpThreads?: number;
   /** @default 'all' */
   graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  /**
+   * Apply @paperline/onnx-graph's exact simplifications (scalar affines folded into convolutions,
+   * hardswish as x * HardSigmoid(x)) before loading: the PP-OCR models run 1.3-2x faster on a CPU.
+   * @default true
+   */
+  simplifyGraph?: boolean;
   /** Further onnxruntime session options a stage tunes for its models (memory patterns, spinning). */
   session?: Omit<ort.InferenceSession.SessionOptions, 'executionProviders'>;
 }
@@ -36,7 +44,10 @@ export class OnnxSessionFactory implements SessionFactory<ort.InferenceSession> 
       ...(this.options.intraOpThreads ? { intraOpNumThreads: this.options.intraOpThreads } : {}),
     };
     try {
-      return await ort.InferenceSession.create(modelPath, sessionOptions);
+      // models with external data files load from their path, where those files are found
+      if (this.options.simplifyGraph === false || files.length > 1) return await ort.InferenceSession.create(modelPath, sessionOptions);
+      const simplified = simplifyForInference(await readFile(modelPath));
+      return await ort.InferenceSession.create(simplified.bytes, sessionOptions);
     } catch (error) {
       const message = (error as Error).message.split('\n')[0] ?? '';
       if (device.kind === 'cuda' && /provider|shared library|cuda/i.test(message)) {

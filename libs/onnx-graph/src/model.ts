@@ -1,0 +1,196 @@
+// An ONNX model read into the parts a graph rewrite touches (nodes, their attributes, constant
+// tensors); every other field is kept as encoded and written back byte for byte.
+import { bytesField, chunks, floatField, intField, packedInts, readFields, readFloat, readFloats, readInt, readInts, readString, stringField, type Chunks, type WireField } from './wire.js';
+
+/** TensorProto.DataType values this package reads. */
+export const TensorTypes = { float: 1, int64: 7 } as const;
+
+// Field numbers from onnx.proto.
+const Model = { graph: 7 } as const;
+const Graph = { node: 1, initializer: 5, input: 11, output: 12 } as const;
+const Node = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 } as const;
+const Attribute = { name: 1, f: 2, i: 3, s: 4, t: 5, g: 6, floats: 7, ints: 8, graphs: 11, type: 20 } as const;
+const AttributeType = { float: 1, int: 2, ints: 7 } as const;
+const Tensor = { dims: 1, dataType: 2, floatData: 4, name: 8, rawData: 9, dataLocation: 14 } as const;
+const EXTERNAL_DATA = 1;
+
+export interface TensorData {
+  name: string;
+  dims: number[];
+  dataType: number;
+  /** Float contents, when the tensor is float and stored in the model (not external). */
+  floats?: Float32Array;
+  /** The data lives in a file beside the model. */
+  external: boolean;
+  /** The TensorProto as encoded. */
+  raw: Chunks;
+}
+
+export interface AttributeData {
+  name: string;
+  f?: number;
+  i?: number;
+  s?: string;
+  ints?: number[];
+  floats?: number[];
+  t?: TensorData;
+  /** The attribute holds a subgraph (If, Loop, Scan). */
+  hasGraph: boolean;
+  raw: Chunks;
+}
+
+export interface NodeData {
+  inputs: string[];
+  outputs: string[];
+  name: string;
+  opType: string;
+  domain: string;
+  attributes: AttributeData[];
+  /** Fields other than the above (doc strings, overloads), as encoded. */
+  otherFields: Uint8Array[];
+}
+
+export interface GraphData {
+  nodes: NodeData[];
+  initializers: TensorData[];
+  inputNames: string[];
+  outputNames: string[];
+  /** Fields other than nodes and initializers (name, inputs, outputs, value infos), as encoded. */
+  otherFields: Uint8Array[];
+}
+
+export interface ModelData {
+  graph: GraphData;
+  otherFields: Uint8Array[];
+}
+
+function decodeTensor(bytes: Uint8Array): TensorData {
+  const dims: number[] = [];
+  let name = '';
+  let dataType = 0;
+  let rawData: Uint8Array | undefined;
+  const floatData: number[] = [];
+  let external = false;
+  for (const f of readFields(bytes)) {
+    if (f.field === Tensor.dims) dims.push(...readInts(f));
+    else if (f.field === Tensor.dataType) dataType = readInt(f);
+    else if (f.field === Tensor.name) name = readString(f);
+    else if (f.field === Tensor.rawData) rawData = f.bytes;
+    else if (f.field === Tensor.floatData) floatData.push(...readFloats(f));
+    else if (f.field === Tensor.dataLocation) external = readInt(f) === EXTERNAL_DATA;
+  }
+  let floats: Float32Array | undefined;
+  if (dataType === TensorTypes.float && !external) {
+    // copied: raw_data inside the file is not 4-byte aligned
+    if (rawData) floats = rawData.length % 4 === 0 ? new Float32Array(new Uint8Array(rawData).buffer) : undefined;
+    else floats = Float32Array.from(floatData);
+  }
+  return { name, dims, dataType, external, raw: chunks(bytes), ...(floats ? { floats } : {}) };
+}
+
+function decodeAttribute(bytes: Uint8Array): AttributeData {
+  const a: AttributeData = { name: '', hasGraph: false, raw: chunks(bytes) };
+  for (const f of readFields(bytes)) {
+    if (f.field === Attribute.name) a.name = readString(f);
+    else if (f.field === Attribute.f) a.f = readFloat(f);
+    else if (f.field === Attribute.i) a.i = readInt(f);
+    else if (f.field === Attribute.s) a.s = readString(f);
+    else if (f.field === Attribute.t) a.t = decodeTensor(f.bytes);
+    else if (f.field === Attribute.ints) (a.ints ??= []).push(...readInts(f));
+    else if (f.field === Attribute.floats) (a.floats ??= []).push(...(f.wire === 5 ? [readFloat(f)] : readFloats(f)));
+    else if (f.field === Attribute.g || f.field === Attribute.graphs) a.hasGraph = true;
+  }
+  return a;
+}
+
+function decodeNode(bytes: Uint8Array): NodeData {
+  const n: NodeData = { inputs: [], outputs: [], name: '', opType: '', domain: '', attributes: [], otherFields: [] };
+  for (const f of readFields(bytes)) {
+    if (f.field === Node.input) n.inputs.push(readString(f));
+    else if (f.field === Node.output) n.outputs.push(readString(f));
+    else if (f.field === Node.name) n.name = readString(f);
+    else if (f.field === Node.opType) n.opType = readString(f);
+    else if (f.field === Node.domain) n.domain = readString(f);
+    else if (f.field === Node.attribute) n.attributes.push(decodeAttribute(f.bytes));
+    else n.otherFields.push(f.raw);
+  }
+  return n;
+}
+
+const valueInfoName = (f: WireField): string => {
+  for (const inner of readFields(f.bytes)) if (inner.field === 1) return readString(inner);
+  return '';
+};
+
+function decodeGraph(bytes: Uint8Array): GraphData {
+  const g: GraphData = { nodes: [], initializers: [], inputNames: [], outputNames: [], otherFields: [] };
+  for (const f of readFields(bytes)) {
+    if (f.field === Graph.node) g.nodes.push(decodeNode(f.bytes));
+    else if (f.field === Graph.initializer) g.initializers.push(decodeTensor(f.bytes));
+    else {
+      if (f.field === Graph.input) g.inputNames.push(valueInfoName(f));
+      if (f.field === Graph.output) g.outputNames.push(valueInfoName(f));
+      g.otherFields.push(f.raw);
+    }
+  }
+  return g;
+}
+
+/** Reads an ONNX model (ModelProto bytes). */
+export function decodeModel(bytes: Uint8Array): ModelData {
+  let graph: GraphData | undefined;
+  const otherFields: Uint8Array[] = [];
+  for (const f of readFields(bytes)) {
+    if (f.field === Model.graph) graph = decodeGraph(f.bytes);
+    else otherFields.push(f.raw);
+  }
+  if (!graph) throw new Error('the model has no graph');
+  return { graph, otherFields };
+}
+
+/** A float tensor to add to a graph as an initializer. */
+export function floatTensor(name: string, dims: readonly number[], values: Float32Array): TensorData {
+  const data = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const raw = chunks(packedInts(Tensor.dims, dims), intField(Tensor.dataType, TensorTypes.float), stringField(Tensor.name, name), bytesField(Tensor.rawData, data));
+  return { name, dims: [...dims], dataType: TensorTypes.float, floats: values, external: false, raw };
+}
+
+export function floatAttribute(name: string, value: number): AttributeData {
+  return { name, f: value, hasGraph: false, raw: chunks(stringField(Attribute.name, name), floatField(Attribute.f, value), intField(Attribute.type, AttributeType.float)) };
+}
+
+export function intAttribute(name: string, value: number): AttributeData {
+  return { name, i: value, hasGraph: false, raw: chunks(stringField(Attribute.name, name), intField(Attribute.i, value), intField(Attribute.type, AttributeType.int)) };
+}
+
+export function intsAttribute(name: string, values: readonly number[]): AttributeData {
+  return { name, ints: [...values], hasGraph: false, raw: chunks(stringField(Attribute.name, name), packedInts(Attribute.ints, values), intField(Attribute.type, AttributeType.ints)) };
+}
+
+/** A new node in the default (ai.onnx) domain. */
+export function node(opType: string, inputs: string[], outputs: string[], attributes: AttributeData[] = [], name = ''): NodeData {
+  return { inputs, outputs, name, opType, domain: '', attributes, otherFields: [] };
+}
+
+function encodeNode(n: NodeData): Chunks {
+  return chunks(
+    ...n.inputs.map((i) => stringField(Node.input, i)),
+    ...n.outputs.map((o) => stringField(Node.output, o)),
+    ...(n.name ? [stringField(Node.name, n.name)] : []),
+    stringField(Node.opType, n.opType),
+    ...(n.domain ? [stringField(Node.domain, n.domain)] : []),
+    ...n.attributes.map((a) => bytesField(Node.attribute, a.raw)),
+    ...n.otherFields,
+  );
+}
+
+/** Writes a model back; unchanged fields are copied as they were read. */
+export function encodeModel(model: ModelData): Chunks {
+  const g = model.graph;
+  const graph = chunks(
+    ...g.nodes.map((n) => bytesField(Graph.node, encodeNode(n))),
+    ...g.initializers.map((t) => bytesField(Graph.initializer, t.raw)),
+    ...g.otherFields,
+  );
+  return chunks(...model.otherFields, bytesField(Model.graph, graph));
+}

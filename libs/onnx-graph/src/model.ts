@@ -6,7 +6,8 @@ import { bytesField, chunks, floatField, intField, packedInts, readFields, readF
 export const TensorTypes = { float: 1, int64: 7 } as const;
 
 // Field numbers from onnx.proto.
-const Model = { graph: 7 } as const;
+const Model = { graph: 7, opsetImport: 8 } as const;
+const OperatorSet = { domain: 1, version: 2 } as const;
 const Graph = { node: 1, initializer: 5, input: 11, output: 12 } as const;
 const Node = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 } as const;
 const Attribute = { name: 1, f: 2, i: 3, s: 4, t: 5, g: 6, floats: 7, ints: 8, graphs: 11, type: 20 } as const;
@@ -61,6 +62,8 @@ export interface GraphData {
 
 export interface ModelData {
   graph: GraphData;
+  /** The version of the default (ai.onnx) operator set the model imports. */
+  opset: number;
   otherFields: Uint8Array[];
 }
 
@@ -136,16 +139,30 @@ function decodeGraph(bytes: Uint8Array): GraphData {
   return g;
 }
 
+function defaultDomainVersion(f: WireField): number {
+  let domain = '';
+  let version = 0;
+  for (const inner of readFields(f.bytes)) {
+    if (inner.field === OperatorSet.domain) domain = readString(inner);
+    else if (inner.field === OperatorSet.version) version = readInt(inner);
+  }
+  return domain === '' || domain === 'ai.onnx' ? version : 0;
+}
+
 /** Reads an ONNX model (ModelProto bytes). */
 export function decodeModel(bytes: Uint8Array): ModelData {
   let graph: GraphData | undefined;
+  let opset = 0;
   const otherFields: Uint8Array[] = [];
   for (const f of readFields(bytes)) {
     if (f.field === Model.graph) graph = decodeGraph(f.bytes);
-    else otherFields.push(f.raw);
+    else {
+      if (f.field === Model.opsetImport) opset = Math.max(opset, defaultDomainVersion(f));
+      otherFields.push(f.raw);
+    }
   }
   if (!graph) throw new Error('the model has no graph');
-  return { graph, otherFields };
+  return { graph, opset, otherFields };
 }
 
 /** A float tensor to add to a graph as an initializer. */

@@ -38,7 +38,7 @@ export function simplifyForInference(bytes: Uint8Array): SimplifyResult {
   const names = new FreshNames(g);
   report.outputAffinesFolded = repeat(() => foldOutputAffine(g, names));
   report.hardSwishes = repeat(() => hardSwishAsHardSigmoid(g));
-  report.inputAffinesFolded = repeat(() => foldInputAffine(g, names));
+  report.inputAffinesFolded = repeat(() => foldInputAffine(g, names, model.opset));
   removeUnused(g);
   report.nodesAfter = g.nodes.length;
   const changed = report.outputAffinesFolded + report.hardSwishes + report.inputAffinesFolded > 0;
@@ -197,9 +197,11 @@ function clipBounds(index: GraphIndex, clip: NodeData): [number, number] | undef
 /**
  * x -> Mul(s) [-> Add(c)] -> Conv. The scale always folds into the weights (zero padding of s*x is
  * zero padding of x). The shift folds into the bias only where the Conv pads nothing (padding
- * would add c at the borders); elsewhere it stays as Add(x, c/s) before the Conv.
+ * would add c at the borders); elsewhere it stays before the Conv as x + c/s, written as a
+ * BatchNormalization: onnxruntime keeps that in its blocked (NCHWc) layout, where an Add of a
+ * scalar would cost a reorder out of the layout and one back in, three passes instead of one.
  */
-function foldInputAffine(g: GraphData, names: FreshNames): boolean {
+function foldInputAffine(g: GraphData, names: FreshNames, opset: number): boolean {
   const index = new GraphIndex(g);
   for (const n of g.nodes) {
     const c = constConv(index, n);
@@ -231,18 +233,35 @@ function foldInputAffine(g: GraphData, names: FreshNames): boolean {
       remove(g, add);
     } else {
       setConvConstants(g, names, c, c.weights.map((v) => v * scale), c.bias);
-      if (add) {
-        const shiftName = names.next('shift');
-        g.initializers.push(floatTensor(shiftName, [], Float32Array.of(shift / scale)));
-        add.inputs = [x, shiftName];
-      } else {
-        n.inputs[0] = x;
-      }
+      if (add) g.nodes.splice(g.nodes.indexOf(add), 1, shiftNode(g, names, x, add, shift / scale, inputChannels(c), opset));
+      else n.inputs[0] = x;
     }
     remove(g, mul);
     return true;
   }
   return false;
+}
+
+/** x + shift, as BatchNormalization(scale 1, bias shift, mean 0, variance 1, epsilon 0) where the opset has it in that form. */
+function shiftNode(g: GraphData, names: FreshNames, x: string, add: NodeData, shift: number, channels: number, opset: number): NodeData {
+  const label = add.outputs[0]!;
+  if (opset < 9) {
+    const shiftName = names.next(`${label}.shift`);
+    g.initializers.push(floatTensor(shiftName, [], Float32Array.of(shift)));
+    return node('Add', [x, shiftName], [label], [], add.name);
+  }
+  const constant = (part: string, value: number) => {
+    const name = names.next(`${label}.${part}`);
+    g.initializers.push(floatTensor(name, [channels], new Float32Array(channels).fill(value)));
+    return name;
+  };
+  const inputs = [x, constant('scale', 1), constant('shift', shift), constant('mean', 0), constant('variance', 1)];
+  return node('BatchNormalization', inputs, [label], [floatAttribute('epsilon', 0)], add.name);
+}
+
+function inputChannels(c: ConstConv): number {
+  const group = c.conv.attributes.find((a) => a.name === 'group')?.i ?? 1;
+  return c.dims[1]! * group;
 }
 
 function padsNothing(conv: NodeData): boolean {

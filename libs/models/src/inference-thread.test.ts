@@ -36,7 +36,10 @@ async function longestStall(work: () => Promise<unknown>): Promise<{ stallMs: nu
   return { stallMs, workMs };
 }
 
-const run = (session: InferenceRunner, size: number) => session.run({ x: new ort.Tensor('float32', new Float32Array(size * size).fill(1), [size, size]) });
+/** Both kinds of session: in this thread (ort's) and in the inference thread. */
+type Runnable = Pick<InferenceRunner, 'inputNames'> & { run(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> };
+
+const run = (session: Runnable, size: number) => session.run({ x: new ort.Tensor('float32', new Float32Array(size * size).fill(1), [size, size]) });
 
 describe('ThreadSessionFactory', () => {
   const dir = modelsDir();
@@ -55,6 +58,22 @@ describe('ThreadSessionFactory', () => {
     expect([...(out['y']?.data as Float32Array)]).toEqual([2, 4, 6, 8]);
     await factory.release(session);
     await expect(session.run({ x: new ort.Tensor('float32', new Float32Array(4), [1, 4]) })).rejects.toThrow(/not loaded/);
+  });
+
+  it('returns an output as its argmax and max over the last axis when asked', async () => {
+    const session = await factory.create([scalePath], 'cpu');
+    const x = new ort.Tensor('float32', Float32Array.from([1, 5, 5, 2, -3, -1, -2, -4]), [2, 4]);
+    const out = await session.run({ x }, { maxOverLastAxis: ['y'] });
+    expect(Object.keys(out).sort()).toEqual(['y.argmax', 'y.max']);
+    expect(out['y.argmax']).toMatchObject({ type: 'int32', dims: [2] });
+    // the first of equal maxima wins, as in a greedy CTC decode
+    expect([...(out['y.argmax']!.data as Int32Array)]).toEqual([1, 1]);
+    expect([...(out['y.max']!.data as Float32Array)]).toEqual([10, -2]);
+    // x's buffer moved to the thread with the first run: reusing it is an error, not a run that never ends
+    await expect(session.run({ x }, { maxOverLastAxis: ['y'] })).rejects.toThrow(/moved to the inference thread/);
+    const again = new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4]), [1, 4]);
+    await expect(session.run({ x: again }, { maxOverLastAxis: ['nope'] })).rejects.toThrow(/nope/);
+    await factory.release(session);
   });
 
   it('keeps the event loop turning during a long inference, which run() in this thread blocks', async () => {

@@ -7,14 +7,14 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type * as ort from 'onnxruntime-node';
 import { ModelError } from './errors.js';
-import { buffersOf, fromWire, toWire, type WorkerReply, type WorkerRequest } from './inference-wire.js';
+import { buffersOf, fromWire, toWire, type InferenceRunOptions, type WorkerReply, type WorkerRequest } from './inference-wire.js';
 import type { OnnxSessionFactoryOptions, SessionFactory } from './session-factory.js';
 
-/** What a stage needs of a session: `run`. Satisfied by ort.InferenceSession and RemoteSession. */
+/** What a stage needs of a session: `run`. Satisfied by RemoteSession (ort.InferenceSession's run takes other options). */
 export interface InferenceRunner {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
-  run(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>>;
+  run(feeds: Record<string, ort.Tensor>, options?: InferenceRunOptions): Promise<Record<string, ort.Tensor>>;
 }
 
 type Request = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
@@ -125,10 +125,15 @@ export class RemoteSession implements InferenceRunner {
     readonly outputNames: readonly string[],
   ) {}
 
-  async run(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
+  async run(feeds: Record<string, ort.Tensor>, options: InferenceRunOptions = {}): Promise<Record<string, ort.Tensor>> {
     this.assertAlive();
+    for (const [name, t] of Object.entries(feeds)) {
+      // node drops a message whose transfer list holds a detached buffer, without an error: it would never be answered
+      if (t.data.length !== t.size) throw new Error(`feed ${name} has ${t.data.length} values for ${t.size} elements: its buffer was moved to the inference thread by an earlier run()`);
+    }
     const wire = toWire(feeds);
-    const reply = await this.thread.request({ op: 'run', handle: this.handle, feeds: wire }, buffersOf(wire));
+    const request = { op: 'run', handle: this.handle, feeds: wire, ...(options.maxOverLastAxis ? { maxOverLastAxis: options.maxOverLastAxis } : {}) } as const;
+    const reply = await this.thread.request(request, buffersOf(wire));
     return fromWire(reply.outputs ?? {});
   }
 

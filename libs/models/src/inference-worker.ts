@@ -3,7 +3,7 @@
 import { parentPort } from 'node:worker_threads';
 import type * as ort from 'onnxruntime-node';
 import { ModelError } from './errors.js';
-import { buffersOf, fromWire, toWire, type WorkerReply, type WorkerRequest } from './inference-wire.js';
+import { buffersOf, fromWire, toWire, withMaxOverLastAxis, type WorkerReply, type WorkerRequest } from './inference-wire.js';
 import { OnnxSessionFactory } from './session-factory.js';
 
 const port = parentPort;
@@ -33,7 +33,7 @@ async function serve(request: WorkerRequest): Promise<WorkerReply> {
     }
     case 'run': {
       const outputs = await session(request.handle).run(fromWire(request.feeds));
-      return { id: request.id, ok: true, outputs: toWire(outputs) };
+      return { id: request.id, ok: true, outputs: toWire(withMaxOverLastAxis(outputs, request.maxOverLastAxis)) };
     }
     case 'release': {
       const released = sessions.get(request.handle);

@@ -1,8 +1,16 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withMaxOverLastAxis } from '@paperline/models';
+import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { ctcGreedyDecode, loadCharset } from './ctc.js';
+import { ctcGreedyDecode as decodeMaxima, loadCharset } from './ctc.js';
+
+/** Decodes item n of a [N,T,C] softmax the way the recogniser does: maxima from the inference thread's reduction. */
+function ctcGreedyDecode(probs: Float32Array, n: number, steps: number, classes: number, charset: readonly string[]) {
+  const out = withMaxOverLastAxis({ y: new ort.Tensor('float32', probs, [probs.length / (steps * classes), steps, classes]) }, ['y']);
+  return decodeMaxima(out['y.argmax']!.data as Int32Array, out['y.max']!.data as Float32Array, n, steps, charset);
+}
 
 /** A [N,T,C] softmax where step t puts probability p on class seq[t] and the rest evenly elsewhere. */
 function probs(seqs: number[][], classes: number, p = 0.9): Float32Array {

@@ -8,32 +8,23 @@ export interface DecodedLine {
 }
 
 /**
- * Decodes item `n` of a [N,T,C] softmax: argmax per step, collapse repeats, drop blank (index 0).
- * `charset[i]` is the character of class i (charset[0] is the blank).
+ * Decodes item `n` of a batch from its per-step best class and that class's probability
+ * ([N, T] each, the argmax and max of the [N, T, C] softmax): collapse repeats, drop the blank
+ * (class 0). `charset[i]` is the character of class i (charset[0] is the blank).
  */
-export function ctcGreedyDecode(probs: Float32Array, n: number, steps: number, classes: number, charset: readonly string[]): DecodedLine {
+export function ctcGreedyDecode(best: Int32Array, bestProbability: Float32Array, n: number, steps: number, charset: readonly string[]): DecodedLine {
   let text = '';
   let sum = 0;
   let kept = 0;
   let prev = -1;
-  const base = n * steps * classes;
-  for (let t = 0; t < steps; t++) {
-    const row = base + t * classes;
-    let best = 0;
-    let bestP = probs[row]!;
-    for (let c = 1; c < classes; c++) {
-      const p = probs[row + c]!;
-      if (p > bestP) {
-        bestP = p;
-        best = c;
-      }
-    }
-    if (best !== 0 && best !== prev) {
-      text += charset[best] ?? '';
-      sum += bestP;
+  for (let t = n * steps; t < (n + 1) * steps; t++) {
+    const c = best[t]!;
+    if (c !== 0 && c !== prev) {
+      text += charset[c] ?? '';
+      sum += bestProbability[t]!;
       kept++;
     }
-    prev = best;
+    prev = c;
   }
   return { text, confidence: kept > 0 ? sum / kept : 0 };
 }

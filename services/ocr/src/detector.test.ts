@@ -8,6 +8,7 @@ import { quadSize } from './quad.js';
 /** A model that "sees" text lines `lineHeight` map pixels high, every 3 line heights, at any input size. */
 function fakeDet(lineHeight: (h: number, w: number) => number, calls: number[][]): LoadedModel {
   return {
+    outputNames: ['out'],
     async run(feeds: Record<string, Tensor>) {
       const [, , h, w] = feeds.x!.dims as number[];
       calls.push([h!, w!]);

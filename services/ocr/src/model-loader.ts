@@ -3,14 +3,15 @@
 // evicted or paused. Tools without a NATS bus (the corpus evaluation, unit tests) use
 // `directModels`: the same manifest and session factory, without a budget.
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_MANIFEST_PATH, Manifest, ThreadSessionFactory, type InferenceRunner, type ModelManager, type OnnxSessionFactoryOptions, type RemoteSession } from '@paperline/models';
+import { DEFAULT_MANIFEST_PATH, Manifest, ThreadSessionFactory, type InferenceRunner, type InferenceRunOptions, type ModelManager, type OnnxSessionFactoryOptions, type RemoteSession } from '@paperline/models';
 import * as ort from 'onnxruntime-node';
 
 export type Tensor = ort.Tensor;
 
 /** One acquisition of a model: run it, then release it (the model stays loaded while others hold it). */
 export interface LoadedModel {
-  run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>>;
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, Tensor>, options?: InferenceRunOptions): Promise<Record<string, Tensor>>;
   release(): Promise<void>;
 }
 
@@ -50,7 +51,8 @@ export function managedModels(manager: ModelManager<InferenceRunner>): ModelSour
     async acquire(modelId) {
       const handle = await manager.acquire(modelId);
       return {
-        run: (feeds) => handle.session.run(feeds),
+        outputNames: handle.session.outputNames,
+        run: (feeds, runOptions) => handle.session.run(feeds, runOptions),
         release: async () => handle.release(),
       };
     },
@@ -84,7 +86,7 @@ export function directModels(options: DirectModelsOptions = {}): ModelSource {
         session.catch(() => sessions.delete(modelId));
       }
       const ready = await session;
-      return { run: (feeds) => ready.run(feeds), release: async () => undefined };
+      return { outputNames: ready.outputNames, run: (feeds, runOptions) => ready.run(feeds, runOptions), release: async () => undefined };
     },
     loaded: () => [...sessions.keys()],
     async unloadAll() {

@@ -37,13 +37,16 @@ export class TextRecognizer {
     };
     // the next batch is sampled here while the inference thread runs the previous one
     let running: Promise<void> | undefined;
+    const scores = this.model.outputNames[0] ?? '';
     for (const batch of cropBatches(crops, shape)) {
-      const run = this.model.run({ x: tensor(batch.data, batch.dims) }).then((out) => {
-        const probs = Object.values(out)[0];
-        if (!probs) return;
-        const [, steps, classes] = probs.dims as [number, number, number];
+      // [N, T, classes] scores are reduced to their per-step maxima in the inference thread
+      const run = this.model.run({ x: tensor(batch.data, batch.dims) }, { maxOverLastAxis: [scores] }).then((out) => {
+        const best = out[`${scores}.argmax`];
+        const bestScore = out[`${scores}.max`];
+        if (!best || !bestScore) throw new Error(`the recogniser returned no ${scores} maxima`);
+        const steps = best.dims[1] ?? 0;
         batch.indices.forEach((ci, n) => {
-          results[ci] = ctcGreedyDecode(probs.data as Float32Array, n, steps, classes, this.charset);
+          results[ci] = ctcGreedyDecode(best.data as Int32Array, bestScore.data as Float32Array, n, steps, this.charset);
         });
       });
       // awaited next round; until then a failure must not count as unhandled

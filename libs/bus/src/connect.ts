@@ -11,6 +11,12 @@ export interface ConnectOptions {
   waitOnFirstConnect?: boolean;
   /** @default 2000 */
   reconnectTimeWaitMs?: number;
+  /**
+   * Capture the caller's stack on every request, publish acknowledgement and KV call (nats.js's
+   * default), so that a timeout shows where it was asked. That is an Error with a stack trace per
+   * message: the stage runtime's largest cost after the socket. For debugging. @default false
+   */
+  asyncTraces?: boolean;
 }
 
 /** Connects with unlimited reconnects, jittered backoff, and every status change logged. */
@@ -26,6 +32,7 @@ export async function connectBus(options: ConnectOptions): Promise<NatsConnectio
       reconnectJitter: 500,
       waitOnFirstConnect: options.waitOnFirstConnect ?? true,
       timeout: 10_000,
+      noAsyncTraces: !(options.asyncTraces ?? false),
     });
   } catch (error) {
     throw new BusError(BusErrorCodes.CONNECT_FAILED, `cannot connect to NATS at ${servers.join(', ')}: ${(error as Error).message}`, { cause: error });

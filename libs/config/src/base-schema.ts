@@ -11,6 +11,12 @@ export const baseSchema = {
       env: 'NATS_URL',
     },
     name: { doc: 'Connection name shown by the server.', format: String, default: 'paperline', env: 'PL_NATS_NAME' },
+    asyncTraces: {
+      doc: "Capture the caller's stack trace on every NATS request and publish (slower; for debugging timeouts).",
+      format: Boolean,
+      default: false,
+      env: 'PL_NATS_ASYNC_TRACES',
+    },
     replicas: {
       doc: 'Replicas for streams, buckets and object stores (1 on a single server, 3 on a cluster).',
       format: 'nat',

@@ -7,7 +7,7 @@ import { JobStore } from './job-store.js';
 
 /** The settings every stage's config has (the base schema of @paperline/config). */
 export interface StandaloneConfig {
-  nats: { url: string; name: string };
+  nats: { url: string; name: string; asyncTraces: boolean };
   instance: { id: string };
   log: { level: string };
   health: { port: number; host: string };
@@ -48,7 +48,7 @@ export async function runStandaloneStage<T>(options: StandaloneStageOptions<T>):
     process.exit(2);
   }
   const servers = config.nats.url.split(',');
-  const bus = await Bus.connect({ servers, name: `${config.nats.name}-${stage}-side`, log });
+  const bus = await Bus.connect({ servers, name: `${config.nats.name}-${stage}-side`, asyncTraces: config.nats.asyncTraces, log });
   const jobs = await JobStore.open(bus);
   const running: { process?: StageProcess<T> } = {};
   const built = await options.create({ bus, jobs, log, running });
@@ -60,7 +60,7 @@ export async function runStandaloneStage<T>(options: StandaloneStageOptions<T>):
       instance: config.instance.id,
       health: config.health.port < 0 ? false : { port: config.health.port, host: config.health.host },
     },
-    nats: { servers, name: `${config.nats.name}-${stage}` },
+    nats: { servers, name: `${config.nats.name}-${stage}`, asyncTraces: config.nats.asyncTraces },
     log,
     exit: (code) =>
       void (built.close?.() ?? Promise.resolve())

@@ -21,7 +21,7 @@ describe('provisionTopology', () => {
     server.defer(() => bus.close());
     return bus;
   };
-  afterAll(async () => server.stop());
+  afterAll(async () => server?.stop());
 
   it('creates every stream, consumer, bucket and object store, and is a no-op the second time', async () => {
     const bus = await openBus();

@@ -27,7 +27,7 @@ describe('PaperlineClient', () => {
   beforeAll(async () => {
     server = await startTestServer();
   });
-  afterAll(async () => server.stop());
+  afterAll(async () => server?.stop());
   beforeEach(async () => {
     bus = await Bus.connect({ servers: server.url });
     server.defer(() => bus.close());

@@ -21,7 +21,7 @@ describe('JobStore', () => {
     jobs = await JobStore.open(bus);
   });
   afterEach(async () => server.reset());
-  afterAll(async () => server.stop());
+  afterAll(async () => server?.stop());
 
   it('refuses a second job with the same id', async () => {
     await jobs.create({ docId: 'dup-000001', fileName: 'a.pdf', options });

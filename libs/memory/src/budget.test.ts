@@ -17,7 +17,7 @@ describe('MemoryBudget', () => {
     server = await startTestServer();
   });
   afterEach(async () => server.reset());
-  afterAll(async () => server.stop());
+  afterAll(async () => server?.stop());
 
   const open = async (instance: string, capacityBytes: number, extra: Partial<Parameters<typeof MemoryBudget.open>[0]> = {}) => {
     const bus = await openTestBus(server);

@@ -36,7 +36,7 @@ describe('memory budget under a mixed workload', () => {
     server = await startTestServer();
   });
   afterEach(async () => server.reset());
-  afterAll(async () => server.stop());
+  afterAll(async () => server?.stop());
 
   it(`never exceeds capacity C with three stages needing 0.5 C each over ${JOBS} documents`, async () => {
     kv = await provisionMemory(await openTestBus(server));

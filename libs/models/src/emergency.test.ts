@@ -39,7 +39,7 @@ describe('memory emergency', () => {
     server = await startTestServer();
   });
   afterEach(async () => server.reset());
-  afterAll(async () => server.stop());
+  afterAll(async () => server?.stop());
 
   it('unloads idle models, writes the dumps, and exits 75', async () => {
     const bus = await openTestBus(server);

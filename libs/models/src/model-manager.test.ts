@@ -17,7 +17,7 @@ describe('ModelManager', () => {
     server = await startTestServer();
   });
   afterEach(async () => server.reset());
-  afterAll(async () => server.stop());
+  afterAll(async () => server?.stop());
 
   const setup = async () => {
     const bus = await openTestBus(server);

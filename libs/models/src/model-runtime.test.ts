@@ -17,7 +17,7 @@ describe('createModelRuntime', () => {
     server = await startTestServer();
   });
   afterEach(async () => server.reset());
-  afterAll(async () => server.stop());
+  afterAll(async () => server?.stop());
 
   it('builds manager and guard from configuration (env overrides included) and closes cleanly', async () => {
     const bus = await openTestBus(server);

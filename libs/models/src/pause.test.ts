@@ -23,7 +23,7 @@ describe('pause returns memory', () => {
     server = await startTestServer();
   });
   afterEach(async () => server.reset());
-  afterAll(async () => server.stop());
+  afterAll(async () => server?.stop());
 
   it('stops consuming within 1 s, unloads within grace + 1 s, keeps messages pending, and processes all after resume', async () => {
     const bus = await Bus.connect({ servers: server.url, waitOnFirstConnect: false });

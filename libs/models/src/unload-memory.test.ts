@@ -21,7 +21,7 @@ describe('unloading returns memory', () => {
     server = await startTestServer();
   });
   afterEach(async () => server.reset());
-  afterAll(async () => server.stop());
+  afterAll(async () => server?.stop());
 
   it('a 300 MB model adds >= 250 MB of RSS and unloading gives it back (within 60 MB), three times over', async () => {
     await provisionMemory(await openTestBus(server));

@@ -12,7 +12,7 @@ describe('control flags, pause, suspend and health', () => {
     server = await startTestServer();
   });
   afterEach(async () => server.reset());
-  afterAll(async () => server.stop());
+  afterAll(async () => server?.stop());
 
   const startRuntime = async (bus: Bus, handler: TestStage, options: Partial<StageOptions> = {}, healthServer?: HealthServer) => {
     const metrics = createMetrics(new Registry());

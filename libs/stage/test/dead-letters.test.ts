@@ -24,7 +24,7 @@ describe('dead letters', () => {
     server = await startTestServer();
   });
   afterEach(async () => server.reset());
-  afterAll(async () => server.stop());
+  afterAll(async () => server?.stop());
 
   const startRuntime = async (bus: Bus, handler: TestStage, options: Partial<StageOptions> = {}) => {
     const runtime = new StageRuntime(handler, { stage: 'layout', lagPollMs: 0, maxBatchWaitMs: 5, ...options }, { bus });

@@ -10,7 +10,7 @@ describe('StageRuntime', () => {
     server = await startTestServer();
   });
   afterEach(async () => server.reset());
-  afterAll(async () => server.stop());
+  afterAll(async () => server?.stop());
 
   const startRuntime = async (bus: Bus, handler: TestStage, options: Partial<StageOptions> = {}) => {
     const runtime = new StageRuntime(handler, { stage: 'layout', lagPollMs: 0, ...options }, { bus });

@@ -24,7 +24,7 @@ describe('(e) SIGTERM in the middle of a batch', () => {
     server = await startTestServer();
   });
   afterEach(async () => server.reset());
-  afterAll(async () => server.stop());
+  afterAll(async () => server?.stop());
 
   async function outputIds(bus: Awaited<ReturnType<typeof openBus>>): Promise<Set<string>> {
     const ids = new Set<string>();

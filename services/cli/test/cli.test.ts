@@ -84,7 +84,7 @@ describe('paperline (the bin)', () => {
     server = await startTestServer();
     env = { NATS_URL: server.url };
   });
-  afterAll(async () => server.stop());
+  afterAll(async () => server?.stop());
   beforeEach(async () => {
     bus = await Bus.connect({ servers: server.url });
     server.defer(() => bus.close());

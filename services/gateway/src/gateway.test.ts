@@ -29,7 +29,7 @@ describe('gateway', () => {
   beforeAll(async () => {
     server = await startTestServer();
   });
-  afterAll(async () => server.stop());
+  afterAll(async () => server?.stop());
   beforeEach(async () => {
     bus = await Bus.connect({ servers: server.url });
     server.defer(() => bus.close());

@@ -50,7 +50,7 @@ describe('layout handler on a real nats-server', () => {
   beforeAll(async () => {
     server = await startTestServer();
   });
-  afterAll(async () => server.stop());
+  afterAll(async () => server?.stop());
   afterEach(async () => server.reset());
 
   async function start() {

@@ -31,7 +31,7 @@ describe('ocr handler on a real nats-server', () => {
   });
   afterAll(async () => {
     await engine.release();
-    await server.stop();
+    await server?.stop();
   });
   afterEach(async () => server.reset());
 

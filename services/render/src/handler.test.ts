@@ -29,7 +29,7 @@ describe('render handler on a real nats-server', () => {
   beforeAll(async () => {
     server = await startTestServer();
   });
-  afterAll(async () => server.stop());
+  afterAll(async () => server?.stop());
   afterEach(async () => server.reset());
 
   async function start(settings = {}) {

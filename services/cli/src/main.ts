@@ -1,4 +1,5 @@
 // Entry point of the `paperline` command (bin/paperline.js runs this, built or through tsx).
+import { setMaxListeners } from 'node:events';
 import { createContext } from './context.js';
 import { ExitCodes } from './errors.js';
 import { runCli } from './program.js';
@@ -16,6 +17,8 @@ const SHUTDOWN_LIMIT_MS = 45_000;
 const EXIT_GRACE_MS = 2_000;
 
 const controller = new AbortController();
+// every document a command waits on listens to it (parse of 22 files: 22 listeners, each removed when its wait ends)
+setMaxListeners(0, controller.signal);
 let firstSignalAt = 0;
 const onSignal = (signal: NodeJS.Signals) => {
   const now = Date.now();

@@ -42,9 +42,15 @@ if (!ocr) throw new Error('the pipeline has no ocr stage');
 
 /** RSS of the pipeline process plus its nats-server, after a full collection. */
 function settledRss(): number {
+  return settledParts().total;
+}
+
+function settledParts(): { process: number; server: number; total: number } {
   gc?.();
   gc?.();
-  return process.memoryUsage.rss() + others.reduce((sum, pid) => sum + (processRss(pid) ?? 0), 0);
+  const server = others.reduce((sum, pid) => sum + (processRss(pid) ?? 0), 0);
+  const own = process.memoryUsage.rss();
+  return { process: own, server, total: own + server };
 }
 
 async function parseAll(files: string[]): Promise<number> {
@@ -92,20 +98,21 @@ await control.setPaused('ocr', false);
 // 3. soak
 const round = [...textLayer, images[0]!, images[9]!];
 let soaked = 0;
-let after100: number | undefined;
+let after100: ReturnType<typeof settledParts> | undefined;
 const soakPeak = new PeakRss(others, 100);
 soakPeak.start();
 const soakStart = performance.now();
 while (soaked < SOAK_PAGES) {
   soaked += await parseAll(round);
-  if (after100 === undefined && soaked >= 100) after100 = settledRss();
+  if (after100 === undefined && soaked >= 100) after100 = settledParts();
 }
 soakPeak.stop();
-const atEnd = settledRss();
-const growth = after100 ? ((atEnd - after100) / after100) * 100 : Number.NaN;
+const atEnd = settledParts();
+const growth = after100 ? ((atEnd.total - after100.total) / after100.total) * 100 : Number.NaN;
 console.log(
-  `soak ${soaked} pages in ${((performance.now() - soakStart) / 1000).toFixed(0)} s: RSS after 100 pages ${mib(after100 ?? 0)}, after ${soaked} pages ${mib(atEnd)}, growth ${growth.toFixed(1)}% (target <= 5%), peak ${mib(soakPeak.peakTotal)}`,
+  `soak ${soaked} pages in ${((performance.now() - soakStart) / 1000).toFixed(0)} s: RSS after 100 pages ${mib(after100?.total ?? 0)}, after ${soaked} pages ${mib(atEnd.total)}, growth ${growth.toFixed(1)}% (target <= 5%), peak ${mib(soakPeak.peakTotal)}`,
 );
+console.log(`  of which the pipeline process ${mib(after100?.process ?? 0)} -> ${mib(atEnd.process)}, nats-server ${mib(after100?.server ?? 0)} -> ${mib(atEnd.server)}`);
 await client.close();
 await pipeline.close();
 // a benchmark ends when it has printed: a library handle left open must not keep it waiting

@@ -39,6 +39,8 @@ export interface OnnxGraph {
   outputs: OnnxValueInfo[];
   nodes: OnnxNode[];
   initializers?: OnnxInitializer[];
+  /** Shape hints of intermediate values. */
+  valueInfos?: OnnxValueInfo[];
   /** @default 13 */
   opset?: number;
 }
@@ -79,6 +81,7 @@ function model(graph: OnnxGraph): Chunks {
     ...(graph.initializers ?? []).map((t) => bytesField(5, tensor(t))),
     ...graph.inputs.map((i) => bytesField(11, valueInfo(i))),
     ...graph.outputs.map((o) => bytesField(12, valueInfo(o))),
+    ...(graph.valueInfos ?? []).map((v) => bytesField(13, valueInfo(v))),
   );
   const opset = chunks(stringField(1, ''), intField(2, graph.opset ?? DEFAULT_OPSET));
   return chunks(intField(1, IR_VERSION), stringField(2, 'paperline'), bytesField(7, g), bytesField(8, opset));

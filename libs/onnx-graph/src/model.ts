@@ -8,7 +8,7 @@ export const TensorTypes = { float: 1, int64: 7 } as const;
 // Field numbers from onnx.proto.
 const Model = { graph: 7, opsetImport: 8 } as const;
 const OperatorSet = { domain: 1, version: 2 } as const;
-const Graph = { node: 1, initializer: 5, input: 11, output: 12 } as const;
+const Graph = { node: 1, initializer: 5, input: 11, output: 12, valueInfo: 13 } as const;
 const Node = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 } as const;
 const Attribute = { name: 1, f: 2, i: 3, s: 4, t: 5, g: 6, floats: 7, ints: 8, graphs: 11, type: 20 } as const;
 const AttributeType = { float: 1, int: 2, ints: 7 } as const;
@@ -56,7 +56,9 @@ export interface GraphData {
   initializers: TensorData[];
   inputNames: string[];
   outputNames: string[];
-  /** Fields other than nodes and initializers (name, inputs, outputs, value infos), as encoded. */
+  /** Shape and type hints of intermediate values, by name, as encoded. */
+  valueInfos: Array<{ name: string; raw: Uint8Array }>;
+  /** Fields other than nodes, initializers and value infos (name, inputs, outputs), as encoded. */
   otherFields: Uint8Array[];
 }
 
@@ -126,10 +128,11 @@ const valueInfoName = (f: WireField): string => {
 };
 
 function decodeGraph(bytes: Uint8Array): GraphData {
-  const g: GraphData = { nodes: [], initializers: [], inputNames: [], outputNames: [], otherFields: [] };
+  const g: GraphData = { nodes: [], initializers: [], inputNames: [], outputNames: [], valueInfos: [], otherFields: [] };
   for (const f of readFields(bytes)) {
     if (f.field === Graph.node) g.nodes.push(decodeNode(f.bytes));
     else if (f.field === Graph.initializer) g.initializers.push(decodeTensor(f.bytes));
+    else if (f.field === Graph.valueInfo) g.valueInfos.push({ name: valueInfoName(f), raw: f.raw });
     else {
       if (f.field === Graph.input) g.inputNames.push(valueInfoName(f));
       if (f.field === Graph.output) g.outputNames.push(valueInfoName(f));
@@ -207,6 +210,7 @@ export function encodeModel(model: ModelData): Chunks {
   const graph = chunks(
     ...g.nodes.map((n) => bytesField(Graph.node, encodeNode(n))),
     ...g.initializers.map((t) => bytesField(Graph.initializer, t.raw)),
+    ...g.valueInfos.map((v) => v.raw),
     ...g.otherFields,
   );
   return chunks(...model.otherFields, bytesField(Model.graph, graph));

@@ -114,6 +114,15 @@ describe('simplifyForInference', () => {
     await session.release();
   });
 
+  it('keeps the shape hints of values that still exist and drops those of values folded away', async () => {
+    const graph = lcnetLike(true);
+    graph.valueInfos = ['out0.scaled', 'pre0', 'hs0.c'].map((name) => ({ name, type: 'float', shape: ['N', C, 8, 16] }));
+    const result = simplifyForInference(encodeOnnxModel(graph));
+    expect(decodeModel(result.bytes).graph.valueInfos.map((v) => v.name)).toEqual(['pre0']);
+    const input = Float32Array.from(noise(2 * 3 * 8 * 16, 5));
+    expect(await run(result.bytes, input)).toHaveLength(2 * C * 8 * 16);
+  });
+
   it('returns the very same bytes when there is nothing to simplify', () => {
     const bytes = encodeOnnxModel({
       inputs: [{ name: 'x', type: 'float', shape: ['N', 4] }],

@@ -282,12 +282,18 @@ function remove(g: GraphData, n: NodeData): void {
   g.nodes.splice(g.nodes.indexOf(n), 1);
 }
 
-/** Drops Constant nodes and initializers nothing reads any more (the weights replaced by folded ones). */
+/**
+ * Drops Constant nodes and initializers nothing reads any more (the weights replaced by folded
+ * ones), and the shape hints of values no node produces now. A name the rewrite reuses keeps its
+ * hint: every rewrite here preserves the value's shape and type.
+ */
 function removeUnused(g: GraphData): void {
   const used = new Set([...g.outputNames, ...g.inputNames]);
   for (const n of g.nodes) for (const i of n.inputs) used.add(i);
   g.nodes = g.nodes.filter((n) => !(n.opType === 'Constant' && n.domain === '' && n.outputs.every((o) => !used.has(o))));
   g.initializers = g.initializers.filter((t) => used.has(t.name));
+  const produced = new Set(g.nodes.flatMap((n) => n.outputs));
+  g.valueInfos = g.valueInfos.filter((v) => produced.has(v.name));
 }
 
 /** Names not yet used in the graph, for the tensors the rewrite adds. */

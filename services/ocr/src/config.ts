@@ -21,7 +21,7 @@ export const ocrSchema = {
     cropUnclipRatio: { doc: 'The same for the crops given to recognition.', format: Number, default: DEFAULT_OCR_CROP_UNCLIP_RATIO, env: 'PL_OCR_CROP_UNCLIP_RATIO' },
     useCls: { doc: 'Run the text-line orientation classifier (for upside-down lines).', format: Boolean, default: false, env: 'PL_OCR_USE_CLS' },
     recBatchSize: { doc: 'Line crops per recognition inference.', format: 'nat', default: DEFAULT_REC_BATCH, env: 'PL_OCR_REC_BATCH' },
-    memArena: { doc: 'Keep onnxruntime\'s CPU memory arena: about 5% less CPU per page, but the arena fragments with changing shapes (the 1,000-page soak grew 12-16% with it, not at all without).', format: Boolean, default: false, env: 'PL_OCR_MEM_ARENA' },
+    memArena: { doc: 'Keep onnxruntime\'s CPU memory arena: released whole with the session, so a paused stage gives back ~240 MiB instead of ~20-30 MiB; the same CPU per page and no soak growth of the process either way (docs/memory.md).', format: Boolean, default: true, env: 'PL_OCR_MEM_ARENA' },
     threads: { doc: 'onnxruntime intra-op threads per inference.', format: 'nat', default: DEFAULT_INTRA_OP_THREADS, env: 'PL_OCR_THREADS' },
     batchSize: { doc: 'Region tasks per stage batch.', format: 'nat', default: DEFAULT_OCR_BATCH_SIZE, env: 'PL_OCR_BATCH_SIZE' },
   },

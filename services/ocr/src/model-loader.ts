@@ -29,7 +29,7 @@ export const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../../../models/', impo
 export const DEFAULT_INTRA_OP_THREADS = 2;
 
 /** Session settings tuned for the PP-OCR models on a shared CPU. */
-export function ocrSessionOptions(intraOpThreads = DEFAULT_INTRA_OP_THREADS, memArena = false): OnnxSessionFactoryOptions {
+export function ocrSessionOptions(intraOpThreads = DEFAULT_INTRA_OP_THREADS, memArena = true): OnnxSessionFactoryOptions {
   return {
     intraOpThreads,
     session: {
@@ -37,7 +37,7 @@ export function ocrSessionOptions(intraOpThreads = DEFAULT_INTRA_OP_THREADS, mem
       executionMode: 'sequential',
       // input shapes change with every batch: memory patterns would only be recomputed
       enableMemPattern: false,
-      // the arena fragments as batch shapes change: the soak grew 12-16% with it (docs/memory.md)
+      // the arena goes with the session: a paused stage gives its activations' memory back (docs/memory.md)
       enableCpuMemArena: memArena,
       // other processes share the cores: spinning threads would only steal time from them
       extra: { session: { intra_op: { allow_spinning: '0' } } },

@@ -4,7 +4,7 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import type { Bus } from '@paperline/bus';
 import { ModelEventSchema, PaperlineError, SCHEMA_VERSION, Subjects, encode, isPaperlineError, type ModelEvent } from '@paperline/contracts';
-import { formatDevice, parseDevice, type FootprintStore, type DeviceBudgets, type EvictRequest, type MemoryBudget } from '@paperline/memory';
+import { MemoryError, formatDevice, parseDevice, type FootprintStore, type DeviceBudgets, type EvictRequest, type MemoryBudget } from '@paperline/memory';
 import { silentLogger, type Logger, type Metrics } from '@paperline/telemetry';
 import { ModelError } from './errors.js';
 import type { Manifest, ModelSpec } from './manifest.js';
@@ -277,7 +277,9 @@ export class ModelManager<S = InferenceSession> {
         if (isTerminalLoadError(error) || i === candidates.length - 1) break;
         const next = candidates[i + 1];
         const reason = (error as Error).message;
-        this.log.warn({ model: spec.id, from: device, to: next, reason }, 'model falls back to the next provider');
+        // a node without the device is the default provider list on a cpu-only machine: expected, not a warning
+        const absent = error instanceof MemoryError && error.code === 'UNKNOWN_DEVICE';
+        this.log[absent ? 'info' : 'warn']({ model: spec.id, from: device, to: next, reason }, 'model falls back to the next provider');
         this.count(spec.id, 'fallback');
         await this.publish({ event: 'fallback', model: spec.id, device, reason: `${reason}; trying ${next}` });
       }

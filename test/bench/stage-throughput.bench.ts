@@ -3,7 +3,7 @@
 //     and awaits its PubAck -> ack), batch 32; (2) in the same run the raw ceiling of a plain
 //     nats.js consume-and-ack loop, and the ratio; (3) p50/p99 latency at 1,000 msg/s offered.
 // Env: BENCH_N (messages per throughput run, default 50_000), BENCH_INFLIGHT (batches in flight, default 4:
-// a stage with cheap per-message work keeps several batches' PubAcks in flight; 2 measured 0.36-0.39 of raw, 4 0.42-0.47),
+// a stage with cheap per-message work keeps several batches' PubAcks in flight; 2 measured 0.36-0.39 of raw, 4 0.39-0.47),
 // BENCH_ROUNDS (stage and raw runs, alternating; medians are reported; default 3).
 import { Bus, buildTopology, provisionTopology } from '@paperline/bus';
 import { Streams, Subjects, consumerName } from '@paperline/contracts';

@@ -23,6 +23,7 @@ export class Bus {
   private readonly kvs = new Map<string, Promise<KV>>();
   private readonly stores = new Map<string, Promise<ObjectStore>>();
   private closing: Promise<void> | undefined;
+  private disconnected = false;
 
   private constructor(
     readonly nc: NatsConnection,
@@ -30,6 +31,22 @@ export class Bus {
     readonly log: Logger | undefined,
   ) {
     this.js = jetstream(nc);
+    void this.watchConnection();
+  }
+
+  /**
+   * Connected to a server now: false from a disconnect until the reconnect, and once closed.
+   * Shutdown skips what needs the server while it is false (flushing, draining, waiting out pulls).
+   */
+  get connected(): boolean {
+    return !this.disconnected && !this.nc.isClosed();
+  }
+
+  private async watchConnection(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type === 'disconnect') this.disconnected = true;
+      else if (status.type === 'reconnect') this.disconnected = false;
+    }
   }
 
   static async connect(options: ConnectOptions): Promise<Bus> {
@@ -95,9 +112,11 @@ export class Bus {
     await (await this.objects(store)).delete(name).catch(() => undefined);
   }
 
-  /** Drains the connection: in-flight publishes and acks are flushed first. */
+  /** Drains the connection: in-flight publishes and acks are flushed first (closes at once when no server is there to flush to). */
   close(): Promise<void> {
-    this.closing ??= this.nc.isClosed() ? Promise.resolve() : this.nc.drain().catch(() => this.nc.close());
+    if (this.nc.isClosed()) this.closing ??= Promise.resolve();
+    else if (!this.connected) this.closing ??= this.nc.close();
+    this.closing ??= this.nc.drain().catch(() => this.nc.close());
     return this.closing;
   }
 }

@@ -100,6 +100,11 @@ export class Fetcher {
     for (const source of this.sources) source.close();
   }
 
+  /** Ends every open pull now (see PullSource.abandonOpenPulls). */
+  abandonOpenPulls(): void {
+    for (const source of this.sources) source.abandonOpenPulls();
+  }
+
   private push(delivery: Delivery): void {
     this.queues.get(delivery.priority)?.push(delivery);
     this.count++;

@@ -61,6 +61,11 @@ class PullLane {
     this.finish();
   }
 
+  /** Ends the open pull now, as if it had been lost; anything it still brings is delivered. */
+  abandon(): void {
+    this.finish();
+  }
+
   private receive(msg: Msg): void {
     const info = msg.reply ? parseAckSubject(msg.reply) : undefined;
     if (!info) {
@@ -130,6 +135,12 @@ export class PullSource {
       this.idleWait = undefined;
     });
     return this.idleWait;
+  }
+
+  /** Ends both lanes' open pulls without waiting for their end (sent before the connection dropped, they will not get one). */
+  abandonOpenPulls(): void {
+    this.now.abandon();
+    this.idle.abandon();
   }
 
   close(): void {

@@ -190,13 +190,18 @@ export class StageRuntime<T> {
     await this.step('stop control watch', () => this.control?.stop());
     await this.step('stop lag poller', () => this.lag.stop());
     if (this.releaseTimer) clearTimeout(this.releaseTimer);
-    await this.step('stop fetching', () => this.fetcher?.stop());
+    await this.step('stop fetching', () => {
+      const stopped = this.fetcher?.stop();
+      // pulls sent before the connection dropped will never be answered: do not wait out their timeouts
+      if (!this.bus.connected) this.fetcher?.abandonOpenPulls();
+      return stopped;
+    });
     await this.step('nak buffered', () => this.nakBuffered());
     await this.step('finish in-flight batches', () => this.finishInflight());
-    await this.step('wait for open pulls', () => this.waitForOpenPulls());
+    await this.step('wait for open pulls', () => (this.bus.connected ? this.waitForOpenPulls() : undefined));
     await this.step('release', () => this.release('shutdown'));
     await this.cleanup();
-    await this.step('flush acks', () => (this.bus.nc.isClosed() ? undefined : this.bus.nc.flush()));
+    await this.step('flush acks', () => (this.bus.connected ? this.bus.nc.flush() : undefined));
     if (this.lifecycle.canMove(S.STOPPED)) this.lifecycle.move(S.STOPPED, 'closed');
   }
 
@@ -211,11 +216,13 @@ export class StageRuntime<T> {
   }
 
   private async step(name: string, fn: () => unknown): Promise<void> {
+    const started = Date.now();
     try {
       await fn();
     } catch (error) {
       this.log.warn({ err: error, step: name }, 'shutdown step failed');
     }
+    this.log.debug({ step: name, ms: Date.now() - started }, 'shutdown step done');
   }
 
   private nakBuffered(): void {

@@ -68,4 +68,25 @@ describe('(e) SIGTERM in the middle of a batch', () => {
     expect(handler.seen.length).toBeGreaterThan(0);
     expect(handler.seen.length).toBeLessThan(120);
   });
+
+  it('exits 0 at once when its nats-server is gone, instead of waiting out pulls, flushes and the drain', async () => {
+    const doomed = await startTestServer();
+    server.defer(() => doomed.stop());
+    const bus = await openBus(doomed);
+    await publishTasks(bus, 'normal', tasks(8));
+    const { child, batches, exit, stderr } = startChild(doomed.url, 10_000, 50);
+    server.defer(() => child.kill('SIGKILL'));
+    await waitFor(() => batches() >= 1, 30_000, 'the child to start batches');
+    await waitFor(async () => (await layoutBacklog(bus)) === 0, 30_000, 'the child to finish the work');
+    await bus.close();
+    await doomed.stop();
+    // the child notices the disconnect (its long poll and ping fail) within a moment
+    await new Promise((r) => setTimeout(r, 1_000));
+    const signalledAt = Date.now();
+    child.kill('SIGTERM');
+    const { code, at } = await exit;
+    expect(code, stderr()).toBe(0);
+    // it took 11-15 s when every step waited for a server that was not there
+    expect(at - signalledAt).toBeLessThan(2_000);
+  });
 });

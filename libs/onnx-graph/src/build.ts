@@ -1,11 +1,8 @@
 // Writes ONNX models from a plain description: generated test models with chosen names, shapes,
 // attributes and initializer sizes (and thus known memory footprints), without a Python toolchain.
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { bytesField, chunks, concat, floatField, intField, packedInts, stringField, type Chunks } from './wire.js';
-
-/** ONNX TensorProto.DataType values used here. */
-export const OnnxTypes = { float: 1, int64: 7 } as const;
-export type OnnxType = keyof typeof OnnxTypes;
+import { encodeTensor, floatAttribute, intAttribute, intsAttribute, OnnxTypes, type OnnxType } from './model.js';
+import { bytesField, chunks, concat, intField, stringField, type Chunks } from './wire.js';
 
 /** A dimension is a fixed size or a symbolic name (e.g. 'N' for the batch). */
 export type OnnxDim = number | string;
@@ -47,7 +44,6 @@ export interface OnnxGraph {
 
 const DEFAULT_OPSET = 13;
 const IR_VERSION = 8;
-const AttributeType = { float: 1, int: 2, ints: 7 } as const;
 
 function valueInfo(info: OnnxValueInfo): Chunks {
   const dims = info.shape.map((d) => bytesField(1, typeof d === 'number' ? intField(1, d) : stringField(2, d)));
@@ -55,22 +51,14 @@ function valueInfo(info: OnnxValueInfo): Chunks {
   return chunks(stringField(1, info.name), bytesField(2, bytesField(1, tensorType)));
 }
 
-function tensor(init: OnnxInitializer): Chunks {
-  const dims = chunks(...init.dims.map((d) => intField(1, d)));
-  return chunks(dims, intField(2, OnnxTypes[init.type]), stringField(8, init.name), bytesField(9, init.data));
-}
-
 function node(n: OnnxNode, index: number): Chunks {
   const parts = [...n.inputs.map((i) => stringField(1, i)), ...n.outputs.map((o) => stringField(2, o))];
   parts.push(stringField(3, `${n.op.toLowerCase()}_${index}`), stringField(4, n.op));
-  // AttributeProto: name=1, f=2, i=3, ints=8, type=20
-  for (const [name, value] of Object.entries(n.attributes ?? {})) {
-    const body = typeof value === 'number' ? chunks(intField(3, value), intField(20, AttributeType.int)) : chunks(packedInts(8, value), intField(20, AttributeType.ints));
-    parts.push(bytesField(5, chunks(stringField(1, name), body)));
-  }
-  for (const [name, value] of Object.entries(n.floatAttributes ?? {})) {
-    parts.push(bytesField(5, chunks(stringField(1, name), floatField(2, value), intField(20, AttributeType.float))));
-  }
+  const attributes = [
+    ...Object.entries(n.attributes ?? {}).map(([name, value]) => (typeof value === 'number' ? intAttribute(name, value) : intsAttribute(name, value))),
+    ...Object.entries(n.floatAttributes ?? {}).map(([name, value]) => floatAttribute(name, value)),
+  ];
+  for (const a of attributes) parts.push(bytesField(5, a.raw));
   return chunks(...parts);
 }
 
@@ -78,7 +66,7 @@ function model(graph: OnnxGraph): Chunks {
   const g = chunks(
     ...graph.nodes.map((n, i) => bytesField(1, node(n, i))),
     stringField(2, graph.name ?? 'paperline-generated'),
-    ...(graph.initializers ?? []).map((t) => bytesField(5, tensor(t))),
+    ...(graph.initializers ?? []).map((t) => bytesField(5, encodeTensor(t.name, t.dims, OnnxTypes[t.type], t.data))),
     ...graph.inputs.map((i) => bytesField(11, valueInfo(i))),
     ...graph.outputs.map((o) => bytesField(12, valueInfo(o))),
     ...(graph.valueInfos ?? []).map((v) => bytesField(13, valueInfo(v))),

@@ -2,8 +2,9 @@
 // tensors); every other field is kept as encoded and written back byte for byte.
 import { bytesField, chunks, floatField, intField, packedInts, readFields, readFloat, readFloats, readInt, readInts, readString, stringField, type Chunks, type WireField } from './wire.js';
 
-/** TensorProto.DataType values this package reads. */
-export const TensorTypes = { float: 1, int64: 7 } as const;
+/** ONNX TensorProto.DataType values used here. */
+export const OnnxTypes = { float: 1, int64: 7 } as const;
+export type OnnxType = keyof typeof OnnxTypes;
 
 // Field numbers from onnx.proto.
 const Model = { graph: 7, opsetImport: 8 } as const;
@@ -85,7 +86,7 @@ function decodeTensor(bytes: Uint8Array): TensorData {
     else if (f.field === Tensor.dataLocation) external = readInt(f) === EXTERNAL_DATA;
   }
   let floats: Float32Array | undefined;
-  if (dataType === TensorTypes.float && !external) {
+  if (dataType === OnnxTypes.float && !external) {
     // copied: raw_data inside the file is not 4-byte aligned
     if (rawData) floats = rawData.length % 4 === 0 ? new Float32Array(new Uint8Array(rawData).buffer) : undefined;
     else floats = Float32Array.from(floatData);
@@ -168,11 +169,15 @@ export function decodeModel(bytes: Uint8Array): ModelData {
   return { graph, opset, otherFields };
 }
 
+/** A TensorProto holding `data` (little-endian raw bytes of `dataType`) by reference, not copied. */
+export function encodeTensor(name: string, dims: readonly number[], dataType: number, data: Uint8Array): Chunks {
+  return chunks(packedInts(Tensor.dims, dims), intField(Tensor.dataType, dataType), stringField(Tensor.name, name), bytesField(Tensor.rawData, data));
+}
+
 /** A float tensor to add to a graph as an initializer. */
 export function floatTensor(name: string, dims: readonly number[], values: Float32Array): TensorData {
-  const data = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-  const raw = chunks(packedInts(Tensor.dims, dims), intField(Tensor.dataType, TensorTypes.float), stringField(Tensor.name, name), bytesField(Tensor.rawData, data));
-  return { name, dims: [...dims], dataType: TensorTypes.float, floats: values, external: false, raw };
+  const raw = encodeTensor(name, dims, OnnxTypes.float, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+  return { name, dims: [...dims], dataType: OnnxTypes.float, floats: values, external: false, raw };
 }
 
 export function floatAttribute(name: string, value: number): AttributeData {

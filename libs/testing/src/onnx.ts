@@ -1,7 +1,7 @@
 // Generated ONNX models for tests (written with @paperline/onnx-graph's model builder).
 import { floatData, type OnnxDim, type OnnxGraph } from '@paperline/onnx-graph';
 
-export { OnnxTypes, encodeOnnxModel, writeOnnxModel, floatData, type OnnxDim, type OnnxGraph, type OnnxNode, type OnnxInitializer, type OnnxValueInfo, type OnnxType } from '@paperline/onnx-graph';
+export { encodeOnnxModel, writeOnnxModel, floatData, type OnnxDim, type OnnxGraph, type OnnxNode, type OnnxInitializer, type OnnxValueInfo, type OnnxType } from '@paperline/onnx-graph';
 
 export interface ScaleModelSpec {
   /** @default 'x' */

@@ -114,9 +114,7 @@ export class Bus {
 
   /** Drains the connection: in-flight publishes and acks are flushed first (closes at once when no server is there to flush to). */
   close(): Promise<void> {
-    if (this.nc.isClosed()) this.closing ??= Promise.resolve();
-    else if (!this.connected) this.closing ??= this.nc.close();
-    this.closing ??= this.nc.drain().catch(() => this.nc.close());
+    this.closing ??= this.nc.isClosed() ? Promise.resolve() : this.connected ? this.nc.drain().catch(() => this.nc.close()) : this.nc.close();
     return this.closing;
   }
 }

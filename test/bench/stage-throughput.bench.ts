@@ -127,11 +127,12 @@ try {
     stages.push(await stageThroughput(bus, run));
     raws.push(await rawCeiling(bus, run));
   }
-  const runs = (xs: number[]) => xs.map((x) => Math.round(x).toLocaleString('en')).join(', ');
+  const rate = (x: number) => Math.round(x).toLocaleString('en');
+  const runs = (xs: number[]) => xs.map(rate).join(', ');
   const [stage, raw] = [percentile(stages, 50), percentile(raws, 50)];
   const ratios = stages.map((s, i) => (s / raws[i]!).toFixed(2)).join(', ');
-  console.log(`(1) no-op stage (publish output + PubAck + ack): median ${Math.round(stage).toLocaleString('en')} msg/s  (runs: ${runs(stages)})`);
-  console.log(`(2) raw nats.js consume + ack loop:             median ${Math.round(raw).toLocaleString('en')} msg/s  (runs: ${runs(raws)})`);
+  console.log(`(1) no-op stage (publish output + PubAck + ack): median ${rate(stage)} msg/s  (runs: ${runs(stages)})`);
+  console.log(`(2) raw nats.js consume + ack loop:             median ${rate(raw)} msg/s  (runs: ${runs(raws)})`);
   console.log(`    stage/raw: ${(stage / raw).toFixed(2)} of the medians; per run: ${ratios}`);
   const floor = await latency(bus, undefined, false);
   const waited = await latency(bus, undefined, true);

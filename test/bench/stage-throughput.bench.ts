@@ -4,7 +4,7 @@
 //     nats.js consume-and-ack loop, and the ratio; (3) p50/p99 latency at 1,000 msg/s offered.
 // Env: BENCH_N (messages per throughput run, default 50_000), BENCH_INFLIGHT (batches in flight, default 4:
 // a stage with cheap per-message work keeps several batches' PubAcks in flight; 2 measured 0.36-0.39 of raw, 4 0.39-0.47),
-// BENCH_ROUNDS (stage and raw runs, alternating; medians are reported; default 3).
+// BENCH_ROUNDS (stage and raw runs, alternating, after one unreported warm-up pair; medians are reported; default 5).
 import { Bus, buildTopology, provisionTopology } from '@paperline/bus';
 import { Streams, Subjects, consumerName } from '@paperline/contracts';
 import { startLocalServer } from '@paperline/nats-server';
@@ -13,7 +13,7 @@ import { percentile } from './stats.js';
 
 const N = Number(process.env['BENCH_N'] ?? 50_000);
 const INFLIGHT = Number(process.env['BENCH_INFLIGHT'] ?? 4);
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 const BATCH = 32;
 const OUT = Subjects.work('assemble', 'normal');
 
@@ -121,6 +121,9 @@ try {
   await provisionTopology(bus.nc, buildTopology({ maxAckPending: 10_000 }));
   console.log(`stage throughput benchmark: ${N} messages, batch ${BATCH}, ${INFLIGHT} batches in flight, nats-server ${server.version}`);
   // alternating runs: a shared machine's load drifts, and both sides should see the same drift
+  // the first pair runs on code V8 has not optimised yet (it measured 10-25% below the rest)
+  await stageThroughput(bus, 0);
+  await rawCeiling(bus, 0);
   const stages: number[] = [];
   const raws: number[] = [];
   for (let run = 1; run <= ROUNDS; run++) {

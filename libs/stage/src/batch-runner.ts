@@ -56,7 +56,7 @@ export class BatchRunner<T> {
       await Promise.all(
         views.map((view, i) => {
           const outcome = outcomes[i] ?? { error: new Error(`handleBatch returned ${outcomes.length} outcomes for ${views.length} messages`) };
-          return 'error' in outcome ? this.fail(view.delivery, outcome.error, view.log) : this.succeed(view.delivery, outcome.outputs, view.log);
+          return 'error' in outcome ? this.fail(view.delivery, outcome.error, view.log) : this.succeed(view, outcome.outputs);
         }),
       );
     }
@@ -80,13 +80,14 @@ export class BatchRunner<T> {
     await this.deps.publisher.publish(output.subject, output.data, { msgId: output.msgId, headers: output.headers });
   }
 
-  private async succeed(delivery: Delivery, outputs: readonly Output[], log: Logger): Promise<void> {
+  private async succeed(view: MessageView<T>, outputs: readonly Output[]): Promise<void> {
+    const { delivery } = view;
     if (delivery.settled) return;
     try {
       if (outputs.length === 1) await this.publish(outputs[0] as Output);
       else if (outputs.length > 1) await Promise.all(outputs.map((o) => this.publish(o)));
     } catch (error) {
-      await this.fail(delivery, error, log);
+      await this.fail(delivery, error, view.log);
       return;
     }
     if (delivery.ack()) this.deps.metrics.stageMessages.inc({ stage: this.deps.options.stage, outcome: 'ack' });

@@ -2,8 +2,9 @@
 // (1) messages/s through a no-op stage (publish -> stage, which publishes one output per input
 //     and awaits its PubAck -> ack), batch 32; (2) in the same run the raw ceiling of a plain
 //     nats.js consume-and-ack loop, and the ratio; (3) p50/p99 latency at 1,000 msg/s offered.
-// Env: BENCH_N (messages per throughput run, default 50_000), BENCH_INFLIGHT (batches in flight, default 4:
-// a stage with cheap per-message work keeps several batches' PubAcks in flight; 2 measured 0.36-0.39 of raw, 4 0.39-0.47),
+// Env: BENCH_N (messages per throughput run, default 50_000), BENCH_INFLIGHT (batches in flight, default 16:
+// a no-op stage mostly waits for PubAcks, so its throughput follows how many messages it holds; 16 batches of 32
+// hold up to 544, still fewer than the raw loop's 1,000; 4 measured 0.46-0.50 of raw, 16 0.58-0.60),
 // BENCH_ROUNDS (stage and raw runs, alternating, after one unreported warm-up pair; medians are reported; default 5).
 import { Bus, buildTopology, provisionTopology } from '@paperline/bus';
 import { Streams, Subjects, consumerName } from '@paperline/contracts';
@@ -12,7 +13,8 @@ import { StageRuntime, type JobOutcome, type StageHandler } from '@paperline/sta
 import { percentile } from './stats.js';
 
 const N = Number(process.env['BENCH_N'] ?? 50_000);
-const INFLIGHT = Number(process.env['BENCH_INFLIGHT'] ?? 4);
+const INFLIGHT = Number(process.env['BENCH_INFLIGHT'] ?? 16);
+const RAW_HELD = 1_000;
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 const BATCH = 32;
 const OUT = Subjects.work('assemble', 'normal');
@@ -62,7 +64,7 @@ async function rawCeiling(bus: Bus, run: number): Promise<number> {
   await publishMany(bus, Subjects.work('ocr', 'normal'), N, `raw${run}`);
   const consumer = await bus.js.consumers.get(Streams.work, consumerName('ocr', 'normal'));
   const started = performance.now();
-  const messages = await consumer.consume({ max_messages: 1_000 });
+  const messages = await consumer.consume({ max_messages: RAW_HELD });
   let n = 0;
   for await (const m of messages) {
     m.ack();
@@ -120,6 +122,8 @@ const bus = await Bus.connect({ servers: server.url, waitOnFirstConnect: false }
 try {
   await provisionTopology(bus.nc, buildTopology({ maxAckPending: 10_000 }));
   console.log(`stage throughput benchmark: ${N} messages, batch ${BATCH}, ${INFLIGHT} batches in flight, nats-server ${server.version}`);
+  // the runtime holds a batch beyond those in flight (StageRuntime's fetch capacity)
+  console.log(`messages held at most: stage ${BATCH * (INFLIGHT + 1)}, raw loop ${RAW_HELD}`);
   // alternating runs: a shared machine's load drifts, and both sides should see the same drift
   // the first pair runs on code V8 has not optimised yet (it measured 10-25% below the rest)
   await stageThroughput(bus, 0);

@@ -21,13 +21,12 @@ export function parseAckSubject(reply: string): AckInfo | undefined {
   // v1 subjects have 9 tokens; v2 add domain and account hash after ACK (and may end with a token)
   const base = t.length === 9 ? 2 : t.length >= 11 ? 4 : -1;
   if (base < 0) return undefined;
-  const at = (i: number) => t[base + i] ?? '';
   return {
-    stream: at(0),
-    consumer: at(1),
-    deliveryCount: Number(at(2)),
-    streamSequence: Number(at(3)),
-    pending: Number(at(6)),
+    stream: t[base] as string,
+    consumer: t[base + 1] as string,
+    deliveryCount: Number(t[base + 2]),
+    streamSequence: Number(t[base + 3]),
+    pending: Number(t[base + 6]),
   };
 }
 

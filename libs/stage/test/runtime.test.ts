@@ -3,6 +3,8 @@ import { startTestServer, type TestServer } from '@paperline/testing';
 import { StageRuntime, StageStates, type StageOptions } from '../src/index.js';
 import { layoutBacklog, openBus, outputCount, publishTasks, sleep, tasks, testStage, waitFor, type TestStage } from './helpers.js';
 import type { Bus } from '@paperline/bus';
+import { createLogger, type Logger } from '@paperline/telemetry';
+import { Writable } from 'node:stream';
 
 describe('StageRuntime', () => {
   let server: TestServer;
@@ -127,5 +129,37 @@ describe('StageRuntime', () => {
     expect(normalsBetween).toBeLessThanOrEqual(8 * 3);
     expect(handler.seen.filter((s) => s.priority === 'normal').length).toBe(200);
     expect(runtime.state).toBe(StageStates.READY);
+  });
+
+  it("a message's log lines carry stage, instance and docId; its logger is built only when it logs", async () => {
+    const bus = await openBus(server);
+    const lines: Array<Record<string, unknown>> = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    let children = 0;
+    const counting = (logger: Logger): Logger =>
+      new Proxy(logger, {
+        get: (target, key, receiver) =>
+          key === 'child'
+            ? (...args: Parameters<Logger['child']>) => {
+                children++;
+                return counting(target.child(...args));
+              }
+            : Reflect.get(target, key, receiver),
+      });
+    const handler = testStage();
+    const runtime = new StageRuntime(handler, { stage: 'layout', lagPollMs: 0, instance: 'i-7', maxBatchWaitMs: 0, backoff: { initialMs: 50, jitter: 0 } }, { bus, log: counting(createLogger({ destination })) });
+    server.defer(() => runtime.close());
+    await runtime.start();
+    const before = children;
+    await publishTasks(bus, 'normal', [...tasks(50), { id: 'flaky', docId: 'doc-7', fail: 'transient-once' }]);
+    await waitFor(async () => (await outputCount(bus)) === 51, 15_000, 'the outputs');
+    expect(lines.find((l) => l['msg'] === 'retrying later')).toMatchObject({ stage: 'layout', instance: 'i-7', docId: 'doc-7', level: 'warn' });
+    // one for the message that failed once; none for the 50 that succeeded
+    expect(children - before).toBe(1);
   });
 });

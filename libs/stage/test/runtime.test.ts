@@ -147,7 +147,7 @@ describe('StageRuntime', () => {
           key === 'child'
             ? (...args: Parameters<Logger['child']>) => {
                 children++;
-                return counting(target.child(...args));
+                return counting(target.child(...args) as unknown as Logger);
               }
             : Reflect.get(target, key, receiver),
       });

@@ -24,6 +24,8 @@ export interface LocalServer {
   readonly storeDir: string;
   readonly version: string;
   readonly pid: number;
+  /** Stops the server and starts it again on the same port and store (clients see a disconnect and a reconnect). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -70,19 +72,40 @@ function waitForReady(child: ChildProcess, timeoutMs: number): Promise<void> {
   });
 }
 
+function terminate(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolveStop) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolveStop();
+    const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolveStop();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
 /** Starts a JetStream-enabled nats-server on 127.0.0.1 (tests and the embedded default). */
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
   const server = options.server ?? (await locateNatsServer());
   const ownsStore = !options.storeDir;
   const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'pl-nats-'));
   const port = options.port ?? (await freePort());
-  const child = spawn(server.path, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, ...(options.args ?? [])], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const launch = async (): Promise<ChildProcess> => {
+    const child = spawn(server.path, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, ...(options.args ?? [])], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      await waitForReady(child, options.startTimeoutMs ?? 15_000);
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw error;
+    }
+    return child;
+  };
+  let child: ChildProcess;
   try {
-    await waitForReady(child, options.startTimeoutMs ?? 15_000);
+    child = await launch();
   } catch (error) {
-    child.kill('SIGKILL');
     if (ownsStore) rmSync(storeDir, { recursive: true, force: true });
     throw error;
   }
@@ -92,17 +115,16 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     port,
     storeDir,
     version: server.version,
-    pid: child.pid ?? -1,
+    get pid() {
+      return child.pid ?? -1;
+    },
+    async restart() {
+      if (stopping) throw new NatsServerError(NatsServerErrorCodes.START_FAILED, 'restart() after stop()');
+      await terminate(child);
+      child = await launch();
+    },
     stop() {
-      stopping ??= new Promise<void>((resolveStop) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolveStop();
-        const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
-        child.once('exit', () => {
-          clearTimeout(force);
-          resolveStop();
-        });
-        child.kill('SIGTERM');
-      }).finally(() => {
+      stopping ??= terminate(child).finally(() => {
         if (ownsStore) rmSync(storeDir, { recursive: true, force: true });
       });
       return stopping;

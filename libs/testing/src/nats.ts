@@ -1,6 +1,6 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { startLocalServer, type LocalServer } from '@paperline/nats-server';
+import { freePort, startLocalServer, type LocalServer } from '@paperline/nats-server';
 
 export interface TestServer {
   readonly url: string;
@@ -10,6 +10,8 @@ export interface TestServer {
   defer(cleanup: () => Promise<unknown> | unknown): void;
   /** Runs the deferred cleanups, then deletes every stream (KV buckets and object stores too). */
   reset(): Promise<void>;
+  /** Stops the server and starts it again at the same address with the same store: clients see a disconnect and a reconnect. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export async function startTestServer(): Promise<TestServer> {
     defer(cleanup) {
       cleanups.push(cleanup);
     },
+    restart: () => server.restart(),
     async reset() {
       await runCleanups();
       const nc = await connect({ servers: server.url, name: 'paperline-test-reset' });
@@ -53,16 +56,21 @@ export async function startTestServer(): Promise<TestServer> {
   };
 }
 
-async function startContainerServer(): Promise<Pick<LocalServer, 'url' | 'stop'>> {
+async function startContainerServer(): Promise<Pick<LocalServer, 'url' | 'restart' | 'stop'>> {
   const { GenericContainer, Wait } = await import('testcontainers');
   const image = process.env['PL_TEST_NATS_IMAGE'] ?? 'nats:2.10-alpine';
+  // a fixed host port: docker gives a restarted container a new random one, and clients could not reconnect
+  const port = await freePort();
   const container = await new GenericContainer(image)
     .withCommand(['-js'])
-    .withExposedPorts(4222)
+    .withExposedPorts({ container: 4222, host: port })
     .withWaitStrategy(Wait.forLogMessage(/Server is ready/))
     .start();
   return {
-    url: `nats://${container.getHost()}:${container.getMappedPort(4222)}`,
+    url: `nats://${container.getHost()}:${port}`,
+    async restart() {
+      await container.restart();
+    },
     async stop() {
       await container.stop();
     },

@@ -1,0 +1,30 @@
+import { existsSync } from 'node:fs';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { describe, expect, it } from 'vitest';
+import { startLocalServer } from './server.js';
+
+describe('startLocalServer', () => {
+  it('restart() brings the server back at the same address with its JetStream store; stop() removes a store it made', async () => {
+    const server = await startLocalServer();
+    try {
+      const nc = await connect({ servers: server.url, reconnectTimeWait: 50, maxReconnectAttempts: -1 });
+      const jsm = await jetstreamManager(nc);
+      await jsm.streams.add({ name: 'KEPT', subjects: ['kept.>'] });
+      await nc.publish('kept.one', 'x');
+      await nc.flush();
+      const firstPid = server.pid;
+      const statuses = nc.status();
+
+      await server.restart();
+      expect(server.pid).not.toBe(firstPid);
+      for await (const status of statuses) if (status.type === 'reconnect') break;
+      expect((await jsm.streams.info('KEPT')).state.messages).toBe(1);
+      await nc.close();
+    } finally {
+      await server.stop();
+    }
+    expect(existsSync(server.storeDir)).toBe(false);
+    await expect(server.restart()).rejects.toThrow(/after stop/);
+  });
+});

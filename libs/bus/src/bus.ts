@@ -24,6 +24,7 @@ export class Bus {
   private readonly stores = new Map<string, Promise<ObjectStore>>();
   private closing: Promise<void> | undefined;
   private disconnected = false;
+  private readonly reconnectListeners = new Set<() => void>();
 
   private constructor(
     readonly nc: NatsConnection,
@@ -42,10 +43,25 @@ export class Bus {
     return !this.disconnected && !this.nc.isClosed();
   }
 
+  /** Calls `listener` after every reconnect (subscriptions are back by then); returns its remover. */
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
+  }
+
   private async watchConnection(): Promise<void> {
     for await (const status of this.nc.status()) {
       if (status.type === 'disconnect') this.disconnected = true;
-      else if (status.type === 'reconnect') this.disconnected = false;
+      else if (status.type === 'reconnect') {
+        this.disconnected = false;
+        for (const listener of this.reconnectListeners) {
+          try {
+            listener();
+          } catch (error) {
+            this.log?.error({ err: error }, 'reconnect listener failed');
+          }
+        }
+      }
     }
   }
 

@@ -57,7 +57,7 @@ export class StageRuntime<T> {
   private suspendReason: string | undefined;
   private releaseTimer: NodeJS.Timeout | undefined;
   private released = false;
-  private connected = true;
+  private stopWatchingReconnects: (() => void) | undefined;
   private dispatching: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
 
@@ -147,7 +147,7 @@ export class StageRuntime<T> {
 
   /** Connected and bound to its consumers, and neither closing nor failed. */
   ready(): boolean {
-    return this.connected && this.lag.ok && (this.state === S.READY || this.state === S.PAUSED);
+    return this.bus.connected && this.lag.ok && (this.state === S.READY || this.state === S.PAUSED);
   }
 
   status(): Record<string, unknown> {
@@ -209,6 +209,7 @@ export class StageRuntime<T> {
     await this.step('stop dead-letter advisories', () => this.deadLetters.close());
     await this.step('close pull subscriptions', () => this.fetcher?.close());
     await this.step('stop heartbeats', () => this.heartbeat?.stop());
+    this.stopWatchingReconnects?.();
     await this.step('close publisher', () => this.publisher.close());
     await this.step('unregister health', () => this.unregisterHealth?.());
     if (this.ownsHealth) await this.step('close health server', () => this.health?.close());
@@ -387,13 +388,14 @@ export class StageRuntime<T> {
     this.unregisterHealth = this.health?.register({ name: this.options.stage, ready: () => this.ready(), status: () => this.status() });
   }
 
+  /** Pulls sent before a disconnect are not answered after the reconnect: end them now rather than after their slack. */
   private watchConnection(): void {
-    void (async () => {
-      for await (const s of this.bus.nc.status()) {
-        if (s.type === 'disconnect') this.connected = false;
-        else if (s.type === 'reconnect') this.connected = true;
-      }
-    })().catch(() => undefined);
+    this.stopWatchingReconnects = this.bus.onReconnect(() => {
+      const fetcher = this.fetcher;
+      if (!fetcher || !fetcher.sources.some((s) => s.outstanding > 0)) return;
+      this.log.info('reconnected: pulls sent before the disconnect abandoned');
+      fetcher.abandonOpenPulls();
+    });
   }
 
   /** The health server this runtime registered with (its own or the shared one). */

@@ -49,8 +49,12 @@ export class Bus {
     return () => this.reconnectListeners.delete(listener);
   }
 
+  /** The connection's one status watcher: connected state, reconnect listeners, and a log line per change. */
   private async watchConnection(): Promise<void> {
     for await (const status of this.nc.status()) {
+      if (status.type === 'ping') continue;
+      const level = status.type === 'disconnect' || status.type === 'error' ? 'warn' : 'debug';
+      this.log?.[level]({ natsStatus: status.type, detail: 'data' in status ? String(status.data) : undefined }, 'nats status');
       if (status.type === 'disconnect') this.disconnected = true;
       else if (status.type === 'reconnect') {
         this.disconnected = false;

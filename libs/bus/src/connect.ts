@@ -19,7 +19,7 @@ export interface ConnectOptions {
   asyncTraces?: boolean;
 }
 
-/** Connects with unlimited reconnects, jittered backoff, and every status change logged. */
+/** Connects with unlimited reconnects and jittered backoff (a `Bus` over the connection logs its status changes). */
 export async function connectBus(options: ConnectOptions): Promise<NatsConnection> {
   const servers = Array.isArray(options.servers) ? options.servers : options.servers.split(',').map((s) => s.trim()).filter(Boolean);
   let nc: NatsConnection;
@@ -37,16 +37,6 @@ export async function connectBus(options: ConnectOptions): Promise<NatsConnectio
   } catch (error) {
     throw new BusError(BusErrorCodes.CONNECT_FAILED, `cannot connect to NATS at ${servers.join(', ')}: ${(error as Error).message}`, { cause: error });
   }
-  const log = options.log;
-  if (log) {
-    log.debug({ server: nc.getServer() }, 'nats connected');
-    void (async () => {
-      for await (const status of nc.status()) {
-        if (status.type === 'ping') continue;
-        const level = status.type === 'disconnect' || status.type === 'error' ? 'warn' : 'debug';
-        log[level]({ natsStatus: status.type, detail: 'data' in status ? String(status.data) : undefined }, 'nats status');
-      }
-    })();
-  }
+  options.log?.debug({ server: nc.getServer() }, 'nats connected');
   return nc;
 }

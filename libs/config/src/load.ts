@@ -23,7 +23,8 @@ export function loadConfig<T>(schema: Schema<T>, options: LoadOptions = {}): Rea
     config = convict(schema, { env: options.env ?? process.env, args: [] });
     const file = options.file ?? (options.env ?? process.env)['PL_CONFIG_FILE'];
     if (file) config.loadFile(file);
-    if (options.overrides) config.load(options.overrides as never);
+    // one load per entry, each a nested object: load() deep-merges, but keeps a dotted key as one literal name
+    for (const [key, value] of Object.entries(options.overrides ?? {})) config.load(key.split('.').reduceRight<unknown>((inner, part) => ({ [part]: inner }), value) as never);
     config.validate({ allowed: 'strict' });
   } catch (error) {
     throw new ConfigError(`invalid configuration: ${(error as Error).message}`, { cause: error });

@@ -1,14 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Bus, buildTopology, provisionTopology } from '@paperline/bus';
+import { Streams } from '@paperline/contracts';
 import { startTestServer, type TestServer } from '@paperline/testing';
 import { StageRuntime } from '../src/index.js';
-import { outputCount, publishTasks, sleep, tasks, testStage, waitFor } from './helpers.js';
+import { OUTPUT_SUBJECT, layoutBacklog, outputCount, publishTasks, sleep, tasks, testStage, waitFor } from './helpers.js';
 
 describe('a stage whose nats-server restarts', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer();
   });
+  afterEach(async () => server.reset());
   afterAll(async () => server?.stop());
 
   it('takes new work as soon as it has reconnected, not after the pulls the restart lost have timed out', async () => {
@@ -34,5 +36,24 @@ describe('a stage whose nats-server restarts', () => {
     expect(Date.now() - publishedAt).toBeLessThan(1_000);
     await waitFor(async () => (await outputCount(bus)) === 10, 10_000, 'all outputs');
     expect(runtime.ready()).toBe(true);
+  });
+
+  it('mid-run loses no message and stores no output twice', async () => {
+    const bus = await Bus.connect({ servers: server.url, waitOnFirstConnect: false, reconnectTimeWaitMs: 100 });
+    server.defer(() => bus.close());
+    // acks and PubAcks in flight at the restart are lost: the messages come back after ack_wait
+    await provisionTopology(bus.nc, buildTopology({ ackWaitMs: 2_000 }));
+    const handler = testStage({ delayMs: 5 });
+    const runtime = new StageRuntime(handler, { stage: 'layout', lagPollMs: 0, batchSize: 16, maxInflightBatches: 4 }, { bus });
+    server.defer(() => runtime.close());
+    await runtime.start();
+    await publishTasks(bus, 'normal', tasks(3_000));
+    await waitFor(() => handler.seen.length > 800, 20_000, 'a third of the work');
+
+    await server.restart();
+    await waitFor(async () => bus.connected && (await layoutBacklog(bus)) === 0, 60_000, 'the backlog to drain');
+    expect(new Set(handler.seen.map((s) => s.id)).size).toBe(3_000);
+    const outputs = await bus.jsm.streams.info(Streams.work, { subjects_filter: OUTPUT_SUBJECT });
+    expect(outputs.state.subjects?.[OUTPUT_SUBJECT]).toBe(3_000);
   });
 });

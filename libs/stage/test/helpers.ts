@@ -1,6 +1,6 @@
 // Shared fixtures of the stage runtime tests: a generic 'layout' test stage and bus helpers.
 import { z } from 'zod';
-import { Bus, buildTopology, provisionTopology, type TopologyOptions } from '@paperline/bus';
+import { Bus, buildTopology, provisionTopology, type ConnectOptions, type TopologyOptions } from '@paperline/bus';
 import { Headers, PaperlineError, Streams, Subjects, consumerName, decode, type Priority } from '@paperline/contracts';
 import type { TestServer } from '@paperline/testing';
 import type { JobOutcome, StageHandler, StageMessage } from '../src/index.js';
@@ -61,8 +61,8 @@ export function testStage(options: { delayMs?: number; onBatch?: (batch: Readonl
   return stage;
 }
 
-export async function openBus(server: TestServer, topology: TopologyOptions = {}): Promise<Bus> {
-  const bus = await Bus.connect({ servers: server.url, waitOnFirstConnect: false });
+export async function openBus(server: TestServer, topology: TopologyOptions = {}, connect: Partial<ConnectOptions> = {}): Promise<Bus> {
+  const bus = await Bus.connect({ servers: server.url, waitOnFirstConnect: false, ...connect });
   server.defer(() => bus.close());
   await provisionTopology(bus.nc, buildTopology(topology));
   return bus;

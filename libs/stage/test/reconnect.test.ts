@@ -1,9 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Bus, buildTopology, provisionTopology } from '@paperline/bus';
 import { Streams } from '@paperline/contracts';
 import { startTestServer, type TestServer } from '@paperline/testing';
 import { StageRuntime } from '../src/index.js';
-import { OUTPUT_SUBJECT, layoutBacklog, outputCount, publishTasks, sleep, tasks, testStage, waitFor } from './helpers.js';
+import { OUTPUT_SUBJECT, layoutBacklog, openBus, outputCount, publishTasks, sleep, tasks, testStage, waitFor } from './helpers.js';
 
 describe('a stage whose nats-server restarts', () => {
   let server: TestServer;
@@ -14,9 +13,7 @@ describe('a stage whose nats-server restarts', () => {
   afterAll(async () => server?.stop());
 
   it('takes new work as soon as it has reconnected, not after the pulls the restart lost have timed out', async () => {
-    const bus = await Bus.connect({ servers: server.url, waitOnFirstConnect: false, reconnectTimeWaitMs: 100 });
-    server.defer(() => bus.close());
-    await provisionTopology(bus.nc, buildTopology());
+    const bus = await openBus(server, {}, { reconnectTimeWaitMs: 100 });
     const handler = testStage();
     // long polls of 3 s: the stage, idle, waits on them and on nothing else when the restart comes
     const runtime = new StageRuntime(handler, { stage: 'layout', lagPollMs: 0, maxBatchWaitMs: 0, idlePollMs: 3_000 }, { bus });
@@ -39,10 +36,8 @@ describe('a stage whose nats-server restarts', () => {
   });
 
   it('mid-run loses no message and stores no output twice', async () => {
-    const bus = await Bus.connect({ servers: server.url, waitOnFirstConnect: false, reconnectTimeWaitMs: 100 });
-    server.defer(() => bus.close());
     // acks and PubAcks in flight at the restart are lost: the messages come back after ack_wait
-    await provisionTopology(bus.nc, buildTopology({ ackWaitMs: 2_000 }));
+    const bus = await openBus(server, { ackWaitMs: 2_000 }, { reconnectTimeWaitMs: 100 });
     const handler = testStage({ delayMs: 5 });
     const runtime = new StageRuntime(handler, { stage: 'layout', lagPollMs: 0, batchSize: 16, maxInflightBatches: 4 }, { bus });
     server.defer(() => runtime.close());

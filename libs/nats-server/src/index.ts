@@ -1,6 +1,8 @@
 export { NatsServerError, NatsServerErrorCodes, INSTALL_HINT, type NatsServerErrorCode } from './errors.js';
 export {
   locateNatsServer,
+  provisionDebianBinary,
+  type DebianBinaryOptions,
   serverVersion,
   isSupportedVersion,
   MIN_SERVER_VERSION,

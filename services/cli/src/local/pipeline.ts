@@ -1,5 +1,6 @@
 import type { StageName } from '@paperline/contracts';
 import { Bus, buildTopology, provisionTopology, type TopologyOptions } from '@paperline/bus';
+import { JetStreamExporter } from '@paperline/jetstream-metrics';
 import { JobStore } from '@paperline/jobs';
 import { startLocalServer, type LocalServer } from '@paperline/nats-server';
 import { HealthServer, StageRuntime, type StageOptions } from '@paperline/stage';
@@ -55,6 +56,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   const runtimes = new Map<StageName, StageRuntime<unknown>>();
   let bus: Bus | undefined;
   let health: HealthServer | undefined;
+  let jetstream: JetStreamExporter | undefined;
   let handlers: StageHandlers | undefined;
   const close = async () => {
     for (const runtime of [...runtimes.values()].reverse()) {
@@ -64,6 +66,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         log.warn({ err: error }, 'stage close failed');
       }
     }
+    jetstream?.stop();
     await handlers?.teardown().catch((error: unknown) => log.warn({ err: error }, 'teardown failed'));
     await health?.close().catch(() => undefined);
     await bus?.close().catch(() => undefined);
@@ -76,6 +79,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     if ((options.healthPort ?? -1) >= 0) {
       health = new HealthServer({ port: options.healthPort, registry: getMetrics().registry, log });
       await health.start();
+      // the server's view of lag and storage beside the stages' own, as the gateway serves it in a deployment
+      jetstream = new JetStreamExporter({ jsm: bus.jsm, metrics: getMetrics(), log });
+      jetstream.start();
     }
     handlers = await createStageHandlers({ bus, jobs, log, overrides: options.overrides ?? {}, runtimeOf: (stage) => runtimes.get(stage) });
     for (const stage of options.stages ?? LOCAL_STAGES) {

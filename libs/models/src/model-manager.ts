@@ -39,6 +39,11 @@ export interface ModelManagerOptions<S> {
   bus?: Bus;
   log?: Logger;
   metrics?: Metrics;
+  /**
+   * Wraps the session each handle gives out (the model runtime times every run into
+   * pl_inference_seconds with it); the manager keeps and releases the unwrapped one.
+   */
+  instrument?: (session: S, labels: { stage: string; model: string; device: string }) => S;
 }
 
 /** A model in use. Call release() exactly once when done. */
@@ -118,7 +123,7 @@ export class ModelManager<S = InferenceSession> {
     return {
       model: modelId,
       device: loaded.device,
-      session: loaded.session,
+      session: this.options.instrument ? this.options.instrument(loaded.session, { stage: this.options.stage, model: modelId, device: loaded.device }) : loaded.session,
       release: () => {
         if (released) return;
         released = true;

@@ -46,6 +46,7 @@ describe('createModelRuntime', () => {
     const exported = await getMetrics().registry.metrics();
     expect(exported).toContain('pl_model_loaded{stage="ocr",model="tiny",device="cpu@test"} 1');
     expect(exported).toContain('pl_model_events_total{model="tiny",event="evict"} 0');
+    expect(exported).toContain('pl_inference_seconds_count{stage="ocr",model="tiny",device="cpu@test"} 1');
     expect(exported).toContain('pl_budget_capacity_bytes{device="cpu@test"} 64000000');
     expect(exported).toContain('pl_device_present{device="cpu@test",kind="cpu"} 1');
     expect(exported).toMatch(/^pl_host_memory_total_bytes\{device="cpu@test"\} [1-9]/m);

@@ -38,6 +38,22 @@ export interface ModelRuntime {
   close(): Promise<void>;
 }
 
+/** A runner whose every run() is timed: each model stage gets pl_inference_seconds per model without code of its own. */
+export function timedRunner(runner: InferenceRunner, observe: (seconds: number) => void): InferenceRunner {
+  return {
+    inputNames: runner.inputNames,
+    outputNames: runner.outputNames,
+    async run(feeds, options) {
+      const started = performance.now();
+      try {
+        return await runner.run(feeds, options);
+      } finally {
+        observe((performance.now() - started) / 1000);
+      }
+    },
+  };
+}
+
 export async function createModelRuntime(options: ModelRuntimeOptions): Promise<ModelRuntime> {
   const { memory, models, bus, stage, instance, node, log } = options;
   const metrics = options.metrics ?? getMetrics();
@@ -75,6 +91,7 @@ export async function createModelRuntime(options: ModelRuntimeOptions): Promise<
     bus,
     log,
     metrics,
+    instrument: (runner, labels) => timedRunner(runner, (seconds) => metrics.inferenceSeconds.observe(labels, seconds)),
   });
   let guard: MemoryGuard | undefined;
   if (memory.guard.enabled) {

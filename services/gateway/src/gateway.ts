@@ -26,6 +26,10 @@ export interface GatewayOptions {
 function observeRequests(app: FastifyInstance): void {
   const metrics = getMetrics();
   const started = new WeakMap<object, bigint>();
+  // every route's error series exists from the start, so the error ratio reads 0 rather than nothing
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) metrics.httpErrors.inc({ method, route: route.url }, 0);
+  });
   app.addHook('onRequest', async (request) => {
     started.set(request, process.hrtime.bigint());
   });

@@ -245,6 +245,23 @@ describe('metrics in the dashboard and the alerts', () => {
     expect(dashboard['uid']).toBe('paperline');
   });
 
+  it('docs/monitoring.md lists every panel with its query, and every alert', () => {
+    const doc = readText(join(root, 'docs/monitoring.md'));
+    const missing: string[] = [];
+    const visit = (panels: unknown): void => {
+      for (const panel of (panels as Yaml[] | undefined) ?? []) {
+        if (panel['type'] !== 'row' && !doc.includes(`| ${String(panel['title'])} |`)) missing.push(`panel ${String(panel['title'])}`);
+        for (const target of (panel['targets'] as Yaml[] | undefined) ?? []) {
+          if (!doc.includes(String(target['expr']).replace(/\|/g, '\\|'))) missing.push(`query ${String(target['expr'])}`);
+        }
+        visit(panel['panels']);
+      }
+    };
+    visit(dashboard['panels']);
+    for (const query of alertQueries(alerts)) if (!doc.includes(`\`${query.where.replace('alert ', '')}\``)) missing.push(query.where);
+    expect(missing).toEqual([]);
+  });
+
   it('grafana provisioning points at the mounted dashboards and a Prometheus datasource', () => {
     const datasources = loadYaml(join(deploy, 'grafana/provisioning/datasources/prometheus.yml'))[0]!;
     expect(get(datasources, 'datasources', 0, 'type')).toBe('prometheus');

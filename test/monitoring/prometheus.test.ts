@@ -4,33 +4,28 @@
 // stage's model and unloaded. Then every PromQL expression of every dashboard panel, dashboard
 // variable and alert rule in deploy/ is evaluated through /api/v1/query and must return data: a
 // query that names a metric nothing exports, or labels nothing carries, comes back empty and fails.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import * as ort from 'onnxruntime-node';
 import YAML from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bus } from '@paperline/bus';
 import { PaperlineClient } from '@paperline/client';
 import { Subjects } from '@paperline/contracts';
 import { createGateway } from '@paperline/gateway';
-import { compileMemorySettings, memorySchema, type MemoryConfig } from '@paperline/memory';
-import { createModelRuntime, modelsSchema, type ModelRuntime, type ModelsConfig } from '@paperline/models';
-import { loadConfig } from '@paperline/config';
 import { freePort } from '@paperline/nats-server';
 import { locatePrometheus, startPrometheus, type LocalPrometheus } from '@paperline/prometheus';
 import { ControlPlane } from '@paperline/stage';
 import { silentLogger } from '@paperline/telemetry';
-import { buildPdf, encodeOnnxModel, scaleModel, truncatedPdf } from '@paperline/testing';
+import { buildPdf, truncatedPdf } from '@paperline/testing';
 import { startLocalPipeline, type LocalPipeline } from '../../services/cli/src/local/index.js';
+import { MB, runModelOnce, startTestRuntime, writeScaleManifest } from '../support/model-runtimes.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const binary = await locatePrometheus({ log: (line) => console.warn(`prometheus: ${line}`) });
 if (!binary) console.warn("SKIPPED test/monitoring: no Prometheus found and Debian's prometheus package could not be unpacked (apt-get install prometheus, or set PROMETHEUS_BIN)");
 
 const PIPELINE_JOBS = ['render', 'layout', 'ocr', 'assemble'] as const;
-const MB = 1_000_000;
 /** Node of the two model runtimes below: their own ledger, 100 MB, room for one of their models. */
 const MODEL_NODE = 'monitoring-test';
 
@@ -100,24 +95,7 @@ describe.skipIf(!binary)('dashboards and alerts against a real Prometheus scrapi
   let client: PaperlineClient;
   let gateway: ReturnType<typeof createGateway>;
   let prometheus: LocalPrometheus;
-  const runtimes: ModelRuntime[] = [];
   const cleanup: (() => Promise<unknown>)[] = [];
-
-  async function modelRuntime(stage: 'table' | 'formula', manifest: string, bus: Bus): Promise<ModelRuntime> {
-    const env = { PL_MODELS_MANIFEST: manifest, PL_MODEL_PROVIDERS: 'cuda:0,cpu', PL_MEMORY_CPU_CAPACITY: '100MB', PL_MEMORY_GUARD_LIMIT: '0.99', PL_MEMORY_GUARD_INTERVAL_MS: '500', PL_MEMORY_SAMPLE_INTERVAL_MS: '500' };
-    const config = loadConfig({ ...memorySchema, ...modelsSchema }, { env }) as unknown as MemoryConfig & ModelsConfig;
-    const runtime = await createModelRuntime({
-      memory: compileMemorySettings(config),
-      models: { ...config.models, idleTimeoutMs: 600_000 },
-      bus,
-      stage,
-      instance: `${stage}-1`,
-      node: MODEL_NODE,
-      hooks: { suspend: () => undefined, resume: () => undefined, recycle: () => undefined },
-    });
-    runtimes.push(runtime);
-    return runtime;
-  }
 
   beforeAll(async () => {
     const healthPort = await freePort();
@@ -150,25 +128,15 @@ describe.skipIf(!binary)('dashboards and alerts against a real Prometheus scrapi
     for (const id of submitted) await gateway.inject({ method: 'GET', url: `/v1/documents/${id}` });
 
     // a model loaded and run by one stage, evicted for another stage's model, which is then unloaded
-    const dir = mkdtempSync(join(tmpdir(), 'pl-monitoring-models-'));
-    writeFileSync(join(dir, 'scale.onnx'), encodeOnnxModel(scaleModel()));
-    const spec = (id: string, stage: string) => ({ id, stage, task: 'test', files: [{ path: 'scale.onnx' }], license: 'MIT', source: 'generated', memoryEstimateBytes: 60 * MB, devices: ['cuda', 'cpu'] });
-    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ models: [spec('table-test-model', 'table'), spec('formula-test-model', 'formula')] }));
+    const manifest = writeScaleManifest([{ id: 'table-test-model', stage: 'table' }, { id: 'formula-test-model', stage: 'formula' }], 60 * MB);
     const bus = await Bus.connect({ servers: pipeline.url, waitOnFirstConnect: false });
     cleanup.unshift(() => bus.close());
-    const table = await modelRuntime('table', join(dir, 'manifest.json'), bus);
-    const formula = await modelRuntime('formula', join(dir, 'manifest.json'), bus);
-    cleanup.unshift(async () => Promise.all(runtimes.map((r) => r.close())));
-    const run = async (runtime: ModelRuntime, model: string) => {
-      const handle = await runtime.manager.acquire(model);
-      try {
-        await handle.session.run({ x: new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4]), [1, 4]) });
-      } finally {
-        handle.release();
-      }
-    };
-    await run(table, 'table-test-model');
-    await run(formula, 'formula-test-model');
+    const env = { PL_MEMORY_GUARD_INTERVAL_MS: '500', PL_MEMORY_SAMPLE_INTERVAL_MS: '500' };
+    const table = await startTestRuntime({ bus, stage: 'table', manifest, node: MODEL_NODE, capacity: '100MB', env });
+    const formula = await startTestRuntime({ bus, stage: 'formula', manifest, node: MODEL_NODE, capacity: '100MB', env });
+    cleanup.unshift(async () => Promise.all([table.close(), formula.close()]));
+    await runModelOnce(table, 'table-test-model');
+    await runModelOnce(formula, 'formula-test-model');
     expect(table.manager.isLoaded('table-test-model'), 'evicted for formula').toBe(false);
     expect(await formula.manager.unload('formula-test-model')).toBe(true);
 

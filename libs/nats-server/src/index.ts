@@ -12,3 +12,4 @@ export {
   type LocateOptions,
 } from './locate.js';
 export { startLocalServer, freePort, type LocalServer, type LocalServerOptions } from './server.js';
+export { startLocalCluster, type LocalCluster, type LocalClusterOptions } from './cluster.js';

@@ -1,2 +1,2 @@
 export { casUpdate, type CasOptions } from './cas.js';
-export { JobStore, type DocumentFailure, type NewJob, type Progress } from './job-store.js';
+export { JobStore, type DocumentFailure, type JobWatch, type NewJob } from './job-store.js';

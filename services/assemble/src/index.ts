@@ -3,3 +3,4 @@ export { buildDocument, type AssembledPage } from './document.js';
 export { renderMarkdown, blockToMarkdown } from './markdown.js';
 export { markPageFurniture, type PageBlocks } from './page-furniture.js';
 export { assembleStage } from './stage.js';
+export { PageProgress, type Progress } from './page-progress.js';

@@ -115,6 +115,8 @@ describe.skipIf(!binary)('dashboards and alerts against a real Prometheus scrapi
       ruleFiles: [join(root, 'deploy/prometheus/alerts.yml')],
     });
     cleanup.unshift(() => prometheus.stop());
+    // scraped once before anything happens, so increase() sees every counter's first step from 0
+    await prometheus.waitForTargets(30_000);
 
     // documents through the HTTP API: three that complete, one corrupt PDF that fails in render
     const submitted: string[] = [];
@@ -143,7 +145,6 @@ describe.skipIf(!binary)('dashboards and alerts against a real Prometheus scrapi
     // ocr paused; a region task waiting for table, which has no process at all
     await (await ControlPlane.open(bus)).setPaused('ocr', true);
     await bus.publish(Subjects.work('table', 'normal'), new TextEncoder().encode('{}'), { msgId: 'monitoring-orphan' });
-    await prometheus.waitForTargets(30_000);
   }, 180_000);
 
   afterAll(async () => {

@@ -3,7 +3,7 @@
 // (the one the pipeline is connected to), once restarted and once left down. Every document
 // completes exactly once, and the budget ledger, which two model runtimes keep loading and
 // evicting through the failure, never holds more than its capacity.
-// CI runs PL_CLUSTER_DOCS documents (12 by default); PL_CLUSTER_DOCS=50 is the full run.
+// CI runs PL_CLUSTER_DOCS documents (8 by default); PL_CLUSTER_DOCS=50 is the full run.
 import type { KV } from '@nats-io/kv';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Bus } from '@paperline/bus';
@@ -15,7 +15,7 @@ import { buildPdf } from '@paperline/testing';
 import { startLocalPipeline } from '../../services/cli/src/local/index.js';
 import { MB, runModelOnce, startTestRuntime, writeScaleManifest } from '../support/model-runtimes.js';
 
-const DOCS = Number(process.env['PL_CLUSTER_DOCS'] ?? 12);
+const DOCS = Number(process.env['PL_CLUSTER_DOCS'] ?? 8);
 const NODE = 'cluster-test';
 const CAPACITY = 100 * MB;
 

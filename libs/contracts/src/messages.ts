@@ -170,8 +170,12 @@ export const RegionTaskSchema = z.object({
   width: z.number().positive(),
   height: z.number().positive(),
   dpi: z.number().positive(),
-  raster: z.string(),
+  /** The page raster in `pl-pages`; null for a born-digital page rendered without one (its text layer suffices). */
+  raster: z.string().nullable(),
   lang: LanguageSchema,
+  /** Text-layer glyph runs and vector rulings inside the region, on born-digital pages. */
+  runs: z.array(GlyphRunSchema).optional(),
+  rulings: z.array(RulingSchema).optional(),
   options: DocOptionsSchema,
 });
 export type RegionTask = z.infer<typeof RegionTaskSchema>;

@@ -56,3 +56,60 @@ export function largeModel(spec: LargeModelSpec): OnnxGraph {
     initializers: [{ name: 'table', type: 'float', dims: [rows, width], data: new Uint8Array(table.buffer) }],
   };
 }
+
+export interface DocLayoutModelSpec {
+  architecture: 'picodet-gfl' | 'rt-detr';
+  /** Network input size. */
+  height: number;
+  width: number;
+}
+
+/**
+ * A model with PP-DocLayout's signature (inputs `image` [1,3,H,W], `scale_factor` [1,2] and, for
+ * RT-DETR, `im_shape` [1,2]; outputs [3,6] rows and a count of 2) whose rows show what it was fed:
+ * - row 0, class 2 (text), score 0.95: the network-input box [W/4, H/8, 3W/4, 3H/8] divided by
+ *   [sw, sh, sw, sh] from scale_factor = [sh, sw], as a real export maps boxes back;
+ * - row 1, class 8 (table), score 0.6: [100 + 10 m0, 100 + 10 m1, 200 + 10 m2, 150 + imH], where
+ *   m0..m2 are the means of the three input planes and imH is im_shape[0] (0 without im_shape);
+ * - row 2, class 11, score 0.99: past the count, so a decoder must ignore it.
+ */
+export function docLayoutModel(spec: DocLayoutModelSpec): OnnxGraph {
+  const { height: h, width: w } = spec;
+  const rtDetr = spec.architecture === 'rt-detr';
+  const f = (name: string, dims: number[], values: number[]) => ({ name, type: 'float' as const, dims, data: floatData(values) });
+  const nodes: OnnxGraph['nodes'] = [
+    { op: 'ReduceMean', inputs: ['image'], outputs: ['means'], attributes: { axes: [2, 3], keepdims: 0 } },
+    { op: 'MatMul', inputs: ['means', 'planesToBox'], outputs: ['meanTerms'] },
+    { op: 'Add', inputs: ['meanTerms', 'offsets'], outputs: rtDetr ? ['rowNoShape'] : ['row1'] },
+    { op: 'MatMul', inputs: ['scale_factor', 'spread'], outputs: ['scales'] },
+    { op: 'Div', inputs: ['netBox', 'scales'], outputs: ['row0'] },
+    { op: 'Concat', inputs: ['row0', 'row1', 'row2'], outputs: ['boxes'], attributes: { axis: 0 } },
+    { op: 'Concat', inputs: ['heads', 'boxes'], outputs: ['dets'], attributes: { axis: 1 } },
+    { op: 'Identity', inputs: ['countValue'], outputs: ['count'] },
+  ];
+  if (rtDetr) {
+    nodes.push({ op: 'MatMul', inputs: ['im_shape', 'heightToY2'], outputs: ['shapeTerm'] }, { op: 'Add', inputs: ['rowNoShape', 'shapeTerm'], outputs: ['row1'] });
+  }
+  return {
+    inputs: [
+      { name: 'image', type: 'float', shape: [1, 3, h, w] },
+      ...(rtDetr ? [{ name: 'im_shape', type: 'float' as const, shape: [1, 2] }] : []),
+      { name: 'scale_factor', type: 'float', shape: [1, 2] },
+    ],
+    outputs: [
+      { name: 'dets', type: 'float', shape: [3, 6] },
+      { name: 'count', type: 'int64', shape: [1] },
+    ],
+    nodes,
+    initializers: [
+      f('planesToBox', [3, 4], [10, 0, 0, 0, 0, 10, 0, 0, 0, 0, 10, 0]),
+      f('offsets', [1, 4], [100, 100, 200, 150]),
+      f('spread', [2, 4], [0, 1, 0, 1, 1, 0, 1, 0]),
+      f('netBox', [1, 4], [w / 4, h / 8, (3 * w) / 4, (3 * h) / 8]),
+      f('row2', [1, 4], [1, 1, 50, 50]),
+      f('heads', [3, 2], [2, 0.95, 8, 0.6, 11, 0.99]),
+      ...(rtDetr ? [f('heightToY2', [2, 4], [0, 0, 0, 1, 0, 0, 0, 0])] : []),
+      { name: 'countValue', type: 'int64', dims: [1], data: new Uint8Array(BigInt64Array.from([2n]).buffer) },
+    ],
+  };
+}

@@ -4,6 +4,7 @@
 import {
   MsgIds,
   ObjectStores,
+  PaperlineError,
   RegionResultSchema,
   RegionTaskSchema,
   SCHEMA_VERSION,
@@ -75,6 +76,7 @@ async function loadRasters(batch: ReadonlyArray<StageMessage<RegionTask>>, ctx: 
   return Promise.all(
     batch.map(async (message) => {
       const name = message.data.raster;
+      if (name === null) return { error: new PaperlineError('INVALID_MESSAGE', `region ${message.data.regionId} of page ${message.data.page} names no raster to read`) };
       let image = cache.get(name);
       if (!image) {
         image = ctx.bus.getObject(ObjectStores.pages, name).then(decodeRgb);

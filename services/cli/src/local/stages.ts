@@ -1,10 +1,10 @@
-import type { Language, StageName } from '@paperline/contracts';
+import type { StageName } from '@paperline/contracts';
 import type { Bus } from '@paperline/bus';
 import { failDocumentOnDeadLetter, type JobStore } from '@paperline/jobs';
 import type { StageHandler, StageRuntime } from '@paperline/stage';
 import type { Logger } from '@paperline/telemetry';
 import { createAssembleHandler } from '@paperline/assemble';
-import { createLayoutHandler, loadLayoutConfig } from '@paperline/layout';
+import { createLayoutStage, loadLayoutConfig, type LayoutStage } from '@paperline/layout';
 import { createOcrStage, loadOcrConfig, type OcrStage } from '@paperline/ocr';
 import { createRenderHandler, loadRenderConfig, renderSettings } from '@paperline/render';
 
@@ -34,9 +34,16 @@ export interface StageHandlerDeps {
 export async function createStageHandlers(deps: StageHandlerDeps): Promise<StageHandlers> {
   const { bus, jobs, log } = deps;
   const render = loadRenderConfig({ overrides: { render: deps.overrides.render ?? {} } }).render;
-  const layout = loadLayoutConfig({ overrides: { layout: deps.overrides.layout ?? {} } }).layout;
+  const layoutConfig = loadLayoutConfig({ overrides: { layout: deps.overrides.layout ?? {} } });
   const ocrConfig = loadOcrConfig({ overrides: { ocr: deps.overrides.ocr ?? {} } });
   let ocr: OcrStage | undefined;
+  let layout: LayoutStage | undefined;
+  const hooksOf = (stage: StageName) => ({
+    suspend: (reason: string) => deps.runtimeOf(stage)?.suspend(reason),
+    resume: () => deps.runtimeOf(stage)?.unsuspend(),
+    // one process holds every stage here: it cannot be swapped for a fresh one mid-run
+    recycle: (reason: string) => log.error({ reason, stage }, 'the memory guard asked for a recycle, which the embedded pipeline cannot do; run `paperline up` for supervised stages'),
+  });
   const handlers = new Map<StageName, () => Promise<StageHandler<unknown>> | StageHandler<unknown>>([
     [
       'render',
@@ -48,7 +55,13 @@ export async function createStageHandlers(deps: StageHandlerDeps): Promise<Stage
           },
         }) as StageHandler<unknown>,
     ],
-    ['layout', () => createLayoutHandler({ bus, log, settings: { featureCacheMs: layout.featureCacheMs, defaultLang: layout.defaultLang as Language } }) as StageHandler<unknown>],
+    [
+      'layout',
+      async () => {
+        layout = await createLayoutStage({ bus, config: layoutConfig, log, hooks: hooksOf('layout') });
+        return layout.handler as StageHandler<unknown>;
+      },
+    ],
     [
       'ocr',
       async () => {
@@ -56,12 +69,7 @@ export async function createStageHandlers(deps: StageHandlerDeps): Promise<Stage
           bus,
           config: ocrConfig,
           log,
-          hooks: {
-            suspend: (reason) => deps.runtimeOf('ocr')?.suspend(reason),
-            resume: () => deps.runtimeOf('ocr')?.unsuspend(),
-            // one process holds every stage here: it cannot be swapped for a fresh one mid-run
-            recycle: (reason) => log.error({ reason }, 'the memory guard asked for a recycle, which the embedded pipeline cannot do; run `paperline up` for supervised stages'),
-          },
+          hooks: hooksOf('ocr'),
         });
         return ocr.handler as StageHandler<unknown>;
       },
@@ -77,7 +85,7 @@ export async function createStageHandlers(deps: StageHandlerDeps): Promise<Stage
       return handler;
     },
     async teardown() {
-      await ocr?.close();
+      await Promise.all([ocr?.close(), layout?.close()]);
     },
   };
 }

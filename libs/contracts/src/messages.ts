@@ -176,6 +176,8 @@ export const RegionTaskSchema = z.object({
   /** Text-layer glyph runs and vector rulings inside the region, on born-digital pages. */
   runs: z.array(GlyphRunSchema).optional(),
   rulings: z.array(RulingSchema).optional(),
+  /** A crop of the region in `pl-pages` that the result block carries (a formula's picture beside its OCR text). */
+  image: z.string().optional(),
   options: DocOptionsSchema,
 });
 export type RegionTask = z.infer<typeof RegionTaskSchema>;

@@ -96,8 +96,9 @@ function toJob(task: RegionTask, image: RgbImage): OcrJob {
   return { kind: 'region', image, bbox: task.bbox, type: task.type, order: task.order, id: task.regionId };
 }
 
-function resultOutput(message: StageMessage<RegionTask>, blocks: Block[]) {
+function resultOutput(message: StageMessage<RegionTask>, read: Block[]) {
   const task = message.data;
+  const blocks = task.image ? read.map((b) => ({ ...b, image: task.image })) : read;
   return {
     subject: Subjects.work('assemble', task.options.priority),
     msgId: MsgIds.regionResult(task.docId, task.page, task.regionId, 'ocr'),

@@ -5,9 +5,10 @@ import type { Bus } from '@paperline/bus';
 import { PaperlineError, type RegionTask } from '@paperline/contracts';
 import { compileMemorySettings } from '@paperline/memory';
 import { createModelRuntime, Manifest, type ModelRuntime, type RuntimeHooks } from '@paperline/models';
+import type { StageDescription, StageModule } from '@paperline/stage-host';
 import type { StageHandler } from '@paperline/stage';
-import type { Logger } from '@paperline/telemetry';
-import { FORMULA_MODEL_PREFERENCE, type FormulaConfig } from './config.js';
+import type { Logger, Metrics } from '@paperline/telemetry';
+import { FORMULA_MODEL_PREFERENCE, formulaSchema, loadFormulaConfig, type FormulaConfig } from './config.js';
 import { FormulaRecognizer, formulaVariant, loadFormulaTokenizer } from './formula-model.js';
 import { createFormulaHandler } from './handler.js';
 
@@ -16,6 +17,7 @@ export interface FormulaStageDeps {
   config: FormulaConfig;
   hooks: RuntimeHooks;
   log?: Logger;
+  metrics?: Metrics;
 }
 
 export interface FormulaStage {
@@ -23,6 +25,7 @@ export interface FormulaStage {
   /** Absent when no formula model is used. */
   readonly models: ModelRuntime | undefined;
   close(): Promise<void>;
+  describe(): StageDescription;
 }
 
 /** The encoder the config asks for: a named one must be in the manifest; `auto` takes the first installed pair. */
@@ -43,7 +46,7 @@ export async function createFormulaStage(deps: FormulaStageDeps): Promise<Formul
   const encoder = await chooseFormulaModel(config);
   if (!encoder) {
     log?.info({ backend: 'glyphs' }, 'no formula model installed: LaTeX from glyph runs on born-digital pages, OCR text on scans');
-    return { handler: createFormulaHandler(), models: undefined, close: async () => undefined };
+    return { handler: createFormulaHandler(), models: undefined, close: async () => undefined, describe: () => ({ backend: 'glyphs', models: [] }) };
   }
   const models = await createModelRuntime({
     memory: compileMemorySettings(config),
@@ -55,9 +58,24 @@ export async function createFormulaStage(deps: FormulaStageDeps): Promise<Formul
     hooks: deps.hooks,
     sessions: { intraOpThreads: config.formula.threads, session: { executionMode: 'sequential', interOpNumThreads: 1 } },
     log,
+    metrics: deps.metrics,
   });
   const variant = formulaVariant(models.manifest, encoder);
   const recognizer = new FormulaRecognizer(models.manager, variant, await loadFormulaTokenizer(models.manifest, variant.decoder), config.formula.maxTokens);
   log?.info({ backend: encoder }, 'formula model backend');
-  return { handler: createFormulaHandler({ recognizer, release: () => models.manager.unloadAll('formula release') }), models, close: () => models.close() };
+  return {
+    handler: createFormulaHandler({ recognizer, release: () => models.manager.unloadAll('formula release') }),
+    models,
+    close: () => models.close(),
+    describe: () => ({ backend: encoder, models: [variant.encoder, variant.decoder] }),
+  };
 }
+
+export const formulaStage: StageModule<RegionTask, FormulaConfig> = {
+  stage: 'formula',
+  schema: formulaSchema,
+  loadConfig: loadFormulaConfig,
+  // one batch at a time: a decode already uses every intra-op thread
+  runtime: (config) => ({ batchSize: config.formula.batchSize, maxInflightBatches: 1 }),
+  create: ({ bus, config, log, metrics, hooks }) => createFormulaStage({ bus, config, log, metrics, hooks }),
+};

@@ -1,22 +1,28 @@
-// The layout stage composed from its config. With a PP-DocLayout model installed (or named), the
-// model loads through the ModelManager under the device's memory budget, is held only while a
-// page runs, unloads when idle and is released when the stage pauses; without one the stage owns
-// no model and uses the text-layer heuristics. main.ts and the embedded pipeline both build it here.
+// The layout stage as a StageModule: the standalone process (main.ts) and the embedded pipeline
+// both run it. With a PP-DocLayout model installed (or named), the model loads through the
+// ModelManager under the device's memory budget, is held only while a page runs, unloads when idle
+// and is released when the stage pauses; without one the stage owns no model and uses the
+// text-layer heuristics (scans: OCR page mode).
 import type { Bus } from '@paperline/bus';
 import { PaperlineError, type Language, type PageTask } from '@paperline/contracts';
 import { compileMemorySettings } from '@paperline/memory';
 import { createModelRuntime, Manifest, type ModelRuntime, type RuntimeHooks } from '@paperline/models';
+import type { StageDescription, StageModule } from '@paperline/stage-host';
 import type { StageHandler } from '@paperline/stage';
-import type { Logger } from '@paperline/telemetry';
-import { LAYOUT_MODEL_PREFERENCE, type LayoutConfig } from './config.js';
+import type { Logger, Metrics } from '@paperline/telemetry';
+import { LAYOUT_MODEL_PREFERENCE, layoutSchema, loadLayoutConfig, type LayoutConfig } from './config.js';
 import { DocLayoutDetector, docLayoutVariant } from './doclayout-detector.js';
 import { createLayoutHandler } from './handler.js';
+
+/** Pages per batch, and two batches at once: a text page is cheap, its object-store reads are not. */
+const LAYOUT_RUNTIME = { batchSize: 8, maxInflightBatches: 2 };
 
 export interface LayoutStageDeps {
   bus: Bus;
   config: LayoutConfig;
   hooks: RuntimeHooks;
   log?: Logger;
+  metrics?: Metrics;
 }
 
 export interface LayoutStage {
@@ -24,6 +30,7 @@ export interface LayoutStage {
   /** Absent when no layout model is used. */
   readonly models: ModelRuntime | undefined;
   close(): Promise<void>;
+  describe(): StageDescription;
 }
 
 /** The layout model the config asks for: a named one must be in the manifest; `auto` takes the first installed. */
@@ -45,7 +52,12 @@ export async function createLayoutStage(deps: LayoutStageDeps): Promise<LayoutSt
   const modelId = await chooseLayoutModel(config);
   if (!modelId) {
     log?.info({ backend: 'text-layer' }, 'no layout model installed: text-layer heuristics, OCR page mode for scans');
-    return { handler: createLayoutHandler({ bus: deps.bus, log, settings }), models: undefined, close: async () => undefined };
+    return {
+      handler: createLayoutHandler({ bus: deps.bus, log, settings }),
+      models: undefined,
+      close: async () => undefined,
+      describe: () => ({ backend: 'text-layer', models: [] }),
+    };
   }
   const models = await createModelRuntime({
     memory: compileMemorySettings(config),
@@ -57,6 +69,7 @@ export async function createLayoutStage(deps: LayoutStageDeps): Promise<LayoutSt
     hooks: deps.hooks,
     sessions: { intraOpThreads: config.layout.threads, session: { executionMode: 'sequential', interOpNumThreads: 1 } },
     log,
+    metrics: deps.metrics,
   });
   const detector = new DocLayoutDetector(models.manager, docLayoutVariant(models.manifest.get(modelId)), {
     scoreThreshold: config.layout.scoreThreshold,
@@ -64,6 +77,18 @@ export async function createLayoutStage(deps: LayoutStageDeps): Promise<LayoutSt
     containedShare: 0.9,
   });
   log?.info({ backend: modelId }, 'layout model backend');
-  const handler = createLayoutHandler({ bus: deps.bus, log, settings, detector, release: () => models.manager.unloadAll('layout release') });
-  return { handler, models, close: () => models.close() };
+  return {
+    handler: createLayoutHandler({ bus: deps.bus, log, settings, detector, release: () => models.manager.unloadAll('layout release') }),
+    models,
+    close: () => models.close(),
+    describe: () => ({ backend: modelId, models: [modelId] }),
+  };
 }
+
+export const layoutStage: StageModule<PageTask, LayoutConfig> = {
+  stage: 'layout',
+  schema: layoutSchema,
+  loadConfig: loadLayoutConfig,
+  runtime: () => LAYOUT_RUNTIME,
+  create: ({ bus, config, log, metrics, hooks }) => createLayoutStage({ bus, config, log, metrics, hooks }),
+};

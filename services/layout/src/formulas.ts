@@ -25,16 +25,9 @@ export function mathShare(runs: readonly GlyphRun[]): number {
   return all > 0 ? math / all : 0;
 }
 
-/** Horizontal rulings inside a box (with a little slack): a fraction's bars. */
+/** Horizontal rulings across a box: a fraction's bars (a bar reaches past its numerator and denominator). */
 export function rulingsInside(rulings: readonly Ruling[], box: BBox, slack = 4): Ruling[] {
-  return rulings.filter((r) => r.y0 === r.y1 && r.x0 >= box[0] - slack && r.x1 <= box[2] + slack && r.y0 >= box[1] - slack && r.y0 <= box[3] + slack);
-}
-
-export interface FormulaPart {
-  type: BlockType;
-  bbox: BBox;
-  text: string;
-  lines: unknown[];
+  return rulings.filter((r) => r.y0 === r.y1 && r.y0 >= box[1] - slack && r.y0 <= box[3] + slack && overlap1d(r.x0, r.x1, box[0], box[2]) >= 0.5 * (r.x1 - r.x0));
 }
 
 const EQUATION_NUMBER = /^\(\s*\d{1,3}(?:\.\d{1,3})?[a-z]?\s*\)$/;

@@ -30,6 +30,13 @@ export function rulingsInside(rulings: readonly Ruling[], box: BBox, slack = 4):
   return rulings.filter((r) => r.y0 === r.y1 && r.y0 >= box[1] - slack && r.y0 <= box[3] + slack && overlap1d(r.x0, r.x1, box[0], box[2]) >= 0.5 * (r.x1 - r.x0));
 }
 
+export interface FormulaPart {
+  type: BlockType;
+  bbox: BBox;
+  text: string;
+  lines: unknown[];
+}
+
 const EQUATION_NUMBER = /^\(\s*\d{1,3}(?:\.\d{1,3})?[a-z]?\s*\)$/;
 /** Only short fragments join an equation: a paragraph beside one never does. */
 const MAX_PART_LINES = 2;

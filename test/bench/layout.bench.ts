@@ -10,6 +10,7 @@ import { basename, join, resolve } from 'node:path';
 import { PaperlineClient } from '@paperline/client';
 import { ParsedDocumentSchema } from '@paperline/contracts';
 import { silentLogger } from '@paperline/telemetry';
+import type * as LocalPipelineModule from '../../services/cli/src/local/index.js';
 import { loadTruth } from '../eval/omnidocbench.js';
 import { formatFigures, scoreLayout, type LayoutFigures, type PredictedPage } from '../eval/layout-score.js';
 
@@ -28,7 +29,7 @@ const repo = resolve(arg('pipeline') ?? join(import.meta.dirname, '../..'));
 const commit = arg('commit') ?? 'this tree';
 const baselinePath = arg('baseline') ?? join(import.meta.dirname, 'layout-baseline.json');
 
-const { startLocalPipeline } = (await import(join(repo, 'services/cli/src/local/index.ts'))) as typeof import('../../services/cli/src/local/index.js');
+const { startLocalPipeline } = (await import(join(repo, 'services/cli/src/local/index.ts'))) as typeof LocalPipelineModule;
 const pipeline = await startLocalPipeline({ log: silentLogger() });
 const client = await PaperlineClient.connect({ servers: pipeline.url, waitOnFirstConnect: false });
 const truth = loadTruth(join(demo, 'OmniDocBench_demo.json'));

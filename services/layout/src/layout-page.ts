@@ -6,7 +6,7 @@ import { unionBoxes } from '@paperline/vision';
 import { groupBlocks } from './blocks.js';
 import { classify, demoteFrontMatter, pageStyle } from './classify.js';
 import { finishPage, joinLines, type Draft, type PageLayoutResult } from './drafts.js';
-import { isMathFont, mathShare, mergeDisplayFormulas, rulingsInside } from './formulas.js';
+import { mathShare, mergeDisplayFormulas, rulingsInside } from './formulas.js';
 import { buildLines } from './lines.js';
 import { DEFAULT_REGION_OPTIONS, figureBoxes, mostlyInside, tableBoxes, type RegionOptions } from './regions.js';
 import { tableText } from './table-text.js';

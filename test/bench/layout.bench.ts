@@ -1,4 +1,4 @@
-// npm run bench:layout [-- --pipeline DIR] [-- --save FILE] [-- --baseline FILE]
+// npm run bench:layout [-- --pipeline DIR --commit REF] [-- --save FILE] [-- --baseline FILE] [-- --out FILE] [-- --only TEXT]
 // Layout, table and formula quality on the 18 pages of ../shared/corpus/omnidocbench-demo with
 // OmniDocBench_demo.json as the truth (mapping and metrics: test/eval/omnidocbench.ts and
 // layout-score.ts), through the embedded pipeline with its default backends. Prints per-class
@@ -33,7 +33,10 @@ const { startLocalPipeline } = (await import(join(repo, 'services/cli/src/local/
 const pipeline = await startLocalPipeline({ log: silentLogger() });
 const client = await PaperlineClient.connect({ servers: pipeline.url, waitOnFirstConnect: false });
 const truth = loadTruth(join(demo, 'OmniDocBench_demo.json'));
-const images = readdirSync(join(demo, 'images')).sort();
+const only = arg('only');
+const images = readdirSync(join(demo, 'images'))
+  .filter((f) => !only || f.includes(only))
+  .sort();
 const started = performance.now();
 const predicted: PredictedPage[] = [];
 for (const image of images) {
@@ -51,7 +54,10 @@ const seconds = (performance.now() - started) / 1000;
 await client.close();
 await pipeline.close();
 
-const figures = scoreLayout(truth, predicted);
+// --out keeps the predicted pages, to rescore or inspect without another run
+const out = arg('out');
+if (out) writeFileSync(out, JSON.stringify(predicted));
+const figures = scoreLayout(only ? truth.filter((t) => images.includes(t.image)) : truth, predicted);
 console.log(`paperline bench:layout  ${predicted.length}/${images.length} pages of ${demo}  pipeline ${repo} (${commit})  ${seconds.toFixed(0)} s`);
 const saved = arg('save');
 if (saved) writeFileSync(saved, JSON.stringify({ commit, figures }, null, 2) + '\n');

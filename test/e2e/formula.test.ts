@@ -23,7 +23,7 @@ describe('formulas end to end (model-free)', () => {
     await pipeline?.close();
   });
 
-  it('a superscript from its raised baseline, a fraction from its ruling, Greek and relations from a math font', async () => {
+  const page = (): Uint8Array => {
     const texts: PdfText[] = [
       { text: BODY, x: 72, y: 100 },
       // E = mc^2 (1): the exponent smaller and 4 pt up
@@ -40,8 +40,20 @@ describe('formulas end to end (model-free)', () => {
       { text: 'a \xa3 b', x: 250, y: 340, font: 'Symbol' },
       { text: BODY, x: 72, y: 380 },
     ];
-    const pdf = buildPdf([{ texts, lines: [{ x0: 258, y0: 249, x1: 272, y1: 249, width: 0.5 }] }]);
-    const docId = await client.submit(pdf, { fileName: 'formulas.pdf' });
+    return buildPdf([{ texts, lines: [{ x0: 258, y0: 249, x1: 272, y1: 249, width: 0.5 }] }]);
+  };
+
+  it('with the formula feature off, the document completes with the formulas as text', async () => {
+    const docId = await client.submit(page(), { fileName: 'formulas-off.pdf', options: { features: { formula: false } } });
+    const job = await client.wait(docId, { timeoutMs: 120_000 });
+    expect(job.status).toBe('completed');
+    const md = new TextDecoder().decode(await client.result(docId, 'md'));
+    expect(md).not.toContain('$$');
+    expect(md).toContain('E = mc 2 (1)');
+  });
+
+  it('a superscript from its raised baseline, a fraction from its ruling, Greek and relations from a math font', async () => {
+    const docId = await client.submit(page(), { fileName: 'formulas.pdf' });
     const job = await client.wait(docId, { timeoutMs: 120_000 });
     expect(job.status).toBe('completed');
     const md = new TextDecoder().decode(await client.result(docId, 'md'));

@@ -15,6 +15,7 @@ import { memorySchema } from '@paperline/memory';
 import { modelsSchema } from '@paperline/models';
 import { renderSchema } from '@paperline/render';
 import { layoutSchema } from '@paperline/layout';
+import { formulaSchema } from '@paperline/formula';
 import { ocrSchema } from '../../services/ocr/src/config.js';
 import { DEFAULT_GRACE_MS } from '@paperline/stage';
 import { getMetrics } from '@paperline/telemetry';
@@ -39,7 +40,7 @@ function configEnvNames(): Set<string> {
     if (typeof env === 'string') names.add(env);
     for (const child of Object.values(node)) visit(child);
   };
-  for (const schema of [baseSchema, clientSchema, gatewaySchema, memorySchema, modelsSchema, renderSchema, layoutSchema, ocrSchema]) visit(schema);
+  for (const schema of [baseSchema, clientSchema, gatewaySchema, memorySchema, modelsSchema, renderSchema, layoutSchema, ocrSchema, formulaSchema]) visit(schema);
   return names;
 }
 /** Variables the image sets for node itself rather than for paperline's configuration. */

@@ -142,14 +142,14 @@ export class OcrEngine {
     for (const [t, target] of targets.entries()) {
       for (const { quad, cropQuad } of await this.detect(detector, target)) {
         const { width, height } = quadSize(cropQuad);
-        crops.push({ image: target.image, quad: height >= verticalRatio * width ? rotateQuad90(cropQuad) : cropQuad });
+        crops.push({ image: target.image, quad: height >= verticalRatio * width ? rotateQuad90(cropQuad) : cropQuad, group: t });
         owners.push(t);
         boxes.push(quad);
       }
     }
     if (this.options.useCls && crops.length > 0) {
       const turned = await (await this.classifier(acquire)).orient(crops);
-      turned.forEach((quad, i) => (crops[i] = { image: crops[i]!.image, quad }));
+      turned.forEach((quad, i) => (crops[i] = { ...crops[i]!, quad }));
     }
     const decoded = await recognizer.recognize(crops);
     if (lang === 'ch' && this.options.latinRecheck !== false) await this.recheckLatin(acquire, crops, decoded);

@@ -2,7 +2,7 @@
 // paragraphs, the paragraphs put in reading order, and lone lines in the margins typed as page
 // furniture.
 import type { BBox, Block, BlockType } from '@paperline/contracts';
-import { groupLinesIntoBlocks, readingOrder } from '@paperline/vision';
+import { boxHeight, groupLinesIntoBlocks, median, readingOrder, type LineBlock } from '@paperline/vision';
 import { markMargins, type MarginOptions } from './margins.js';
 import type { OcrLine } from './ocr-line.js';
 import { joinLines } from './text-join.js';
@@ -12,15 +12,33 @@ export interface PageBlocksOptions {
   margins?: MarginOptions | false;
 }
 
+/**
+ * A detected line continues the row of the line before it only where the two overlap: a row
+ * continued across a gap (as text-layer lines split at a wide space are) bridges the narrow
+ * gutters of newspaper columns, and the paragraphs of two columns become one (demo pages:
+ * ned_chars 0.342 -> 0.319 with the line height below as well, newspapers 0.68 -> 0.20).
+ */
+const OCR_MAX_ROW_GAP = 0;
+
+/**
+ * Paragraphs in reading order. Columns are told apart by gaps measured in text lines, not in
+ * paragraphs: the median paragraph is several lines tall, wider than a newspaper's gutter.
+ */
+function orderedParagraphs(lines: OcrLine[], page: { width: number; height: number }): LineBlock<OcrLine>[] {
+  const paragraphs = groupLinesIntoBlocks(lines, { maxRowGap: OCR_MAX_ROW_GAP });
+  const lineHeight = median(lines.map((l) => boxHeight(l.bbox)));
+  return readingOrder(paragraphs, { pageWidth: page.width, pageHeight: page.height, ...(lineHeight > 0 ? { lineHeight } : {}) });
+}
+
 export function pageBlocks(lines: OcrLine[], page: { width: number; height: number; idPrefix: string }, options: PageBlocksOptions = {}): Block[] {
-  const groups = readingOrder(groupLinesIntoBlocks(lines), { pageWidth: page.width, pageHeight: page.height });
+  const groups = orderedParagraphs(lines, page);
   const blocks = groups.map((g, order) => toBlock(`${page.idPrefix}-${order}`, 'text', g.bbox, order, g.lines));
   return options.margins === false ? blocks : markMargins(blocks, page.height, options.margins);
 }
 
 /** A known region's lines as one block of its type, in reading order. */
 export function regionBlock(lines: OcrLine[], region: { id: string; type: BlockType; bbox: BBox; order: number }, page: { width: number; height: number }): Block {
-  const groups = readingOrder(groupLinesIntoBlocks(lines), { pageWidth: page.width, pageHeight: page.height });
+  const groups = orderedParagraphs(lines, page);
   return toBlock(region.id, region.type, region.bbox, region.order, groups.flatMap((g) => g.lines));
 }
 

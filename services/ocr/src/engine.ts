@@ -12,7 +12,7 @@ import { DEFAULT_MODELS_DIR, type LoadedModel, type ModelSource } from './model-
 import type { OcrLine } from './ocr-line.js';
 import { pageBlocks, regionBlock } from './page-blocks.js';
 import { quadBox, quadSize, rotateQuad90, type Quad } from './quad.js';
-import { chooseRotation, orientationProbe, readingQuad, type OrientationOptions, type PageRotation } from './orientation.js';
+import { chooseRotation, orientationProbe, probeQuad, type OrientationOptions, type PageRotation } from './orientation.js';
 import { cropRgb, rotateRgb, type RgbImage } from './raster.js';
 import { TextRecognizer, type RecognizerOptions } from './recognizer.js';
 
@@ -192,11 +192,12 @@ export class OcrEngine {
    * read each candidate way up. Every page's probe is read in batches of its own.
    */
   private async pageRotations(recognizer: TextRecognizer, targets: readonly OcrTarget[], detected: DetectedBox[][]): Promise<PageRotation[]> {
-    const probes = detected.map((boxes, t) => (targets[t]!.area ? undefined : orientationProbe(boxes.map((b) => b.cropQuad), this.options.orientation || {})));
+    const options = this.options.orientation || {};
+    const probes = detected.map((boxes, t) => (targets[t]!.area ? undefined : orientationProbe(boxes.map((b) => b.cropQuad), options)));
     const crops: LineCrop[] = [];
     probes.forEach((probe, t) => {
       probe?.candidates.forEach((rotation, c) => {
-        for (const i of probe.sample) crops.push({ image: targets[t]!.image, quad: readingQuad(detected[t]![i]!.cropQuad, rotation), group: 2 * t + c });
+        for (const i of probe.sample) crops.push({ image: targets[t]!.image, quad: probeQuad(detected[t]![i]!.cropQuad, rotation, options.maxProbeAspect), group: 2 * t + c });
       });
     });
     if (crops.length === 0) return targets.map(() => 0);
@@ -206,7 +207,7 @@ export class OcrEngine {
       if (!probe) return 0;
       const take = () => decoded.slice(next, (next += probe.sample.length)).map((line) => (line.text.trim() ? line.confidence : 0));
       const first = take();
-      return chooseRotation(probe, [first, take()], this.options.orientation || {});
+      return chooseRotation(probe, [first, take()], options);
     });
   }
 

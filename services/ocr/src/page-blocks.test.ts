@@ -18,4 +18,22 @@ describe('pageBlocks', () => {
     const blocks = pageBlocks([title, ...columns[2]!, ...columns[0]!, ...columns[1]!], { width: 1200, height: 1700, idPrefix: 'p' });
     expect(blocks.map((b) => b.text)).toEqual(['Title', ...columns.map((c) => c.map((l) => l.text).join(' '))]);
   });
+
+  it('makes short blocks of tall lines headings, levels ranked by line height', () => {
+    const lines = [
+      line('Annual Report', [100, 40, 700, 100]), // 60 px
+      line('1. Results', [100, 160, 400, 200]), // 40 px
+      ...column('body', 100, 1000, 230, 4),
+      line('2. Outlook', [100, 400, 400, 442]), // 42 px: the same level as 1. Results
+      ...column('more', 100, 1000, 470, 3),
+    ];
+    const blocks = pageBlocks(lines, { width: 1100, height: 1400, idPrefix: 'p' });
+    expect(blocks.map((b) => [b.type, b.level, b.text.split(' ')[0]])).toEqual([
+      ['title', 1, 'Annual'],
+      ['heading', 2, '1.'],
+      ['text', undefined, 'body0'],
+      ['heading', 2, '2.'],
+      ['text', undefined, 'more0'],
+    ]);
+  });
 });

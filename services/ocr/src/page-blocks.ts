@@ -30,10 +30,38 @@ function orderedParagraphs(lines: OcrLine[], page: { width: number; height: numb
   return readingOrder(paragraphs, { pageWidth: page.width, pageHeight: page.height, ...(lineHeight > 0 ? { lineHeight } : {}) });
 }
 
+/** A block of at most this many lines, each this many times the page's median line height, is a heading. */
+const HEADING_MAX_LINES = 2;
+export const HEADING_MIN_HEIGHT_RATIO = 1.4;
+/** Heading heights within this ratio of each other share a level. */
+const HEADING_LEVEL_STEP = 1.15;
+const MAX_HEADING_LEVEL = 4;
+
 export function pageBlocks(lines: OcrLine[], page: { width: number; height: number; idPrefix: string }, options: PageBlocksOptions = {}): Block[] {
   const groups = orderedParagraphs(lines, page);
-  const blocks = groups.map((g, order) => toBlock(`${page.idPrefix}-${order}`, 'text', g.bbox, order, g.lines));
+  const blocks = headings(groups.map((g, order) => toBlock(`${page.idPrefix}-${order}`, 'text', g.bbox, order, g.lines)));
   return options.margins === false ? blocks : markMargins(blocks, page.height, options.margins);
+}
+
+/**
+ * Headings of a scan by line height: short blocks of lines clearly taller than the page's body
+ * text. Levels rank their heights, tallest first (level 1, typed title), heights alike sharing one.
+ */
+function headings(blocks: Block[]): Block[] {
+  const lineHeight = (b: Block) => median((b.lines ?? []).map((l) => boxHeight(l.bbox)));
+  const body = median(blocks.flatMap((b) => (b.lines ?? []).map((l) => boxHeight(l.bbox))));
+  const tall = blocks.filter((b) => (b.lines?.length ?? 0) <= HEADING_MAX_LINES && lineHeight(b) >= HEADING_MIN_HEIGHT_RATIO * body);
+  const levels: number[] = [];
+  for (const height of tall.map(lineHeight).sort((a, b) => b - a)) {
+    if (levels.length === 0 || levels[levels.length - 1]! > HEADING_LEVEL_STEP * height) levels.push(height);
+  }
+  const levelOf = (height: number) => Math.min(MAX_HEADING_LEVEL, 1 + levels.findIndex((top) => top <= HEADING_LEVEL_STEP * height));
+  const headed = new Set(tall);
+  return blocks.map((b) => {
+    if (!headed.has(b)) return b;
+    const level = levelOf(lineHeight(b));
+    return { ...b, type: level === 1 ? 'title' : 'heading', level };
+  });
 }
 
 /** A known region's lines as one block of its type, in reading order. */

@@ -67,6 +67,8 @@ const MIN_TABLE_ROWS = 3;
 const toTextLine = (line: TextLayerLine): TextLine => ({ text: line.text, bbox: line.bbox, confidence: 1 });
 
 export function layoutPage(task: PageTask, layer: PageTextLayer | null, options: LayoutOptions): PageLayoutResult {
+  // render found nothing painted on it: nothing to read, no OCR
+  if (task.blank) return { blocks: [], regions: [], crops: [] };
   if (!layer) {
     return {
       blocks: [],

@@ -14,6 +14,7 @@ await runStandaloneStage({
       onDocumentOpened: async (docId, pageCount) => {
         await jobs.setPageCount(docId, pageCount);
       },
+      pagesDone: async (docId) => (await jobs.get(docId))?.pagesDone.length ?? 0,
     }),
   }),
 });

@@ -46,6 +46,27 @@ const IMAGE_OPS = new Set<number>([
   OPS.paintImageMaskXObjectRepeat,
 ]);
 
+/** Operators that put marks on the page: text, images, shadings (paths paint through constructPath's own op). */
+const PAINT_OPS = new Set<number>([
+  OPS.showText,
+  OPS.showSpacedText,
+  OPS.nextLineShowText,
+  OPS.nextLineSetSpacingShowText,
+  ...IMAGE_OPS,
+  OPS.paintSolidColorImageMask,
+  OPS.shadingFill,
+]);
+
+/** Whether the page's operator list paints anything at all: a page without is blank and needs no raster or OCR. */
+export function paintsAnything(list: OperatorList): boolean {
+  return list.fnArray.some((fn, i) => {
+    if (PAINT_OPS.has(fn)) return true;
+    if (fn !== OPS.constructPath) return false;
+    const op = (list.argsArray[i] as unknown[] | null)?.[0] as number;
+    return STROKE_OPS.has(op) || FILL_OPS.has(op);
+  });
+}
+
 /** A decoded image as pdfjs hands it to the canvas (pdfjs's ImageKind in `kind`). */
 export interface PdfjsImage {
   width: number;

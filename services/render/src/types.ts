@@ -47,6 +47,8 @@ export interface RenderedPage {
   raster: Uint8Array | null;
   /** 'images' when the raster holds only the page's embedded images (for figure crops). @default 'page' */
   rasterContent?: 'page' | 'images';
+  /** Nothing is painted on the page (no text layer, no raster): it needs no OCR. */
+  blank?: true;
 }
 
 export interface OpenedDocument {

@@ -46,6 +46,7 @@ export async function createStageHandlers(deps: StageHandlerDeps): Promise<Stage
           onDocumentOpened: async (docId, pageCount) => {
             await jobs.setPageCount(docId, pageCount);
           },
+          pagesDone: async (docId) => (await jobs.get(docId))?.pagesDone.length ?? 0,
         }) as StageHandler<unknown>,
     ],
     ['layout', () => createLayoutHandler({ bus, log, settings: { featureCacheMs: layout.featureCacheMs, defaultLang: layout.defaultLang as Language } }) as StageHandler<unknown>],

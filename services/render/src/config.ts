@@ -8,7 +8,7 @@ import {
   DEFAULT_THROTTLE_WAIT_MS,
   type RenderSettings,
 } from './handler.js';
-import { DEFAULT_DPI, DEFAULT_MIN_TEXT_CHARS, DEFAULT_RENDER_LIMITS } from './types.js';
+import { DEFAULT_DPI, DEFAULT_MIN_TEXT_CHARS, DEFAULT_PDF_ENGINE, DEFAULT_RENDER_LIMITS, PDF_ENGINES, type PdfEngine } from './types.js';
 
 export const renderSchema = {
   ...baseSchema,
@@ -58,6 +58,12 @@ export const renderSchema = {
       default: DEFAULT_THROTTLE_WAIT_MS,
       env: 'PL_RENDER_THROTTLE_WAIT_MS',
     },
+    pdfEngine: {
+      doc: 'The PDF engine: pdfium (WebAssembly; faster, and no native canvas) or pdfjs. docs/pdf-engines.md compares them.',
+      format: PDF_ENGINES,
+      default: DEFAULT_PDF_ENGINE,
+      env: 'PL_RENDER_PDF_ENGINE',
+    },
     alwaysRaster: {
       doc: 'Rasterise every PDF page, even text-only ones (slower; for debugging or a layout model).',
       format: Boolean,
@@ -75,6 +81,7 @@ export function renderSettings(render: RenderConfig['render']): RenderSettings {
     dpi: render.dpi,
     minTextChars: render.minTextChars,
     alwaysRaster: render.alwaysRaster,
+    pdfEngine: render.pdfEngine as PdfEngine,
     inlineTextLayerBytes: render.inlineTextLayerBytes,
     slicePages: Math.max(1, render.slicePages),
     throttlePages: render.throttlePages,

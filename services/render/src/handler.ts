@@ -21,7 +21,16 @@ import type { BatchContext, JobOutcome, Output, StageHandler, StageMessage } fro
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openDocument, selectPages } from './open.js';
 import { OpenDocuments } from './open-documents.js';
-import { DEFAULT_DPI, DEFAULT_MIN_TEXT_CHARS, DEFAULT_RENDER_LIMITS, type OpenedDocument, type RenderedPage, type RenderLimits } from './types.js';
+import {
+  DEFAULT_DPI,
+  DEFAULT_MIN_TEXT_CHARS,
+  DEFAULT_PDF_ENGINE,
+  DEFAULT_RENDER_LIMITS,
+  type OpenedDocument,
+  type PdfEngine,
+  type RenderedPage,
+  type RenderLimits,
+} from './types.js';
 
 export interface RenderSettings {
   /** @default 150 */
@@ -31,6 +40,8 @@ export interface RenderSettings {
   minTextChars: number;
   /** @default false */
   alwaysRaster: boolean;
+  /** @default 'pdfium' */
+  pdfEngine: PdfEngine;
   /** A PageTask up to this size (encoded) carries its text layer inline; a larger layer goes to pl-pages. @default 262144 */
   inlineTextLayerBytes: number;
   /** Pages rendered per turn; then the document goes back in the queue behind what arrived meanwhile. @default 32 */
@@ -58,6 +69,7 @@ export const DEFAULT_RENDER_SETTINGS: Readonly<RenderSettings> = Object.freeze({
   limits: DEFAULT_RENDER_LIMITS,
   minTextChars: DEFAULT_MIN_TEXT_CHARS,
   alwaysRaster: false,
+  pdfEngine: DEFAULT_PDF_ENGINE,
   inlineTextLayerBytes: DEFAULT_INLINE_TEXT_LAYER_BYTES,
   slicePages: DEFAULT_SLICE_PAGES,
   throttlePages: DEFAULT_THROTTLE_PAGES,
@@ -167,6 +179,7 @@ async function openSource(submit: DocSubmit, ctx: BatchContext, settings: Render
     dpi: submit.options.dpi ?? settings.dpi,
     alwaysRaster: settings.alwaysRaster,
     minTextChars: settings.minTextChars,
+    pdfEngine: settings.pdfEngine,
     fileName: submit.fileName,
   });
 }

@@ -18,7 +18,7 @@ import {
   type PageTask,
 } from '@paperline/contracts';
 import type { BatchContext, JobOutcome, Output, StageHandler, StageMessage } from '@paperline/stage';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as setImmediatePromise, setTimeout as sleep } from 'node:timers/promises';
 import { openDocument, selectPages } from './open.js';
 import { OpenDocuments } from './open-documents.js';
 import {
@@ -216,6 +216,9 @@ async function renderPages(ctx: BatchContext, submit: DocSubmit, doc: OpenedDocu
       .catch((error: unknown) => {
         failure ??= { error };
       });
+    // a page the engine reads synchronously (a blank one: microseconds) must not keep the event
+    // loop from the socket: other stages in this process and high work wait on it
+    await setImmediatePromise();
   }
   await previous;
   if (failure) throw failure.error;

@@ -9,12 +9,13 @@ export class OpenDocuments {
 
   constructor(private readonly capacity: number) {}
 
-  /** The open document, now the most recently used. */
+  /**
+   * The open document, taken out while its slice renders (so another document's `keep` cannot
+   * evict and close it under that slice); `keep` or `close` it afterwards.
+   */
   take(docId: string): OpenedDocument | undefined {
     const doc = this.open.get(docId);
-    if (!doc) return undefined;
     this.open.delete(docId);
-    this.open.set(docId, doc);
     return doc;
   }
 

@@ -2,6 +2,7 @@ import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, 
 import { nanos } from '@nats-io/nats-core';
 import {
   Buckets,
+  PRIORITIES,
   ObjectStores,
   STAGES,
   Streams,
@@ -68,7 +69,7 @@ export function buildTopology(options: TopologyOptions = {}): Topology {
   const duplicateWindow = nanos(options.duplicateWindowMs ?? 10 * 60_000);
   const common = { storage: StorageType.File, num_replicas: replicas, duplicate_window: duplicateWindow };
   const streams: Topology['streams'] = [
-    { name: Streams.docs, subjects: [Subjects.submit], retention: RetentionPolicy.Workqueue, discard: DiscardPolicy.Old, ...common },
+    { name: Streams.docs, subjects: PRIORITIES.map((p) => Subjects.submitOf(p)), retention: RetentionPolicy.Workqueue, discard: DiscardPolicy.Old, ...common },
     { name: Streams.work, subjects: [Subjects.workAll], retention: RetentionPolicy.Workqueue, discard: DiscardPolicy.Old, ...common },
     { name: Streams.events, subjects: [Subjects.events], retention: RetentionPolicy.Limits, max_age: nanos(options.eventsMaxAgeMs ?? 7 * DAY_MS), ...common },
     { name: Streams.dlq, subjects: [Subjects.dlqAll], retention: RetentionPolicy.Limits, max_age: nanos(options.dlqMaxAgeMs ?? 30 * DAY_MS), ...common },

@@ -19,7 +19,8 @@ export const renderStage: StageModule<DocSubmit, RenderConfig> = {
       onDocumentOpened: async (docId, pageCount) => {
         await jobs.setPageCount(docId, pageCount);
       },
+      pagesDone: async (docId) => (await jobs.get(docId))?.pagesDone.length ?? 0,
     }),
-    describe: () => ({ backend: 'pdfjs+sharp', models: [] }),
+    describe: () => ({ backend: `${config.render.pdfEngine}+sharp`, models: [] }),
   }),
 };

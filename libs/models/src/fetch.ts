@@ -7,6 +7,7 @@ import { mkdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { ModelError } from './errors.js';
 import { sha256File, type Manifest, type ModelFile, type ModelSpec } from './manifest.js';
 
@@ -83,7 +84,7 @@ async function download(url: string, target: string, file: ModelFile, signal: Ab
       },
     });
     try {
-      await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), count, createWriteStream(temp, { flags: 'wx' }), { signal });
+      await pipeline(Readable.fromWeb(response.body as WebReadableStream), count, createWriteStream(temp, { flags: 'wx' }), { signal });
     } catch (error) {
       throw new ModelError('FETCH_FAILED', `${url}: ${(error as Error).message}`, { cause: error });
     }

@@ -1,6 +1,6 @@
 // The real `paperline` bin against a real nats-server; the test plays the pipeline's part by
 // writing the job records and outputs that render and assemble would.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,7 +21,7 @@ import {
   encode,
   type JobRecord,
 } from '@paperline/contracts';
-import { freePort } from '@paperline/nats-server';
+import { freePort, startLocalServer } from '@paperline/nats-server';
 import { startPresence } from '@paperline/stage-host';
 import { silentLogger } from '@paperline/telemetry';
 import { buildPdf, startTestServer, updateJobRecord, type TestServer } from '@paperline/testing';
@@ -38,7 +38,7 @@ interface Run {
 /** Longer than any one command needs; a hung command is killed so it never outlives the test run. */
 const RUN_LIMIT_MS = 150_000;
 
-function paperline(args: string[], env: Record<string, string | undefined> = {}, started?: (pid: number) => void): Promise<Run> {
+function paperline(args: string[], env: Record<string, string | undefined> = {}, started?: (child: ChildProcess) => void): Promise<Run> {
   return new Promise((resolve, reject) => {
     // its own process group, so a kill reaches the node the bin started too
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, PL_LOG_LEVEL: 'error', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -50,7 +50,24 @@ function paperline(args: string[], env: Record<string, string | undefined> = {},
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', reject);
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    if (child.pid) started?.(child.pid);
+    started?.(child);
+  });
+}
+
+/** Resolves once the child's output (stdout or stderr: stage processes log to stdout) contains text, a line the CLI writes when it reached a point. */
+function untilOutput(child: ChildProcess, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const onData = (c: Buffer) => {
+      seen += c.toString();
+      if (!seen.includes(text)) return;
+      child.stdout?.off('data', onData);
+      child.stderr?.off('data', onData);
+      resolve();
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`exited (${code}) before writing "${text}":\n${seen}`)));
   });
 }
 
@@ -141,19 +158,20 @@ describe('paperline (the bin)', () => {
 
   it('result --wait waits for the document through the watch', async () => {
     const id = (await paperline(['submit', join(dir, 'paper.pdf')], env)).stdout.trim();
-    const waiting = paperline(['result', id, '--wait', '--format', 'json'], env);
-    await new Promise((r) => setTimeout(r, 1_500));
+    let waiter: ChildProcess | undefined;
+    const waiting = paperline(['result', id, '--wait', '--format', 'json'], { ...env, PL_LOG_LEVEL: 'debug' }, (c) => (waiter = c));
+    await untilOutput(waiter!, 'waiting for the document');
     await complete(bus, id, 'json', '{"pages":[]}');
     const run = await waiting;
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ pages: [] });
     // SIGINT ends a wait cleanly with 130 (the bin forwards it to the node running the source)
     const pendingId = (await paperline(['submit', join(dir, 'paper.pdf')], env)).stdout.trim();
-    let pid = 0;
-    const interrupted = paperline(['result', pendingId, '--wait'], env, (p) => (pid = p));
-    // the child node must have started and installed its handler (seconds through tsx on a busy machine)
-    await new Promise((r) => setTimeout(r, 6_000));
-    process.kill(pid, 'SIGINT');
+    let child: ChildProcess | undefined;
+    const interrupted = paperline(['result', pendingId, '--wait'], { ...env, PL_LOG_LEVEL: 'debug' }, (c) => (child = c));
+    // the CLI writes this once it waits, after installing its signal handlers
+    await untilOutput(child!, 'waiting for the document');
+    child!.kill('SIGINT');
     const stopped = await interrupted;
     expect(stopped.code).toBe(130);
     expect(stopped.stderr).toMatch(/interrupted/);
@@ -271,6 +289,36 @@ describe('paperline (the bin)', () => {
     expect(await exited).toBe(0);
     expect(stderr).toMatch(/supervisor stopped/);
   });
+
+  it('up exits on the first SIGTERM within its grace when the cluster is unreachable: at start, and after the server died', async () => {
+    const UP_GRACE_MS = 35_000;
+    const unreachable = `nats://127.0.0.1:${await freePort()}`;
+    let starting: ChildProcess | undefined;
+    const neverConnected = paperline(['up', '--stages', 'render', '--health-port', String(await freePort())], { NATS_URL: unreachable, PL_LOG_LEVEL: 'info' }, (c) => (starting = c));
+    await untilOutput(starting!, 'connecting to the cluster');
+    let signalledAt = Date.now();
+    starting!.kill('SIGTERM');
+    const first = await neverConnected;
+    expect(first.code, first.stderr).toBe(0);
+    expect(Date.now() - signalledAt).toBeLessThan(UP_GRACE_MS);
+    expect(first.stderr).toContain('supervisor stopped before its stages started');
+
+    const own = await startLocalServer();
+    try {
+      let running: ChildProcess | undefined;
+      const up = paperline(['up', '--stages', 'render', '--health-port', String(await freePort())], { NATS_URL: own.url, PL_LOG_LEVEL: 'info' }, (c) => (running = c));
+      await untilOutput(running!, '"to":"ready"');
+      process.kill(own.pid, 'SIGKILL');
+      signalledAt = Date.now();
+      running!.kill('SIGTERM');
+      const second = await up;
+      expect(second.code, second.stderr).toBe(0);
+      expect(Date.now() - signalledAt).toBeLessThan(UP_GRACE_MS);
+      expect(second.stderr).toMatch(/supervisor stopped/);
+    } finally {
+      await own.stop().catch(() => undefined);
+    }
+  }, 180_000);
 
   it('parse without NATS_URL runs the embedded pipeline (its own nats-server and every stage) and writes Markdown', async () => {
     const pages = [1, 2].map((n) => ({

@@ -2,7 +2,7 @@ import type { Bus } from '@paperline/bus';
 import type { LoadOptions } from '@paperline/config';
 import type { JobStore } from '@paperline/jobs';
 import { StageRuntime, type HealthServer, type StageOptions } from '@paperline/stage';
-import { getMetrics, type Logger, type Metrics } from '@paperline/telemetry';
+import { childLogger, getMetrics, type Logger, type Metrics } from '@paperline/telemetry';
 import { hostedHandler } from './fail-on-dead-letter.js';
 import { startPresence, type Presence } from './presence.js';
 import type { StageDescription, StageHostConfig, StageModule } from './types.js';
@@ -37,7 +37,7 @@ export interface EmbeddedStage {
 export async function startEmbeddedStage<T, C extends StageHostConfig>(module: StageModule<T, C>, deps: EmbeddedStageDeps): Promise<EmbeddedStage> {
   const { stage } = module;
   const config = module.loadConfig(deps.config);
-  const log = deps.log.child({ stage });
+  const log = childLogger(deps.log, { stage });
   let runtime: StageRuntime<T> | undefined;
   let presence: Presence | undefined;
   const instance = await module.create({

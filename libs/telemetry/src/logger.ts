@@ -6,8 +6,8 @@ export interface LoggerSettings {
   level?: string;
   /** Bound to every line: service, instance, node. */
   base?: Record<string, unknown>;
-  /** @default stderr when stdout is a terminal-facing CLI, else stdout */
-  destination?: NodeJS.WritableStream | number;
+  /** A file descriptor, a stream, or the path of a file to append to. @default stdout */
+  destination?: NodeJS.WritableStream | number | string;
 }
 
 export function createLogger(settings: LoggerSettings = {}): Logger {
@@ -18,7 +18,9 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
     formatters: { level: (label) => ({ level: label }) },
   };
   const destination = settings.destination ?? 1;
-  return pino(options, typeof destination === 'number' ? pino.destination({ fd: destination, sync: false }) : destination);
+  if (typeof destination === 'number') return pino(options, pino.destination({ fd: destination, sync: false }));
+  if (typeof destination === 'string') return pino(options, pino.destination({ dest: destination, append: true, mkdir: true, sync: false }));
+  return pino(options, destination);
 }
 
 /**

@@ -179,6 +179,16 @@ describe('paperline (the bin)', () => {
     expect(timedOut.code).toBe(5);
   });
 
+  it('ends quietly when the reader of its stdout goes away (EPIPE, as in `paperline status | head -1`)', async () => {
+    const child = spawn(process.execPath, [BIN, 'status'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // the reading end closed before the first line: every write the CLI makes meets EPIPE
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+  });
+
   it('submit refuses an empty file and a non-document with exit 3', async () => {
     await writeFile(join(dir, 'empty.pdf'), '');
     await writeFile(join(dir, 'notes.txt'), 'plain text');

@@ -78,6 +78,10 @@ describe('paperline models', () => {
     const byStage = Object.fromEntries(listed.stages.map((s) => [s.stage, s]));
     expect(byStage['ocr']).toMatchObject({ backend: 'pp-ocr', models: expect.arrayContaining([expect.stringMatching(/^ppocr-det-/)]) });
     expect(byStage['render']).toMatchObject({ backend: 'pdfjs+sharp', models: [] });
+    // no PP-DocLayout or PP-FormulaNet in this manifest: the model-free backends
+    expect(byStage['layout']).toMatchObject({ backend: 'text-layer', models: [] });
+    expect(byStage['formula']).toMatchObject({ backend: 'glyphs', models: [] });
+    expect(byStage['table']).toMatchObject({ backend: null, note: expect.stringMatching(/^not built yet/) });
     expect(Object.keys(byStage)).toEqual(['render', 'layout', 'ocr', 'table', 'formula', 'chart', 'assemble']);
 
     const fetched = await run(['models', 'fetch', 'tiny-layout'], env);

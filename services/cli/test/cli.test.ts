@@ -342,6 +342,10 @@ describe('paperline (the bin)', () => {
     const md = await paperline(['parse', join(dir, 'two.pdf'), '-o', out], { NATS_URL: '' });
     expect(md.code, md.stderr).toBe(0);
     expect(md.stdout.trim()).toBe(join(out, 'two.md'));
+    // which backend each stage ran with; the stages not built yet are down
+    expect(md.stderr).toMatch(/^paperline: backends: render=pdfjs\+sharp layout=text-layer ocr=pp-ocr table=down formula=glyphs chart=down assemble=reading-order$/m);
+    // the log stays out of the user's stderr
+    expect(md.stderr.split('\n').filter((line) => line.startsWith('{'))).toEqual([]);
     const text = await readFile(join(out, 'two.md'), 'utf8');
     expect(text).toMatch(/^# Chapter 1: Findings$/m);
     expect(text.indexOf('Body text on page 1.')).toBeLessThan(text.indexOf('Chapter 2: Findings'));

@@ -351,6 +351,27 @@ describe('paperline (the bin)', () => {
     expect(text.indexOf('Body text on page 1.')).toBeLessThan(text.indexOf('Chapter 2: Findings'));
   }, 180_000);
 
+  it('Ctrl-C during an embedded parse drains the stages, then ends quietly with 130 (logs in PL_LOG_FILE, not on stderr)', async () => {
+    const pages = Array.from({ length: 40 }, (_, i) => ({ texts: [{ text: `Page ${i + 1}`, x: 72, y: 80 }] }));
+    await writeFile(join(dir, 'long.pdf'), buildPdf(pages));
+    const logFile = join(dir, 'parse.log');
+    let child: ChildProcess | undefined;
+    const run = paperline(['parse', join(dir, 'long.pdf'), '-o', join(dir, 'out')], { NATS_URL: '', PL_LOG_FILE: logFile, PL_LOG_LEVEL: 'info' }, (c) => (child = c));
+    // every stage is ready once assemble, the last of the list, says so
+    const deadline = Date.now() + 120_000;
+    while (!(existsSync(logFile) && /"stage":"assemble".*"to":"ready"/.test(await readFile(logFile, 'utf8')))) {
+      if (Date.now() > deadline || child?.exitCode !== null) throw new Error(`no ready assemble stage in ${logFile}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child!.kill('SIGINT');
+    const stopped = await run;
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr.split('\n').filter((line) => line.startsWith('{') || /^\s+at /.test(line))).toEqual([]);
+    expect(stopped.stderr).toMatch(/paperline: interrupted/);
+    const log = await readFile(logFile, 'utf8');
+    for (const stage of ['render', 'layout', 'ocr', 'assemble']) expect(log, stage).toMatch(new RegExp(`"stage":"${stage}"[^\n]*"to":"stopped"`));
+  }, 180_000);
+
   it('provision reports what it created, then that nothing changed', async () => {
     await server.reset();
     const first = await paperline(['provision'], env);

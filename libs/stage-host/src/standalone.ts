@@ -1,4 +1,5 @@
 import { Bus } from '@paperline/bus';
+import { JetStreamExporter } from '@paperline/jetstream-metrics';
 import { JobStore } from '@paperline/jobs';
 import { EXIT_RECYCLE, runStageProcess, type StageProcess } from '@paperline/stage';
 import { createLogger, getMetrics } from '@paperline/telemetry';
@@ -23,6 +24,10 @@ export async function runStageModule<T, C extends StageHostConfig>(module: Stage
   const servers = config.nats.url.split(',');
   const bus = await Bus.connect({ servers, name: `${config.nats.name}-${stage}-side`, asyncTraces: config.nats.asyncTraces, log });
   const jobs = await JobStore.open(bus);
+  // every stage process also reports the server's view of every consumer, so the lag of a stage
+  // with no process of its own is still scraped (aggregate with max: they all report the same)
+  const jetstream = new JetStreamExporter({ jsm: bus.jsm, metrics: getMetrics(), log });
+  jetstream.start();
   const running: { process?: StageProcess<T>; presence?: Presence } = {};
   const instance = await module.create({
     bus,
@@ -49,7 +54,7 @@ export async function runStageModule<T, C extends StageHostConfig>(module: Stage
     nats: { servers, name: `${config.nats.name}-${stage}`, asyncTraces: config.nats.asyncTraces },
     log,
     exit: (code) =>
-      void (running.presence?.stop() ?? Promise.resolve())
+      void (jetstream.stop(), running.presence?.stop() ?? Promise.resolve())
         .then(() => instance.close?.())
         .catch((error: unknown) => log.warn({ err: error }, 'stage close failed'))
         .finally(() => void bus.close().finally(() => process.exit(code))),

@@ -153,8 +153,16 @@ export const BlockSchema = z.object({
   latex: z.string().optional(),
   /** Object in `pl-pages` holding a crop (figures, charts, formula fallback). */
   image: z.string().optional(),
+  /** GitHub-flavoured Markdown of a table (or a chart's data table) without merged cells. */
+  markdown: z.string().optional(),
+  /** The caption of a chart or figure. */
+  caption: z.string().optional(),
 });
 export type Block = z.infer<typeof BlockSchema>;
+
+/** A region routed on by a stage: the page waits for its result too. */
+export const PendingRegionSchema = z.object({ regionId: z.string(), stage: z.enum(STAGES) });
+export type PendingRegion = z.infer<typeof PendingRegionSchema>;
 
 /** A region the layout stage routes to a feature stage. */
 export const RegionTaskSchema = z.object({
@@ -170,9 +178,26 @@ export const RegionTaskSchema = z.object({
   width: z.number().positive(),
   height: z.number().positive(),
   dpi: z.number().positive(),
-  raster: z.string(),
+  /** Object in `pl-pages` with the page raster; null for a born-digital page rendered without one. */
+  raster: z.string().nullable(),
   lang: LanguageSchema,
   options: DocOptionsSchema,
+  /**
+   * The text of a table or chart region (its surroundings too, for a chart's axis labels):
+   * text-layer words on born-digital pages, OCR lines on scans. Absent: the stage has none.
+   */
+  words: z.array(TextLineSchema).optional(),
+  /** Vector rulings (text layer) inside the region, page pixels. */
+  rulings: z.array(RulingSchema).optional(),
+  /** The caption found beside a figure or chart region. */
+  caption: z.string().optional(),
+  /** Object in `pl-pages` with the region's crop, when layout cut one (figures and charts). */
+  crop: z.string().optional(),
+  /**
+   * Feature stages the receiver may route sub-regions to (ocr page mode: table regions of a
+   * scan), as layout decided them from the control flags and the request. Absent: none.
+   */
+  routes: z.array(z.enum(FEATURES)).optional(),
 });
 export type RegionTask = z.infer<typeof RegionTaskSchema>;
 
@@ -186,7 +211,7 @@ export const PageLayoutSchema = z.object({
   width: z.number().positive(),
   height: z.number().positive(),
   blocks: z.array(BlockSchema),
-  pendingRegions: z.array(z.object({ regionId: z.string(), stage: z.enum(STAGES) })),
+  pendingRegions: z.array(PendingRegionSchema),
   options: DocOptionsSchema,
 });
 export type PageLayout = z.infer<typeof PageLayoutSchema>;
@@ -200,6 +225,8 @@ export const RegionResultSchema = z.object({
   regionId: z.string(),
   stage: z.enum(STAGES),
   blocks: z.array(BlockSchema),
+  /** Regions this stage routed on (ocr: a scan's tables to the table stage): the page waits for them too. */
+  pendingRegions: z.array(PendingRegionSchema).optional(),
 });
 export type RegionResult = z.infer<typeof RegionResultSchema>;
 

@@ -1,22 +1,27 @@
 // One page's layout from its text layer, without a learned model: figures from image rectangles,
-// tables from rulings, paragraphs from lines, each classified, all in reading order. A page
-// without a text layer becomes one page-mode OCR region.
+// tables from rulings, paragraphs from lines, each classified, all in reading order. Table regions
+// go to the table stage (with their words and rulings) and figure regions to the chart stage
+// (with the labels around them and their caption) when those features are on; off, a table's
+// lines stay text and a figure is an image with its labels. A page without a text layer becomes
+// one page-mode OCR region, which may route its own tables on.
 import {
+  FEATURES,
   ObjectNames,
   type BBox,
   type Block,
   type FeatureName,
+  type GlyphRun,
   type PageTask,
   type PageTextLayer,
+  type Ruling,
   type TextLine,
 } from '@paperline/contracts';
-import { readingOrder, unionBoxes } from '@paperline/vision';
+import { overlap1d, readingOrder, rulingTableBoxes, unionBoxes } from '@paperline/vision';
 import { groupBlocks } from './blocks.js';
 import { classify, demoteFrontMatter, pageStyle } from './classify.js';
 import { mergeDisplayFormulas } from './formulas.js';
 import { buildLines, type TextLayerLine } from './lines.js';
-import { DEFAULT_REGION_OPTIONS, figureBoxes, mostlyInside, tableBoxes, type RegionOptions } from './regions.js';
-import { tableText } from './table-text.js';
+import { chartLabels, DEFAULT_REGION_OPTIONS, figureBoxes, looksTabular, mostlyInside, nearestCaption, type RegionOptions } from './regions.js';
 
 export interface LayoutOptions {
   /** Effective feature switches (control flag AND request). */
@@ -34,11 +39,20 @@ export interface CropRequest {
 /** A region routed to a feature stage. */
 export interface RegionDraft {
   regionId: string;
-  stage: 'ocr';
+  stage: 'ocr' | 'table' | 'chart';
   type: Block['type'];
   bbox: BBox;
   order: number;
   mode: 'page' | 'region';
+  /** Text-layer words of a table or chart region. */
+  words?: TextLine[];
+  /** Vector rulings inside a table region. */
+  rulings?: Ruling[];
+  caption?: string;
+  /** The crop of a chart region (cut by the handler like a figure's). */
+  crop?: string;
+  /** Feature stages a page-mode OCR region may route its own regions to. */
+  routes?: FeatureName[];
 }
 
 export interface PageLayoutResult {
@@ -58,19 +72,22 @@ interface Draft {
   text: string;
   level?: number;
   lines: TextLayerLine[];
-  html?: string;
   crop?: boolean;
+  /** Routed to a feature stage instead of resolved here. */
+  stage?: 'table' | 'chart';
+  words?: TextLine[];
+  rulings?: Ruling[];
 }
-
-const MIN_TABLE_ROWS = 3;
 
 const toTextLine = (line: TextLayerLine): TextLine => ({ text: line.text, bbox: line.bbox, confidence: 1 });
 
 export function layoutPage(task: PageTask, layer: PageTextLayer | null, options: LayoutOptions): PageLayoutResult {
   if (!layer) {
+    // the table candidates of a scan come from its OCR lines: the ocr stage routes them on
+    const routes = FEATURES.filter((f) => f === 'table' && options.features[f]);
     return {
       blocks: [],
-      regions: [{ regionId: 'page', stage: 'ocr', type: 'text', bbox: [0, 0, task.width, task.height], order: 0, mode: 'page' }],
+      regions: [{ regionId: 'page', stage: 'ocr', type: 'text', bbox: [0, 0, task.width, task.height], order: 0, mode: 'page', routes }],
       crops: [],
     };
   }
@@ -83,17 +100,22 @@ export function layoutPage(task: PageTask, layer: PageTextLayer | null, options:
   if (task.raster) {
     for (const box of figureBoxes(layer.images, page, regionOptions)) {
       const inside = lines.filter((l) => mostlyInside(l.bbox, box));
-      lines = lines.filter((l) => !inside.includes(l));
-      drafts.push({ type: 'figure', bbox: box, text: '', lines: inside, crop: true });
+      // a chart's axis, tick and legend labels sit around its plot: they go with it to the chart stage
+      const labels = options.features.chart ? chartLabels(box, lines, regionOptions) : inside;
+      lines = lines.filter((l) => !labels.includes(l));
+      const figure: Draft = { type: 'figure', bbox: box, text: '', lines: labels, crop: true };
+      if (options.features.chart) Object.assign(figure, { stage: 'chart', words: labels.flatMap(wordsOf) });
+      drafts.push(figure);
     }
   }
   if (options.features.table) {
-    for (const box of tableBoxes(layer.rulings, regionOptions)) {
+    for (const box of rulingTableBoxes(layer.rulings, regionOptions)) {
       const inside = lines.filter((l) => mostlyInside(l.bbox, box));
-      const table = tableText(inside);
-      if (!looksTabular(table.rows)) continue;
+      if (!looksTabular(inside)) continue;
       lines = lines.filter((l) => !inside.includes(l));
-      drafts.push({ type: 'table', bbox: unionBoxes([box, ...inside.map((l) => l.bbox)]), text: table.text, html: table.html, lines: inside });
+      const bbox = unionBoxes([box, ...inside.map((l) => l.bbox)]);
+      const rulings = layer.rulings.filter((r) => overlap1d(r.x0, r.x1 + 1, bbox[0] - 2, bbox[2] + 2) > 0 && overlap1d(r.y0, r.y1 + 1, bbox[1] - 2, bbox[3] + 2) > 0);
+      drafts.push({ type: 'table', bbox, text: inside.map((l) => l.text).join('\n'), lines: inside, stage: 'table', words: inside.flatMap(wordsOf), rulings });
     }
   }
 
@@ -115,8 +137,21 @@ export function layoutPage(task: PageTask, layer: PageTextLayer | null, options:
   }));
   const ordered = readingOrder(withFormulas, { pageWidth: task.width, pageHeight: task.height });
   const crops: CropRequest[] = [];
-  const blocks = ordered.map((draft, order): Block => {
+  const regions: RegionDraft[] = [];
+  const blocks = ordered.flatMap((draft, order): Block[] => {
     const id = `b${order}`;
+    if (draft.stage) {
+      const region: RegionDraft = { regionId: id, stage: draft.stage, type: draft.type === 'figure' ? 'chart' : draft.type, bbox: roundBox(draft.bbox), order, mode: 'region', words: draft.words ?? [] };
+      if (draft.rulings) region.rulings = draft.rulings;
+      if (draft.stage === 'chart') {
+        const caption = nearestCaption(draft.bbox, ordered);
+        if (caption) region.caption = caption;
+        region.crop = cropObjectName(task.docId, task.page, id);
+        crops.push({ blockId: id, object: region.crop, bbox: region.bbox });
+      }
+      regions.push(region);
+      return [];
+    }
     const block: Block = {
       id,
       type: draft.type,
@@ -127,21 +162,20 @@ export function layoutPage(task: PageTask, layer: PageTextLayer | null, options:
       order,
       lines: draft.lines.map(toTextLine),
       ...(draft.level ? { level: draft.level } : {}),
-      ...(draft.html ? { html: draft.html } : {}),
     };
     if (draft.crop) {
       const object = cropObjectName(task.docId, task.page, id);
       crops.push({ blockId: id, object, bbox: block.bbox });
       block.image = object;
     }
-    return block;
+    return [block];
   });
-  return { blocks, regions: [], crops };
+  return { blocks, regions, crops };
 }
 
-/** Rulings frame figures and boxed notes too: a table has rows, most of them with several cells. */
-function looksTabular(rows: string[][]): boolean {
-  return rows.length >= MIN_TABLE_ROWS && rows.filter((r) => r.length >= 2).length * 2 >= rows.length;
+/** A line's glyph runs as the words a table or chart stage fills its cells with. */
+function wordsOf(line: TextLayerLine): TextLine[] {
+  return line.runs.filter((r: GlyphRun) => r.text.trim() !== '').map((r) => ({ text: r.text.trim(), bbox: r.bbox, confidence: 1 }));
 }
 
 /** Lines to running text: a word hyphenated across a line break is joined again. */

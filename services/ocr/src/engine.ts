@@ -2,7 +2,7 @@
 // line crops of every page and region of a batch recognised together.
 import { join } from 'node:path';
 import type { BBox, Block, BlockType, Language, TextLine } from '@paperline/contracts';
-import { groupLinesIntoBlocks, readingOrder } from '@paperline/vision';
+import { alignedTableBoxes, findRasterRulings, grayOf, groupLinesIntoBlocks, joinLines, readingOrder, rulingTableBoxes } from '@paperline/vision';
 import { TextClassifier, type ClassifierOptions } from './classifier.js';
 import { loadCharset, type DecodedLine } from './ctc.js';
 import type { DetectedBox } from './det-postprocess.js';
@@ -13,7 +13,7 @@ import { DEFAULT_MODELS_DIR, type LoadedModel, type ModelSource } from './model-
 import { quadBox, quadSize, rotateQuad90, type Quad } from './quad.js';
 import { cropRgb, type RgbImage } from './raster.js';
 import { TextRecognizer, type RecognizerOptions } from './recognizer.js';
-import { joinLines } from './text-join.js';
+
 
 /** Model ids (models/manifest.json) and dictionaries (models/dicts) per language. */
 export const OCR_MODELS = {
@@ -77,6 +77,11 @@ export interface PageJob {
   kind: 'page';
   image: RgbImage;
   idPrefix: string;
+  /**
+   * Find table candidates (rulings in the pixels, columns of aligned lines) and give each as one
+   * `table` block holding its lines, for the table stage. @default false (their lines stay text)
+   */
+  tables?: boolean;
 }
 
 /** A known block of a page (from layout): read the lines inside `bbox` as one block. */
@@ -173,9 +178,19 @@ export class OcrEngine {
       lang,
     );
     return jobs.map((job, i) => {
-      const groups = readingOrder(groupLinesIntoBlocks(lines[i]!), { pageWidth: job.image.width, pageHeight: job.image.height });
-      if (job.kind === 'region') return [toBlock(job.id, job.type, job.bbox, job.order, groups.flatMap((g) => g.lines))];
-      const blocks = groups.map((g, order) => toBlock(`${job.idPrefix}-${order}`, 'text', g.bbox, order, g.lines));
+      const pageLines = lines[i]!;
+      if (job.kind === 'region') {
+        const groups = readingOrder(groupLinesIntoBlocks(pageLines), { pageWidth: job.image.width, pageHeight: job.image.height });
+        return [toBlock(job.id, job.type, job.bbox, job.order, groups.flatMap((g) => g.lines))];
+      }
+      const tables = job.tables ? tableRegions(job.image, pageLines) : [];
+      const rest = pageLines.filter((l) => !tables.some((t) => t.lines.includes(l)));
+      const items: Array<{ type: BlockType; bbox: BBox; lines: OcrLine[] }> = [
+        ...groupLinesIntoBlocks(rest).map((g) => ({ type: 'text' as const, ...g })),
+        ...tables.map((t) => ({ type: 'table' as const, ...t })),
+      ];
+      const ordered = readingOrder(items, { pageWidth: job.image.width, pageHeight: job.image.height });
+      const blocks = ordered.map((g, order) => toBlock(`${job.idPrefix}-${g.type === 'table' ? 't' : ''}${order}`, g.type, g.bbox, order, g.lines));
       return this.options.margins === false ? blocks : markMargins(blocks, job.image.height, this.options.margins);
     });
   }
@@ -250,6 +265,23 @@ export class OcrEngine {
     }
     return charset;
   }
+}
+
+/** Table candidates of a scanned page: stacks of rulings in its pixels, and columns of aligned lines. */
+function tableRegions(image: RgbImage, lines: readonly OcrLine[]): Array<{ bbox: BBox; lines: OcrLine[] }> {
+  const boxes = alignedTableBoxes(lines, rulingTableBoxes(findRasterRulings(grayOf(image))));
+  const taken = new Set<OcrLine>();
+  return boxes.flatMap((bbox) => {
+    const inside = lines.filter((l) => !taken.has(l) && centreInside(l.bbox, bbox));
+    for (const l of inside) taken.add(l);
+    return inside.length > 0 ? [{ bbox, lines: inside }] : [];
+  });
+}
+
+function centreInside(b: BBox, box: BBox): boolean {
+  const x = (b[0] + b[2]) / 2;
+  const y = (b[1] + b[3]) / 2;
+  return x >= box[0] && x <= box[2] && y >= box[1] && y <= box[3];
 }
 
 /** Words run together: a letter run longer than most words, or lower-upper or letter-digit seams. */

@@ -6,8 +6,8 @@ import { HealthServer, StageRuntime, type StageOptions } from '@paperline/stage'
 import { getMetrics, silentLogger, type Logger } from '@paperline/telemetry';
 import { createStageHandlers, type PipelineOverrides, type StageHandlers } from './stages.js';
 
-/** The stages of the main job; table, formula and chart join once their models are installed. */
-export const LOCAL_STAGES = ['render', 'layout', 'ocr', 'assemble'] as const satisfies readonly StageName[];
+/** The stages of the main job; formula joins once it has a service. */
+export const LOCAL_STAGES = ['render', 'layout', 'ocr', 'table', 'chart', 'assemble'] as const satisfies readonly StageName[];
 
 export interface LocalPipelineOptions {
   /** Use this cluster; without it a nats-server is started in a temporary directory. */
@@ -36,6 +36,8 @@ const EMBEDDED_RUNTIME: Partial<Record<StageName, Partial<StageOptions>>> = {
   render: { batchSize: 1, maxInflightBatches: 2 },
   layout: { batchSize: 8, maxInflightBatches: 2 },
   ocr: { batchSize: 4, maxInflightBatches: 1 },
+  table: { batchSize: 4, maxInflightBatches: 1 },
+  chart: { batchSize: 8, maxInflightBatches: 1 },
   assemble: { batchSize: 16, maxInflightBatches: 1 },
 };
 

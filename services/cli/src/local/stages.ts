@@ -4,15 +4,19 @@ import { failDocumentOnDeadLetter, type JobStore } from '@paperline/jobs';
 import type { StageHandler, StageRuntime } from '@paperline/stage';
 import type { Logger } from '@paperline/telemetry';
 import { createAssembleHandler } from '@paperline/assemble';
+import { createChartStage, loadChartConfig, type ChartStage } from '@paperline/chart';
 import { createLayoutHandler, loadLayoutConfig } from '@paperline/layout';
 import { createOcrStage, loadOcrConfig, type OcrStage } from '@paperline/ocr';
 import { createRenderHandler, loadRenderConfig, renderSettings } from '@paperline/render';
+import { createTableStage, loadTableConfig, type TableStage } from '@paperline/table';
 
 /** Per-stage configuration overrides, in each stage's own convict section. */
 export interface PipelineOverrides {
   render?: Record<string, unknown>;
   layout?: Record<string, unknown>;
   ocr?: Record<string, unknown>;
+  table?: Record<string, unknown>;
+  chart?: Record<string, unknown>;
 }
 
 export interface StageHandlers {
@@ -36,7 +40,17 @@ export async function createStageHandlers(deps: StageHandlerDeps): Promise<Stage
   const render = loadRenderConfig({ overrides: { render: deps.overrides.render ?? {} } }).render;
   const layout = loadLayoutConfig({ overrides: { layout: deps.overrides.layout ?? {} } }).layout;
   const ocrConfig = loadOcrConfig({ overrides: { ocr: deps.overrides.ocr ?? {} } });
+  const tableConfig = loadTableConfig({ overrides: { table: deps.overrides.table ?? {} } });
+  const chartConfig = loadChartConfig({ overrides: { chart: deps.overrides.chart ?? {} } });
   let ocr: OcrStage | undefined;
+  let table: TableStage | undefined;
+  let chart: ChartStage | undefined;
+  const hooksOf = (stage: StageName) => ({
+    suspend: (reason: string) => deps.runtimeOf(stage)?.suspend(reason),
+    resume: () => deps.runtimeOf(stage)?.unsuspend(),
+    // one process holds every stage here: it cannot be swapped for a fresh one mid-run
+    recycle: (reason: string) => log.error({ reason }, 'the memory guard asked for a recycle, which the embedded pipeline cannot do; run `paperline up` for supervised stages'),
+  });
   const handlers = new Map<StageName, () => Promise<StageHandler<unknown>> | StageHandler<unknown>>([
     [
       'render',
@@ -56,14 +70,23 @@ export async function createStageHandlers(deps: StageHandlerDeps): Promise<Stage
           bus,
           config: ocrConfig,
           log,
-          hooks: {
-            suspend: (reason) => deps.runtimeOf('ocr')?.suspend(reason),
-            resume: () => deps.runtimeOf('ocr')?.unsuspend(),
-            // one process holds every stage here: it cannot be swapped for a fresh one mid-run
-            recycle: (reason) => log.error({ reason }, 'the memory guard asked for a recycle, which the embedded pipeline cannot do; run `paperline up` for supervised stages'),
-          },
+          hooks: hooksOf('ocr'),
         });
         return ocr.handler as StageHandler<unknown>;
+      },
+    ],
+    [
+      'table',
+      async () => {
+        table = await createTableStage({ bus, config: tableConfig, log, hooks: hooksOf('table') });
+        return table.handler as StageHandler<unknown>;
+      },
+    ],
+    [
+      'chart',
+      async () => {
+        chart = await createChartStage({ config: chartConfig, log });
+        return chart.handler as StageHandler<unknown>;
       },
     ],
     ['assemble', () => createAssembleHandler({ bus, jobs }) as StageHandler<unknown>],
@@ -77,7 +100,7 @@ export async function createStageHandlers(deps: StageHandlerDeps): Promise<Stage
       return handler;
     },
     async teardown() {
-      await ocr?.close();
+      await Promise.allSettled([ocr?.close(), table?.close(), chart?.close()]);
     },
   };
 }

@@ -4,19 +4,23 @@
 // another way. auto and rules use the model-free reading.
 import type { RegionTask } from '@paperline/contracts';
 import { Manifest, ModelError } from '@paperline/models';
-import type { StageHandler } from '@paperline/stage';
+import type { StageInstance, StageModule } from '@paperline/stage-host';
 import type { Logger } from '@paperline/telemetry';
-import type { ChartBackendChoice, ChartConfig } from './config.js';
+import { chartSchema, loadChartConfig, type ChartBackendChoice, type ChartConfig } from './config.js';
 import { createChartHandler } from './handler.js';
 
 export const CHART_MODEL_ID = 'pp-chart2table';
 
-export interface ChartStage {
-  readonly handler: StageHandler<RegionTask>;
-  close(): Promise<void>;
-}
+/** The chart stage as a StageModule: its process (main.ts) and the embedded pipeline both run it. */
+export const chartStage: StageModule<RegionTask, ChartConfig> = {
+  stage: 'chart',
+  schema: chartSchema,
+  loadConfig: loadChartConfig,
+  runtime: (config) => ({ batchSize: config.chart.batchSize, maxInflightBatches: 1 }),
+  create: ({ config, log }) => createChartStage({ config, log }),
+};
 
-export async function createChartStage(deps: { config: ChartConfig; log?: Logger }): Promise<ChartStage> {
+export async function createChartStage(deps: { config: ChartConfig; log?: Logger }): Promise<StageInstance<RegionTask>> {
   const choice = deps.config.chart.backend as ChartBackendChoice;
   if (choice === CHART_MODEL_ID) {
     const manifest = await Manifest.load(deps.config.models.manifest, deps.config.models.dir ? { modelsDir: deps.config.models.dir } : {});
@@ -26,5 +30,5 @@ export async function createChartStage(deps: { config: ChartConfig; log?: Logger
     throw new ModelError('NO_DECODER', `${CHART_MODEL_ID} is installed, but this build has no decoder for it; use PL_CHART_BACKEND=rules`);
   }
   deps.log?.info({ backend: 'rules' }, 'chart backend: model-free (axes and tick labels)');
-  return { handler: createChartHandler(), close: async () => undefined };
+  return { handler: createChartHandler(), describe: () => ({ backend: 'rules', models: [] }) };
 }

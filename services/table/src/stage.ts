@@ -1,15 +1,16 @@
 // The table stage composed from its config: the backend (SLANet through the ModelManager and the
 // memory budget when its model is installed, else the model-free rules) and the stage handler.
-// The standalone process (main.ts) and the embedded pipeline both build the stage here.
+// `tableStage` is the StageModule the standalone process (main.ts) and the embedded pipeline run.
 import { fileURLToPath } from 'node:url';
 import type { Bus } from '@paperline/bus';
 import type { RegionTask } from '@paperline/contracts';
 import { compileMemorySettings } from '@paperline/memory';
 import { createModelRuntime, Manifest, ModelError, type RuntimeHooks } from '@paperline/models';
 import type { StageHandler } from '@paperline/stage';
-import type { Logger } from '@paperline/telemetry';
+import type { StageModule } from '@paperline/stage-host';
+import type { Logger, Metrics } from '@paperline/telemetry';
 import type { TableBackend } from './backend.js';
-import type { TableBackendChoice, TableConfig } from './config.js';
+import { loadTableConfig, tableSchema, type TableBackendChoice, type TableConfig } from './config.js';
 import { createTableHandler } from './handler.js';
 import { RulesTableBackend } from './rules-backend.js';
 import { SlanetTableBackend } from './slanet-backend.js';
@@ -29,6 +30,7 @@ export interface TableStageDeps {
   /** The memory guard's levers (used only when a model backend runs). */
   hooks: RuntimeHooks;
   log?: Logger;
+  metrics?: Metrics;
   /** Where the structure dictionaries are. @default the repository's models/dicts */
   dictsDir?: string;
 }
@@ -75,6 +77,7 @@ export async function createTableStage(deps: TableStageDeps): Promise<TableStage
     hooks: deps.hooks,
     sessions: { intraOpThreads: config.table.threads, session: { interOpNumThreads: 1, executionMode: 'sequential' } },
     log: deps.log,
+    metrics: deps.metrics,
   });
   const backend = new SlanetTableBackend({
     modelId: model.id,
@@ -85,3 +88,20 @@ export async function createTableStage(deps: TableStageDeps): Promise<TableStage
   deps.log?.info({ backend: model.id }, 'table backend: SLANet');
   return { handler: createTableHandler({ backend }), backend, close: () => runtime.close() };
 }
+
+/** The table stage as a StageModule: its process (main.ts) and the embedded pipeline both run it. */
+export const tableStage: StageModule<RegionTask, TableConfig> = {
+  stage: 'table',
+  schema: tableSchema,
+  loadConfig: loadTableConfig,
+  // one batch at a time: a model inference already uses every intra-op thread
+  runtime: (config) => ({ batchSize: config.table.batchSize, maxInflightBatches: 1 }),
+  async create({ bus, config, log, metrics, hooks }) {
+    const stage = await createTableStage({ bus, config, log, metrics, hooks });
+    return {
+      handler: stage.handler,
+      close: () => stage.close(),
+      describe: () => ({ backend: stage.backend.name, models: stage.backend.name === 'rules' ? [] : [stage.backend.name] }),
+    };
+  },
+};

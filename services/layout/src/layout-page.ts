@@ -104,7 +104,7 @@ export function layoutPage(task: PageTask, layer: PageTextLayer | null, options:
       const labels = options.features.chart ? chartLabels(box, lines, regionOptions) : inside;
       lines = lines.filter((l) => !labels.includes(l));
       const figure: Draft = { type: 'figure', bbox: box, text: '', lines: labels, crop: true };
-      if (options.features.chart) Object.assign(figure, { stage: 'chart', words: labels.flatMap(wordsOf) });
+      if (options.features.chart) Object.assign(figure, { stage: 'chart', words: labels.flatMap(wordsOf), rulings: rulingsNear(layer.rulings, unionBoxes([box, ...labels.map((l) => l.bbox)])) });
       drafts.push(figure);
     }
   }
@@ -114,8 +114,7 @@ export function layoutPage(task: PageTask, layer: PageTextLayer | null, options:
       if (!looksTabular(inside)) continue;
       lines = lines.filter((l) => !inside.includes(l));
       const bbox = unionBoxes([box, ...inside.map((l) => l.bbox)]);
-      const rulings = layer.rulings.filter((r) => overlap1d(r.x0, r.x1 + 1, bbox[0] - 2, bbox[2] + 2) > 0 && overlap1d(r.y0, r.y1 + 1, bbox[1] - 2, bbox[3] + 2) > 0);
-      drafts.push({ type: 'table', bbox, text: inside.map((l) => l.text).join('\n'), lines: inside, stage: 'table', words: inside.flatMap(wordsOf), rulings });
+      drafts.push({ type: 'table', bbox, text: inside.map((l) => l.text).join('\n'), lines: inside, stage: 'table', words: inside.flatMap(wordsOf), rulings: rulingsNear(layer.rulings, bbox) });
     }
   }
 
@@ -171,6 +170,11 @@ export function layoutPage(task: PageTask, layer: PageTextLayer | null, options:
     return [block];
   });
   return { blocks, regions, crops };
+}
+
+/** The rulings touching `box` (a table's grid, a chart's axes). */
+function rulingsNear(rulings: readonly Ruling[], box: BBox): Ruling[] {
+  return rulings.filter((r) => overlap1d(r.x0, r.x1 + 1, box[0] - 2, box[2] + 2) > 0 && overlap1d(r.y0, r.y1 + 1, box[1] - 2, box[3] + 2) > 0);
 }
 
 /** A line's glyph runs as the words a table or chart stage fills its cells with. */

@@ -8,7 +8,7 @@ import { ParsedDocumentSchema, Streams, consumerName } from '@paperline/contract
 import { PaperlineClient } from '@paperline/client';
 import { ControlPlane } from '@paperline/stage';
 import { silentLogger } from '@paperline/telemetry';
-import { buildPdf, chartPage, ruledTablePage, spannedTablePage, textPage } from '@paperline/testing';
+import { buildPdf, chartPage, ruledTablePage, spannedTablePage, tableImage, textPage } from '@paperline/testing';
 import { startLocalPipeline, type LocalPipeline } from '../../services/cli/src/local/index.js';
 
 const RULED = ruledTablePage([
@@ -63,6 +63,25 @@ describe('table and chart stages end to end', () => {
     expect(chart, JSON.stringify(blocks.map((b) => [b.type, b.text]))).toMatchObject({ caption: 'Figure 1: Sales by year.' });
     expect(chart!.text).toContain('y: 30, 20, 10, 0');
     expect(md).toMatch(/!\[Figure 1: Sales by year\.\]\(assets\/[^)]+\.png\)/);
+  });
+
+  it('a scanned table comes back as a table: ocr routes the table region it finds to the table stage with its lines', async () => {
+    const scan = await tableImage([
+      ['Name', 'Value', 'Unit'],
+      ['alpha', '10', 'metre'],
+      ['beta', '25', 'second'],
+    ]);
+    const docId = await client.submit(scan, { fileName: 'scanned-table.png' });
+    const job = await client.wait(docId, { timeoutMs: 120_000 });
+    expect(job.status, JSON.stringify(job.error)).toBe('completed');
+    const md = new TextDecoder().decode(await client.result(docId, 'md'));
+    expect(md).toContain('Results of the trial');
+    expect(md).toMatch(/\| Name \| Value \| Unit \|\n\| --- \| --- \| --- \|\n\| alpha \| 10 \| metre \|\n\| beta \| 25 \| second \|/);
+    const json = ParsedDocumentSchema.parse(JSON.parse(new TextDecoder().decode(await client.result(docId, 'json'))));
+    expect(json.pages[0]!.blocks.map((b) => [b.type, b.source])).toEqual([
+      ['text', 'ocr'],
+      ['table', 'ocr'],
+    ]);
   });
 
   it('with table and chart turned off by flag, the same document completes through the fallbacks: table text, figure image', async () => {

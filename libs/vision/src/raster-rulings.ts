@@ -53,7 +53,7 @@ function runs(lines: number, length: number, inkAt: (line: number, pos: number) 
       if (dark) {
         if (start < 0) start = pos;
         lastInk = pos;
-      } else if (start >= 0 && pos - lastInk > maxGap) {
+      } else if (start >= 0 && (pos - lastInk > maxGap || pos === length)) {
         if (lastInk - start + 1 >= minLength) found.push({ at: line, from: start, to: lastInk });
         start = -1;
       }

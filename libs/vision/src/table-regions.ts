@@ -105,9 +105,9 @@ export function alignedTableBoxes<T extends { bbox: BBox; text: string }>(
   });
   const lineHeight = Math.max(1, median(lines.map((l) => boxHeight(l.bbox))));
   const widened = boxes.map((box) => {
-    let b = box;
-    for (const ruled of rulingBoxes) if (overlap1d(ruled[1], ruled[3], b[1], b[3]) > 0 && overlap1d(ruled[0], ruled[2], b[0], b[2]) > 0) b = unionBoxes([b, ruled]);
-    return withHeader(b, lines, lineHeight, options);
+    const frames = rulingBoxes.filter((ruled) => intersects(ruled, box));
+    // a ruled frame is the table's extent; without one, header rows above the columns belong to it
+    return frames.length > 0 ? unionBoxes([box, ...frames]) : withHeader(box, lines, lineHeight, options);
   });
   for (const ruled of rulingBoxes) {
     if (widened.some((b) => intersects(b, ruled))) continue;

@@ -82,6 +82,9 @@ export function alignedTableBoxes<T extends { bbox: BBox; text: string }>(
   const aligned = (a: LineBlock<T>, b: LineBlock<T>) => {
     if (overlap1d(a.bbox[0], a.bbox[2], b.bbox[0], b.bbox[2]) > 0) return false;
     if (overlap1d(a.bbox[1], a.bbox[3], b.bbox[1], b.bbox[3]) < 0.5 * Math.min(boxHeight(a.bbox), boxHeight(b.bbox))) return false;
+    // neighbours only: a line between them on their common rows (a paragraph) parts them
+    const between: BBox = [Math.min(a.bbox[2], b.bbox[2]), Math.max(a.bbox[1], b.bbox[1]), Math.max(a.bbox[0], b.bbox[0]), Math.min(a.bbox[3], b.bbox[3])];
+    if (lines.some((l) => centreInside(l.bbox, between))) return false;
     const [short, long] = a.lines.length <= b.lines.length ? [a, b] : [b, a];
     const paired = short.lines.filter((l) => long.lines.some((m) => sameRow(l.bbox, m.bbox))).length;
     return paired >= options.minPairedShare * short.lines.length;
@@ -105,14 +108,17 @@ export function alignedTableBoxes<T extends { bbox: BBox; text: string }>(
   });
   const lineHeight = Math.max(1, median(lines.map((l) => boxHeight(l.bbox))));
   const widened = boxes.map((box) => {
-    const frames = rulingBoxes.filter((ruled) => intersects(ruled, box));
+    // a frame much larger than the columns is a box around a page section, not the table's rules
+    const frames = rulingBoxes.filter((ruled) => intersects(ruled, box) && area(ruled) <= 3 * area(box));
     // a ruled frame is the table's extent; without one, header rows above the columns belong to it
     return frames.length > 0 ? unionBoxes([box, ...frames]) : withHeader(box, lines, lineHeight, options);
   });
   for (const ruled of rulingBoxes) {
     if (widened.some((b) => intersects(b, ruled))) continue;
     const inside = lines.filter((l) => centreInside(l.bbox, ruled));
-    if (cellRows(inside, lineHeight) >= options.minRuledRows) widened.push(unionBoxes([ruled, ...inside.map((l) => l.bbox)]));
+    // framed cells may hold more text than a column of aligned cells, but not running paragraphs
+    const short = inside.length > 0 && median(inside.map((l) => charWidth(l.text))) <= 2 * options.maxMedianCellChars;
+    if (short && cellRows(inside, lineHeight) >= options.minRuledRows) widened.push(unionBoxes([ruled, ...inside.map((l) => l.bbox)]));
   }
   const withLines = widened.map((b) => unionBoxes([b, ...lines.filter((l) => centreInside(l.bbox, b)).map((l) => l.bbox)]));
   // two rows of two cells at the least
@@ -147,6 +153,8 @@ function cellRows(lines: readonly { bbox: BBox }[], lineHeight: number): number 
   }
   return rows.filter((r) => r.sort((a, b) => a.bbox[0] - b.bbox[0]).some((l, i) => i > 0 && l.bbox[0] - r[i - 1]!.bbox[2] >= lineHeight)).length;
 }
+
+const area = (b: BBox) => Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]);
 
 function centreInside(b: BBox, box: BBox): boolean {
   const x = (b[0] + b[2]) / 2;

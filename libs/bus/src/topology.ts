@@ -15,6 +15,8 @@ import {
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
+/** A beat not renewed this long is removed by the server (instances renew theirs every few seconds). */
+export const INSTANCE_BEAT_TTL_MS = 60_000;
 
 export interface TopologyOptions {
   /** @default 1 */
@@ -100,6 +102,7 @@ export function buildTopology(options: TopologyOptions = {}): Topology {
       { name: Buckets.control, history: 5, ttlMs: 0, description: 'paperline control flags' },
       { name: Buckets.memory, history: 1, ttlMs: 0, description: 'paperline memory ledgers and learned footprints' },
       { name: Buckets.jobs, history: 1, ttlMs: options.jobsTtlMs ?? 7 * DAY_MS, description: 'paperline per-document progress' },
+      { name: Buckets.instances, history: 1, ttlMs: INSTANCE_BEAT_TTL_MS, description: 'paperline stage instances (presence beats)' },
     ],
     objectStores: [
       { name: ObjectStores.documents, ttlMs: options.outputsTtlMs ?? 7 * DAY_MS, description: 'paperline input documents' },

@@ -343,6 +343,22 @@ export const LedgerSchema = z.object({
 });
 export type Ledger = z.infer<typeof LedgerSchema>;
 
+/** KV `pl-instances` `instance.<stage>.<instance>`: a stage instance says it runs, with what backend. */
+export const InstanceBeatSchema = z.object({
+  v: version,
+  stage: z.enum(STAGES),
+  instance: z.string().min(1),
+  node: z.string(),
+  pid: z.number().int().min(0),
+  startedAt: z.number(),
+  /** When this beat was written, and how often the instance writes one: older than 3 intervals is down. */
+  beatAt: z.number(),
+  intervalMs: z.number().int().positive(),
+  backend: z.string().nullable(),
+  models: z.array(z.string()),
+});
+export type InstanceBeat = z.infer<typeof InstanceBeatSchema>;
+
 /** KV `pl-memory` `footprint.<model>.<device>`: learned from measured loads. */
 export const FootprintSchema = z.object({
   v: version,

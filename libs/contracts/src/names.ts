@@ -26,6 +26,8 @@ export const Buckets = {
   control: 'pl-control',
   memory: 'pl-memory',
   jobs: 'pl-jobs',
+  /** Each running stage instance's presence beat (`paperline status`); entries expire with the bucket's TTL. */
+  instances: 'pl-instances',
 } as const;
 export type BucketName = (typeof Buckets)[keyof typeof Buckets];
 
@@ -87,6 +89,12 @@ export const MemoryKeys = {
   /** `ledger.<device>`; device `cpu@node` has '@', which KV keys allow. */
   ledger: (device: string) => `ledger.${encodeKeyToken(device)}`,
   footprint: (model: string, device: string) => `footprint.${encodeKeyToken(model)}.${encodeKeyToken(device)}`,
+} as const;
+
+export const InstanceKeys = {
+  /** `instance.<stage>.<instance>` */
+  instance: (stage: StageName, instance: string) => `instance.${stage}.${encodeKeyToken(instance)}`,
+  all: 'instance.>',
 } as const;
 
 export const JobKeys = {

@@ -15,6 +15,8 @@ export const ModelFileSchema = z.object({
   path: z.string().min(1),
   sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   bytes: z.number().int().min(0).optional(),
+  /** Direct download of this file (`paperline models fetch`); without it, the mirror of models.baseUrl. */
+  url: z.string().url().optional(),
 });
 export type ModelFile = z.infer<typeof ModelFileSchema>;
 
@@ -27,6 +29,8 @@ export const ModelSpecSchema = z.object({
   files: z.array(ModelFileSchema).min(1),
   license: z.string().min(1),
   source: z.string().min(1),
+  /** Upstream page of the weights, where known (hub-only models are fetched from there). */
+  url: z.string().url().optional(),
   /** Free-form IO contract (input/output names, shapes, normalisation). */
   io: z.record(z.string(), z.unknown()).default({}),
   /** Used to reserve budget until a footprint has been measured. */
@@ -93,11 +97,27 @@ export class Manifest {
     return spec;
   }
 
+  /** Where a hub-only file lives under the models dir (present or not). */
+  localPath(file: ModelFile): string {
+    return isAbsolute(file.path) ? file.path : join(this.options.modelsDir, file.path);
+  }
+
   /** Absolute path of one file: inside its npm package, or under the models dir. */
   resolveFile(file: ModelFile): string {
-    const path = file.package ? join(packageDir(file.package, this.options.resolveFrom), file.path) : isAbsolute(file.path) ? file.path : join(this.options.modelsDir, file.path);
+    const path = file.package ? join(packageDir(file.package, this.options.resolveFrom), file.path) : this.localPath(file);
     if (!existsSync(path)) throw new ModelError('FILE_MISSING', file.package ? `${file.path} in npm package ${file.package} (${path})` : `${path} (set PL_MODELS_DIR or fetch the model)`);
     return path;
+  }
+
+  /** Whether every file of the model is where resolveFile looks (hub-only models are often absent). */
+  isPresent(spec: ModelSpec): boolean {
+    try {
+      for (const file of spec.files) this.resolveFile(file);
+      return true;
+    } catch (error) {
+      if (error instanceof ModelError && error.code === 'FILE_MISSING') return false;
+      throw error;
+    }
   }
 
   /** Absolute paths of a model's files, checked against their sha256 the first time when asked. */

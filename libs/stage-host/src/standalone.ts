@@ -3,6 +3,7 @@ import { JobStore } from '@paperline/jobs';
 import { EXIT_RECYCLE, runStageProcess, type StageProcess } from '@paperline/stage';
 import { createLogger, getMetrics } from '@paperline/telemetry';
 import { hostedHandler } from './fail-on-dead-letter.js';
+import { startPresence, type Presence } from './presence.js';
 import type { StageHostConfig, StageModule } from './types.js';
 
 /**
@@ -22,7 +23,7 @@ export async function runStageModule<T, C extends StageHostConfig>(module: Stage
   const servers = config.nats.url.split(',');
   const bus = await Bus.connect({ servers, name: `${config.nats.name}-${stage}-side`, asyncTraces: config.nats.asyncTraces, log });
   const jobs = await JobStore.open(bus);
-  const running: { process?: StageProcess<T> } = {};
+  const running: { process?: StageProcess<T>; presence?: Presence } = {};
   const instance = await module.create({
     bus,
     jobs,
@@ -48,8 +49,10 @@ export async function runStageModule<T, C extends StageHostConfig>(module: Stage
     nats: { servers, name: `${config.nats.name}-${stage}`, asyncTraces: config.nats.asyncTraces },
     log,
     exit: (code) =>
-      void (instance.close?.() ?? Promise.resolve())
+      void (running.presence?.stop() ?? Promise.resolve())
+        .then(() => instance.close?.())
         .catch((error: unknown) => log.warn({ err: error }, 'stage close failed'))
         .finally(() => void bus.close().finally(() => process.exit(code))),
   });
+  running.presence = await startPresence({ bus, stage, instance: config.instance.id, node: config.instance.node, describe: () => instance.describe?.(), log });
 }

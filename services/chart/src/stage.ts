@@ -17,6 +17,7 @@ export const chartStage: StageModule<RegionTask, ChartConfig> = {
   schema: chartSchema,
   loadConfig: loadChartConfig,
   runtime: (config) => ({ batchSize: config.chart.batchSize, maxInflightBatches: 1 }),
+  plan: (config) => (config.chart.backend === CHART_MODEL_ID ? { backend: CHART_MODEL_ID, models: [CHART_MODEL_ID] } : { backend: 'rules', models: [] }),
   create: ({ config, log }) => createChartStage({ config, log }),
 };
 

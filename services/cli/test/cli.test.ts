@@ -22,6 +22,8 @@ import {
   type JobRecord,
 } from '@paperline/contracts';
 import { freePort } from '@paperline/nats-server';
+import { startPresence } from '@paperline/stage-host';
+import { silentLogger } from '@paperline/telemetry';
 import { buildPdf, startTestServer, updateJobRecord, type TestServer } from '@paperline/testing';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'paperline.js');
@@ -186,7 +188,11 @@ describe('paperline (the bin)', () => {
     expect(JSON.parse(show.stdout)).toEqual({ table: false, formula: true, chart: true });
   });
 
-  it('status --json: paused flags, pending messages per priority, models and device leases', async () => {
+  it('status --json: state (down where no instance beats), backends, paused flags, pending messages per priority, models and device leases', async () => {
+    const presences = [
+      await startPresence({ bus, stage: 'layout', instance: 'layout-1', node: 'test-node', describe: () => ({ backend: 'pp-doclayout-s', models: ['doclayout'] }), log: silentLogger() }),
+      await startPresence({ bus, stage: 'ocr', instance: 'ocr-1', node: 'test-node', describe: () => ({ backend: 'pp-ocr', models: ['ppocr-det', 'ppocr-rec-en'] }), log: silentLogger() }),
+    ];
     await paperline(['pause', 'layout'], env);
     await paperline(['submit', join(dir, 'paper.pdf')], env);
     const now = Date.now();
@@ -208,13 +214,18 @@ describe('paperline (the bin)', () => {
     expect(run.code, run.stderr).toBe(0);
     const status = JSON.parse(run.stdout) as Record<string, Record<string, Record<string, unknown>>>;
     expect(Object.keys(status).sort()).toEqual(['devices', 'stages']);
-    expect(status['stages']!['layout']).toMatchObject({ paused: true, models: [{ id: 'doclayout', device, loaded: false, state: 'loading' }] });
-    expect(status['stages']!['render']).toMatchObject({ paused: false, pending: { normal: 1 }, inFlight: 0 });
-    expect(status['stages']!['ocr']).toMatchObject({ pending: { high: 0, normal: 0 }, models: [{ id: 'ppocr-rec-en', device, loaded: true }] });
+    expect(status['stages']!['layout']).toMatchObject({ state: 'paused', paused: true, backends: ['pp-doclayout-s'], models: [{ id: 'doclayout', device, loaded: false, state: 'loading' }] });
+    expect(status['stages']!['render']).toMatchObject({ state: 'down', instances: [], backends: [], paused: false, pending: { normal: 1 }, inFlight: 0 });
+    expect(status['stages']!['ocr']).toMatchObject({ state: 'running', instances: [{ instance: 'ocr-1', node: 'test-node', backend: 'pp-ocr' }], pending: { high: 0, normal: 0 }, models: [{ id: 'ppocr-rec-en', device, loaded: true }] });
     expect(status['devices']![device]).toMatchObject({ capacityBytes: 8 * 1024 ** 3, reservedBytes: 300 * 1024 ** 2 });
 
     const table = await paperline(['status'], env);
-    expect(table.stdout).toMatch(/^layout\s+paused/m);
+    expect(table.stdout).toMatch(/^layout\s+paused\s+1\s+pp-doclayout-s\s/m);
+    expect(table.stdout).toMatch(/^ocr\s+running\s+1\s+pp-ocr\s.*ppocr-rec-en@cpu@test-node, ppocr-det \(not loaded\)$/m);
+    expect(table.stdout).toMatch(/^table\s+down\s+0\s+-\s/m);
+    for (const presence of presences) await presence.stop();
+    const stopped = JSON.parse((await paperline(['status', '--json'], env)).stdout) as { stages: Record<string, { state: string }> };
+    expect(stopped.stages['ocr']?.state).toBe('down');
     expect(table.stdout).toMatch(/^cpu@test-node\s+8192 MiB\s+300 MiB \(4%\)/m);
   });
 

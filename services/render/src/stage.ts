@@ -1,9 +1,12 @@
 // The render stage as a StageModule: the standalone process (main.ts) and the embedded pipeline
 // both run it. The page count goes to pl-jobs as soon as a document is open.
 import type { DocSubmit } from '@paperline/contracts';
-import type { StageModule } from '@paperline/stage-host';
+import type { StageDescription, StageModule } from '@paperline/stage-host';
 import { loadRenderConfig, renderSchema, renderSettings, type RenderConfig } from './config.js';
 import { createRenderHandler } from './handler.js';
+
+/** Model-free: the same backend with any config. */
+const RENDER_BACKEND: StageDescription = { backend: 'pdfjs+sharp', models: [] };
 
 /** One document per batch, two at once: rendering is I/O and CPU bound per document, not batched. */
 const RENDER_RUNTIME = { batchSize: 1, maxInflightBatches: 2 };
@@ -13,6 +16,7 @@ export const renderStage: StageModule<DocSubmit, RenderConfig> = {
   schema: renderSchema,
   loadConfig: loadRenderConfig,
   runtime: () => RENDER_RUNTIME,
+  plan: () => RENDER_BACKEND,
   create: ({ config, jobs }) => ({
     handler: createRenderHandler({
       settings: renderSettings(config.render),
@@ -20,6 +24,6 @@ export const renderStage: StageModule<DocSubmit, RenderConfig> = {
         await jobs.setPageCount(docId, pageCount);
       },
     }),
-    describe: () => ({ backend: 'pdfjs+sharp', models: [] }),
+    describe: () => RENDER_BACKEND,
   }),
 };

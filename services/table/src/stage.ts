@@ -96,6 +96,10 @@ export const tableStage: StageModule<RegionTask, TableConfig> = {
   loadConfig: loadTableConfig,
   // one batch at a time: a model inference already uses every intra-op thread
   runtime: (config) => ({ batchSize: config.table.batchSize, maxInflightBatches: 1 }),
+  async plan(config) {
+    const model = await chooseTableModel(config.table.backend as TableBackendChoice, config.models.manifest, config.models.dir);
+    return { backend: model?.id ?? 'rules', models: model ? [model.id] : [] };
+  },
   async create({ bus, config, log, metrics, hooks }) {
     const stage = await createTableStage({ bus, config, log, metrics, hooks });
     return {

@@ -35,7 +35,8 @@ describe('table and chart stages end to end', () => {
   let control: ControlPlane;
 
   beforeAll(async () => {
-    pipeline = await startLocalPipeline({ log: silentLogger() });
+    // layout reads the feature flags for every page, so a flag change holds from the next document on
+    pipeline = await startLocalPipeline({ log: silentLogger(), overrides: { layout: { featureCacheMs: 0 } } });
     client = await PaperlineClient.connect({ servers: pipeline.url, waitOnFirstConnect: false });
     bus = await Bus.connect({ servers: pipeline.url, waitOnFirstConnect: false });
     control = await ControlPlane.open(bus);
@@ -82,17 +83,13 @@ describe('table and chart stages end to end', () => {
       ['text', 'ocr'],
       ['table', 'ocr'],
     ]);
-  });
+  }, 180_000);
 
   it('with table and chart turned off by flag, the same document completes through the fallbacks: table text, figure image', async () => {
     await control.setFeature('table', false);
     await control.setFeature('chart', false);
     try {
-      // layout caches the flags for up to featureCacheMs: wait until a table page comes back without a table
-      const result = await until(
-        () => parse([RULED, spannedTablePage(), chartPage()], 'features-off.pdf'),
-        (r) => !r.blocks.some((b) => b.type === 'table' || b.type === 'chart'),
-      );
+      const result = await parse([RULED, spannedTablePage(), chartPage()], 'features-off.pdf');
       expect(result.blocks.map((b) => b.type)).not.toContain('table');
       expect(result.blocks.filter((b) => b.type === 'figure')).toHaveLength(1);
       expect(result.md).not.toContain('<table>');
@@ -102,7 +99,7 @@ describe('table and chart stages end to end', () => {
       await control.setFeature('table', true);
       await control.setFeature('chart', true);
     }
-  });
+  }, 240_000);
 
   it('with only the table stage paused its documents wait, with the lag in consumer info, while others complete; after resume they complete', async () => {
     await control.setPaused('table', true);
@@ -110,6 +107,8 @@ describe('table and chart stages end to end', () => {
     let waiting: string;
     try {
       await until(async () => table.state, (s) => s === 'paused');
+      // an open long poll of the table consumer ends within idlePollMs of the pause: wait for it to be gone
+      await until(() => bus.jsm.consumers.info(Streams.work, consumerName('table', 'normal')), (i) => i.num_waiting === 0);
       waiting = await client.submit(buildPdf([RULED]), { fileName: 'waits.pdf' });
       const other = await client.submit(buildPdf([textPage(1)]), { fileName: 'passes.pdf' });
       expect((await client.wait(other, { timeoutMs: 60_000 })).status).toBe('completed');
@@ -124,5 +123,5 @@ describe('table and chart stages end to end', () => {
     }
     expect((await client.wait(waiting, { timeoutMs: 60_000 })).status).toBe('completed');
     expect(new TextDecoder().decode(await client.result(waiting, 'md'))).toContain('| alpha | 1.0 | m |');
-  });
+  }, 240_000);
 });

@@ -178,21 +178,22 @@ export const RegionTaskSchema = z.object({
   width: z.number().positive(),
   height: z.number().positive(),
   dpi: z.number().positive(),
-  /** Object in `pl-pages` with the page raster; null for a born-digital page rendered without one. */
+  /** The page raster in `pl-pages`; null for a born-digital page rendered without one (its text layer suffices). */
   raster: z.string().nullable(),
   lang: LanguageSchema,
+  /** Text-layer glyph runs and vector rulings inside (and, for a chart, touching) the region, on born-digital pages. */
+  runs: z.array(GlyphRunSchema).optional(),
+  rulings: z.array(RulingSchema).optional(),
+  /** A crop of the region in `pl-pages` that the result block carries (a formula's picture beside its OCR text, a chart's image). */
+  image: z.string().optional(),
   options: DocOptionsSchema,
   /**
    * The text of a table or chart region (its surroundings too, for a chart's axis labels):
    * text-layer words on born-digital pages, OCR lines on scans. Absent: the stage has none.
    */
   words: z.array(TextLineSchema).optional(),
-  /** Vector rulings (text layer) inside the region, page pixels. */
-  rulings: z.array(RulingSchema).optional(),
   /** The caption found beside a figure or chart region. */
   caption: z.string().optional(),
-  /** Object in `pl-pages` with the region's crop, when layout cut one (figures and charts). */
-  crop: z.string().optional(),
   /**
    * Feature stages the receiver may route sub-regions to (ocr page mode: table regions of a
    * scan), as layout decided them from the control flags and the request. Absent: none.

@@ -58,7 +58,7 @@ async function readRegion(message: StageMessage<RegionTask>, ctx: BatchContext, 
     source: task.mode === 'page' ? ('ocr' as const) : ('text-layer' as const),
     order: task.order,
     lines,
-    ...(task.crop ? { image: task.crop } : {}),
+    ...(task.image ? { image: task.image } : {}),
     ...(task.caption ? { caption: task.caption } : {}),
   };
   message.log.debug({ chart: reading.isChart, yTicks: reading.yTicks.length, xLabels: reading.xLabels.length, axes: reading.axes }, 'chart or picture');
@@ -73,11 +73,11 @@ async function readRegion(message: StageMessage<RegionTask>, ctx: BatchContext, 
 
 /** Axis lines of a region without vector rulings (a scan, or a chart drawn as an image), from its pixels. */
 async function pixelRulings(task: RegionTask, ctx: BatchContext): Promise<Ruling[]> {
-  const source = task.crop ?? task.raster;
+  const source = task.image ?? task.raster;
   if (!source) return [];
   let image = sharp(await ctx.bus.getObject(ObjectStores.pages, source));
   let origin: [number, number] = [task.bbox[0], task.bbox[1]];
-  if (!task.crop) {
+  if (!task.image) {
     const { width = 0, height = 0 } = await image.metadata();
     const rect = clampRect(task.bbox, width, height);
     if (!rect) return [];

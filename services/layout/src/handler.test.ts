@@ -95,15 +95,15 @@ describe('layout handler on a real nats-server', () => {
     const first = byPage.get(1)!;
     expect(first.blocks.map((b) => b.type)).toEqual(['heading']);
     expect(first.pendingRegions).toEqual([
-      { regionId: 'b1', stage: 'table' },
-      { regionId: 'b2', stage: 'chart' },
+      { regionId: 'r1', stage: 'table' },
+      { regionId: 'r2', stage: 'chart' },
     ]);
     const [table] = await collectMessages(bus.js, Streams.work, 'table-normal', 1, (d) => decode(RegionTaskSchema, d));
-    expect(table).toMatchObject({ regionId: 'b1', type: 'table', order: 1, raster: 'doc-layout/1.png', rulings: TABLE_PAGE.rulings });
+    expect(table).toMatchObject({ regionId: 'r1', type: 'table', order: 1, raster: 'doc-layout/1.png', rulings: TABLE_PAGE.rulings });
     expect(table!.words!.map((w) => w.text)).toEqual(['Name', 'Value', 'alpha', '1.0', 'beta', '2.5']);
     const [chart] = await collectMessages(bus.js, Streams.work, 'chart-normal', 1, (d) => decode(RegionTaskSchema, d));
-    expect(chart).toMatchObject({ regionId: 'b2', type: 'chart', order: 2, bbox: [200, 600, 600, 900] });
-    const crop = await bus.getObject(ObjectStores.pages, chart!.crop!);
+    expect(chart).toMatchObject({ regionId: 'r2', type: 'chart', order: 2, bbox: [200, 600, 600, 900] });
+    const crop = await bus.getObject(ObjectStores.pages, chart!.image!);
     const meta = await sharp(crop).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['png', 400, 300]);
 
@@ -122,8 +122,8 @@ describe('layout handler on a real nats-server', () => {
     const blocks = Object.fromEntries(layouts.map((l) => [l.docId, [l.blocks.map((b) => [b.type, b.text]), l.pendingRegions]]));
     expect(blocks['doc-inline']).toEqual(blocks['doc-stored']);
     expect(blocks['doc-inline']?.[1]).toEqual([
-      { regionId: 'b1', stage: 'table' },
-      { regionId: 'b2', stage: 'chart' },
+      { regionId: 'r1', stage: 'table' },
+      { regionId: 'r2', stage: 'chart' },
     ]);
   });
 

@@ -1,7 +1,7 @@
 // Non-text regions of a text-layer page: figures from image rectangles (tables from rulings are
 // found by vision's rulingTableBoxes). Text lines inside such a region belong to it (figure
 // labels, table cells), not to paragraphs; a chart's axis labels lie just outside its plot.
-import type { BBox } from '@paperline/contracts';
+import type { BBox, Ruling, TextLine } from '@paperline/contracts';
 import { boxHeight, boxWidth, overlap1d, unionBoxes } from '@paperline/vision';
 import type { TextLayerLine } from './lines.js';
 
@@ -97,4 +97,14 @@ export function nearestCaption(box: BBox, blocks: ReadonlyArray<{ type: string; 
     if (!best || distance < best.distance) best = { text: block.text, distance };
   }
   return best && best.distance <= 0.25 * boxHeight(box) + 40 ? best.text : undefined;
+}
+
+/** A line's glyph runs as the words a table or chart stage fills its cells with. */
+export function wordsOf(line: TextLayerLine): TextLine[] {
+  return line.runs.filter((r) => r.text.trim() !== '').map((r) => ({ text: r.text.trim(), bbox: r.bbox, confidence: 1 }));
+}
+
+/** The rulings touching `box`, both directions (a table's grid, a chart's axes). */
+export function rulingsNear(rulings: readonly Ruling[], box: BBox): Ruling[] {
+  return rulings.filter((r) => overlap1d(r.x0, r.x1 + 1, box[0] - 2, box[2] + 2) > 0 && overlap1d(r.y0, r.y1 + 1, box[1] - 2, box[3] + 2) > 0);
 }

@@ -77,7 +77,7 @@ async function loadRasters(batch: ReadonlyArray<StageMessage<RegionTask>>, ctx: 
   return Promise.all(
     batch.map(async (message) => {
       const name = message.data.raster;
-      if (!name) return { error: new PaperlineError('INVALID_MESSAGE', `region ${message.data.regionId} of page ${message.data.page} has no raster to read`) };
+      if (name === null) return { error: new PaperlineError('INVALID_MESSAGE', `region ${message.data.regionId} of page ${message.data.page} names no raster to read`) };
       let image = cache.get(name);
       if (!image) {
         image = ctx.bus.getObject(ObjectStores.pages, name).then(decodeRgb);
@@ -132,7 +132,8 @@ function resultOutputs(task: RegionTask, blocks: Block[]): Output[] {
     page: task.page,
     regionId: task.regionId,
     stage: 'ocr',
-    blocks: blocks.filter((b) => !tables.includes(b)),
+    // a region task's crop (a formula's picture beside its OCR text) goes with its block
+    blocks: blocks.filter((b) => !tables.includes(b)).map((b) => (task.image ? { ...b, image: task.image } : b)),
     ...(tables.length ? { pendingRegions: tables.map((b) => ({ regionId: b.id, stage: 'table' as const })) } : {}),
   };
   return [

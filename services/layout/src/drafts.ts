@@ -2,12 +2,23 @@
 // feature stage finishes), put in reading order and turned into the PageLayout's blocks, the
 // regions routed onward, and the crops the handler cuts from the raster. Both backends (the
 // text-layer heuristics and the PP-DocLayout model) end here.
-import { ObjectNames, type BBox, type Block, type GlyphRun, type PageTask, type Ruling, type TextLine } from '@paperline/contracts';
+import { ObjectNames, type BBox, type Block, type FeatureName, type GlyphRun, type PageTask, type Ruling, type TextLine } from '@paperline/contracts';
 import { readingOrder } from '@paperline/vision';
 import type { TextLayerLine } from './lines.js';
 
 /** Stages a region of a page can be routed to. */
-export type RegionStage = 'ocr' | 'formula';
+export type RegionStage = 'ocr' | 'formula' | 'table' | 'chart';
+
+/** What travels with a routed region besides its box. */
+export interface RegionPayload {
+  runs?: GlyphRun[];
+  rulings?: Ruling[];
+  /** Text-layer words of a table or chart region. */
+  words?: TextLine[];
+  caption?: string;
+  /** Feature stages a page-mode OCR region may route its own regions to. */
+  routes?: FeatureName[];
+}
 
 export interface Draft {
   type: Block['type'];
@@ -20,7 +31,8 @@ export interface Draft {
   source: Block['source'];
   confidence: number;
   /** Finished by a feature stage instead of inline: the stage, and what travels with the region. */
-  route?: { stage: RegionStage; mode: 'page' | 'region'; runs?: GlyphRun[]; rulings?: Ruling[] };
+  /** With `crop`, the region carries its crop as `image` (a chart). */
+  route?: { stage: RegionStage; mode: 'page' | 'region' } & RegionPayload;
 }
 
 /** A crop the handler cuts from the page raster and stores under `object`. */
@@ -31,15 +43,15 @@ export interface CropRequest {
 }
 
 /** A region routed to a feature stage. */
-export interface RegionDraft {
+export interface RegionDraft extends RegionPayload {
   regionId: string;
   stage: RegionStage;
   type: Block['type'];
   bbox: BBox;
   order: number;
   mode: 'page' | 'region';
-  runs?: GlyphRun[];
-  rulings?: Ruling[];
+  /** Object in `pl-pages` of the region's crop. */
+  image?: string;
 }
 
 export interface PageLayoutResult {
@@ -66,8 +78,13 @@ export function finishPage(task: PageTask, drafts: Draft[], backend: PageLayoutR
   ordered.forEach((draft, order) => {
     const bbox = roundBox(draft.bbox);
     if (draft.route) {
-      const { stage, mode, runs, rulings } = draft.route;
-      regions.push({ regionId: mode === 'page' ? 'page' : `r${order}`, stage, type: draft.type, bbox, order, mode, ...(runs ? { runs } : {}), ...(rulings ? { rulings } : {}) });
+      const { stage, mode, ...payload } = draft.route;
+      const region: RegionDraft = { regionId: mode === 'page' ? 'page' : `r${order}`, stage, type: draft.type, bbox, order, mode, ...payload };
+      if (draft.crop) {
+        region.image = cropObjectName(task.docId, task.page, region.regionId);
+        crops.push({ blockId: region.regionId, object: region.image, bbox });
+      }
+      regions.push(region);
       return;
     }
     const id = `b${order}`;

@@ -17,6 +17,13 @@ export interface ReadingOrderOptions {
   pageWidth?: number;
   /** Page height in the boxes' units. @default extent of the items */
   pageHeight?: number;
+  /**
+   * Height of one text line, which scales the minimum column gap. Callers ordering paragraphs
+   * should pass it: their boxes are many lines tall. @default median height of the items
+   */
+  lineHeight?: number;
+  /** The page reads right to left (Arabic, Hebrew): columns, and items on one row, right first. @default false */
+  rtl?: boolean;
 }
 
 /** Fraction of a box's height ignored at top and bottom, so touching lines still leave a gap. */
@@ -40,6 +47,7 @@ interface Node<T> {
 interface Context {
   readonly minColumnGap: number;
   readonly slack: number;
+  readonly rtl: boolean;
 }
 
 /** Returns the items in reading order (a new array; the input is not modified). */
@@ -48,10 +56,11 @@ export function readingOrder<T extends { bbox: BBox }>(items: T[], options: Read
   const nodes: Node<T>[] = items.map((item, index) => ({ item, index, box: item.bbox }));
   const extent = unionBoxes(items.map((i) => i.bbox));
   const pageWidth = options.pageWidth ?? boxWidth(extent);
-  const lineHeight = Math.max(1, median(items.map((i) => boxHeight(i.bbox))));
+  const lineHeight = Math.max(1, options.lineHeight ?? median(items.map((i) => boxHeight(i.bbox))));
   const ctx: Context = {
     minColumnGap: Math.max(DEFAULT_MIN_COLUMN_GAP_LINES * lineHeight, DEFAULT_MIN_COLUMN_GAP_PAGE * pageWidth),
     slack: DEFAULT_VERTICAL_SLACK,
+    rtl: options.rtl ?? false,
   };
   const out: Node<T>[] = [];
   cut(nodes, ctx, out);
@@ -66,7 +75,7 @@ function cut<T>(nodes: Node<T>[], ctx: Context, out: Node<T>[]): void {
   const columns = columnsOf(nodes, ctx);
   const bands = bandsOf(nodes, ctx);
   if (columns.length === 1 && bands.length === 1) {
-    out.push(...sortLeaf(nodes));
+    out.push(...sortLeaf(nodes, ctx.rtl));
     return;
   }
   if (columns.length === 1) {
@@ -77,7 +86,7 @@ function cut<T>(nodes: Node<T>[], ctx: Context, out: Node<T>[]): void {
     for (const band of bands) cut(band, ctx, out);
     return;
   }
-  for (const column of columns) cut(column, ctx, out);
+  for (const column of ctx.rtl ? [...columns].reverse() : columns) cut(column, ctx, out);
 }
 
 /** Groups of nodes separated by vertical gaps of at least the minimum column gap, left to right. */
@@ -163,7 +172,7 @@ function isGrid<T>(bands: Node<T>[][], columns: Node<T>[][]): boolean {
 }
 
 /** Overlapping items with no gap to cut at: rows by vertical centre, each row left to right. */
-function sortLeaf<T>(nodes: Node<T>[]): Node<T>[] {
+function sortLeaf<T>(nodes: Node<T>[], rtl: boolean): Node<T>[] {
   const byCentre = [...nodes].sort((a, b) => a.box[1] + a.box[3] - (b.box[1] + b.box[3]) || a.index - b.index);
   const rows: Node<T>[][] = [];
   let row: Node<T>[] = [];
@@ -182,5 +191,6 @@ function sortLeaf<T>(nodes: Node<T>[]): Node<T>[] {
     row.push(n);
   }
   rows.push(row);
-  return rows.flatMap((r) => r.sort((a, b) => a.box[0] - b.box[0] || a.index - b.index));
+  const direction = rtl ? -1 : 1;
+  return rows.flatMap((r) => r.sort((a, b) => direction * (a.box[0] - b.box[0]) || a.index - b.index));
 }

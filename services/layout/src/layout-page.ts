@@ -10,11 +10,12 @@ import {
   type PageTextLayer,
   type TextLine,
 } from '@paperline/contracts';
-import { readingOrder, unionBoxes } from '@paperline/vision';
+import { boxHeight, median, readingOrder, unionBoxes } from '@paperline/vision';
 import { groupBlocks } from './blocks.js';
 import { classify, demoteFrontMatter, pageStyle } from './classify.js';
 import { mergeDisplayFormulas } from './formulas.js';
 import { buildLines, type TextLayerLine } from './lines.js';
+import { isCjk, isRtl } from './scripts.js';
 import { DEFAULT_REGION_OPTIONS, figureBoxes, mostlyInside, tableBoxes, type RegionOptions } from './regions.js';
 import { tableText } from './table-text.js';
 
@@ -113,7 +114,8 @@ export function layoutPage(task: PageTask, layer: PageTextLayer | null, options:
     // the formula fallback is text plus image: the image needs a raster of the whole page
     crop: task.raster !== null && task.rasterContent !== 'images',
   }));
-  const ordered = readingOrder(withFormulas, { pageWidth: task.width, pageHeight: task.height });
+  const lineHeight = median(groups.flatMap((g) => g.lines.map((l) => boxHeight(l.bbox))));
+  const ordered = readingOrder(withFormulas, { pageWidth: task.width, pageHeight: task.height, ...(lineHeight > 0 ? { lineHeight } : {}), rtl: isRtl(lines.map((l) => l.text).join(' ')) });
   const crops: CropRequest[] = [];
   const blocks = ordered.map((draft, order): Block => {
     const id = `b${order}`;
@@ -149,7 +151,8 @@ function joinLines(lines: readonly TextLayerLine[]): string {
   let text = '';
   for (const line of lines) {
     if (!text) text = line.text;
-    else if (/\p{Ll}-$/u.test(text) && /^\p{Ll}/u.test(line.text)) text = text.slice(0, -1) + line.text;
+    else if (/\p{Ll}[-\u00ad\u2010]$/u.test(text) && /^\p{Ll}/u.test(line.text)) text = text.slice(0, -1) + line.text;
+    else if (isCjk(text.at(-1)) && isCjk(line.text[0])) text += line.text;
     else text += ` ${line.text}`;
   }
   return text;

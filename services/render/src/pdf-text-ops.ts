@@ -48,6 +48,8 @@ const SPACE_GAP = 0.102;
 const RUN_BREAK_GAP = 0.6;
 const BOLD_NAME = /bold|black|heavy|semibold|demibold|extrabold|ultrabold|medi(?:um)?$|[-,](?:bd|sb)$/i;
 const ITALIC_NAME = /italic|ital$|oblique|[-,]it$|slant/i;
+/** A baseline turned by more than this many degrees is rotated text. */
+const ROTATED_DEGREES = 2;
 /** Ligatures and other compatibility characters (ﬁ, ﬂ) to their plain letters. */
 const COMPATIBILITY = /[\uFB00-\uFB4F\u2000-\u200A]/g;
 
@@ -208,11 +210,14 @@ export class TextCollector {
     const ys = corners.map((p) => p[1]);
     // the font size in pixels: how long one em of the text's vertical axis comes out
     const pixelSize = Math.hypot(m[2], m[3]) * size;
+    // raster y grows downwards: a baseline going up the page has a negative y component
+    const angle = Math.round((Math.atan2(-m[1], m[0]) * 180) / Math.PI);
     this.runs.push({
       text: raw.replace(COMPATIBILITY, (c) => c.normalize('NFKC')),
       bbox: [round(Math.min(...xs)), round(Math.min(...ys)), round(Math.max(...xs)), round(Math.max(...ys))],
       size: round(pixelSize),
       ...s.style,
+      ...(Math.abs(angle) > ROTATED_DEGREES ? { angle } : {}),
     });
   }
 }

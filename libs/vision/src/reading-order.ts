@@ -22,6 +22,11 @@ export interface ReadingOrderOptions {
    * should pass it: their boxes are many lines tall. @default median height of the items
    */
   lineHeight?: number;
+  /**
+   * Narrowest gap between columns, in the boxes' units, for callers that know their gutters (a text
+   * layer splits lines at gutters before ordering). @default from lineHeight and pageWidth
+   */
+  minColumnGap?: number;
   /** The page reads right to left (Arabic, Hebrew): columns, and items on one row, right first. @default false */
   rtl?: boolean;
 }
@@ -58,7 +63,7 @@ export function readingOrder<T extends { bbox: BBox }>(items: T[], options: Read
   const pageWidth = options.pageWidth ?? boxWidth(extent);
   const lineHeight = Math.max(1, options.lineHeight ?? median(items.map((i) => boxHeight(i.bbox))));
   const ctx: Context = {
-    minColumnGap: Math.max(DEFAULT_MIN_COLUMN_GAP_LINES * lineHeight, DEFAULT_MIN_COLUMN_GAP_PAGE * pageWidth),
+    minColumnGap: options.minColumnGap ?? Math.max(DEFAULT_MIN_COLUMN_GAP_LINES * lineHeight, DEFAULT_MIN_COLUMN_GAP_PAGE * pageWidth),
     slack: DEFAULT_VERTICAL_SLACK,
     rtl: options.rtl ?? false,
   };

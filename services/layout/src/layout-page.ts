@@ -64,6 +64,8 @@ interface Draft {
 }
 
 const MIN_TABLE_ROWS = 3;
+/** The narrowest column gap, in line heights (a 6 pt gutter beside 10 pt text is about 0.45). */
+const MIN_COLUMN_GAP_LINES = 0.3;
 
 const toTextLine = (line: TextLayerLine): TextLine => ({ text: line.text, bbox: line.bbox, confidence: 1 });
 
@@ -115,7 +117,9 @@ export function layoutPage(task: PageTask, layer: PageTextLayer | null, options:
     crop: task.raster !== null && task.rasterContent !== 'images',
   }));
   const lineHeight = median(groups.flatMap((g) => g.lines.map((l) => boxHeight(l.bbox))));
-  const ordered = readingOrder(withFormulas, { pageWidth: task.width, pageHeight: task.height, ...(lineHeight > 0 ? { lineHeight } : {}), rtl: isRtl(lines.map((l) => l.text).join(' ')) });
+  // lines were split at gutters already: a column gap as narrow as 6 pt is a real one
+  const columnGap = lineHeight > 0 ? { lineHeight, minColumnGap: MIN_COLUMN_GAP_LINES * lineHeight } : {};
+  const ordered = readingOrder(withFormulas, { pageWidth: task.width, pageHeight: task.height, ...columnGap, rtl: isRtl(lines.map((l) => l.text).join(' ')) });
   const crops: CropRequest[] = [];
   const blocks = ordered.map((draft, order): Block => {
     const id = `b${order}`;

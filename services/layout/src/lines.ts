@@ -5,7 +5,7 @@
 // (margin stamps, axis labels) make lines of their own, along their baseline.
 import type { BBox, GlyphRun } from '@paperline/contracts';
 import { boxHeight, overlap1d, unionBoxes } from '@paperline/vision';
-import { isCjk, visualToLogical } from './scripts.js';
+import { isCjk, isRtl, normaliseCompatibility, visualToLogical } from './scripts.js';
 
 export interface TextLayerLine {
   text: string;
@@ -88,7 +88,37 @@ export function buildLines(runs: readonly GlyphRun[], options: LineOptions = DEF
       lines.push({ ...line, bbox: frame.from(line.bbox), runs: line.runs.map((r) => original.get(r) ?? r), rotated: turn !== 0 });
     }
   }
-  return lines.sort((a, b) => a.bbox[1] - b.bbox[1] || a.bbox[0] - b.bbox[0]);
+  return attachListMarkers(lines).sort((a, b) => a.bbox[1] - b.bbox[1] || a.bbox[0] - b.bbox[0]);
+}
+
+/** "1.", "a)", "[12]", "•" alone on a line: a list marker, set apart from its item as a column of its own. */
+const BARE_MARKER = /^(?:[.(]?\d{1,3}[.)]?|\[\d{1,3}\]|[.(]?[a-zA-Z][.)]|[•◦▪▫‣∙·●○■□➢►–—*-])$/;
+/** A marker's item starts within this many font sizes of it. */
+const MARKER_REACH = 3;
+
+/**
+ * Marker columns look like gutters (the items' text lines up beside them): each bare marker goes
+ * back to the line beside it on its row, after it for left-to-right text, before it for right-to-left.
+ */
+function attachListMarkers(lines: TextLayerLine[]): TextLayerLine[] {
+  const taken = new Set<TextLayerLine>();
+  for (const marker of lines) {
+    if (marker.rotated || !BARE_MARKER.test(marker.text)) continue;
+    const h = Math.max(1, boxHeight(marker.bbox));
+    const item = lines.find((l) => {
+      if (l === marker || taken.has(l) || l.rotated || overlap1d(l.bbox[1], l.bbox[3], marker.bbox[1], marker.bbox[3]) < 0.5 * Math.min(h, boxHeight(l.bbox))) return false;
+      const rtl = isRtl(l.text);
+      const gap = rtl ? marker.bbox[0] - l.bbox[2] : l.bbox[0] - marker.bbox[2];
+      return gap >= -0.5 && gap <= MARKER_REACH * marker.size;
+    });
+    if (!item) continue;
+    taken.add(marker);
+    const label = marker.text.replace(/^\.(\d+)$/, '$1.');
+    item.text = `${label} ${item.text}`;
+    item.runs = [...marker.runs, ...item.runs];
+    item.bbox = unionBoxes([marker.bbox, item.bbox]);
+  }
+  return lines.filter((l) => !taken.has(l));
 }
 
 function joinRuns(runs: GlyphRun[], options: LineOptions): Array<Omit<TextLayerLine, 'rotated'>> {
@@ -188,7 +218,7 @@ function finishLine(line: OpenLine): Omit<TextLayerLine, 'rotated'> {
   const [font] = [...fonts.entries()].sort((a, b) => b[1] - a[1]);
   const size = Math.max(0, ...[...sizes.entries()].filter(([, n]) => n >= SIZE_SHARE * chars).map(([s]) => s));
   return {
-    text: visualToLogical(text.replace(/\s+/g, ' ').trim()),
+    text: visualToLogical(normaliseCompatibility(text.replace(/\s+/g, ' ').trim())),
     bbox: line.box,
     size,
     bold: boldChars * 2 > chars,

@@ -14,6 +14,14 @@ const RTL_LETTERS = /[\u0590-\u05FF\u0600-\u06FF\u0700-\u08FF\uFB1D-\uFDFF\uFE70
 const LETTERS = /\p{L}/gu;
 /** Arabic presentation forms A and B: contextual glyph shapes and ligatures (lam-alef), not letters. */
 const ARABIC_PRESENTATION = /[\uFB50-\uFDFF\uFE70-\uFEFC]+/g;
+/** Kangxi radicals and CJK compatibility ideographs, which some fonts map their glyphs to (⽂ for 文). */
+const CJK_COMPATIBILITY = /[\u2F00-\u2FDF\uF900-\uFAFF]/g;
+
+/** The letters a font's compatibility code points stand for (radicals, compatibility ideographs). */
+export function normaliseCompatibility(text: string): string {
+  return text.replace(CJK_COMPATIBILITY, (c) => c.normalize('NFKC'));
+}
+
 /** Ideographs, kana, hangul and full-width forms: no spaces between them. */
 const CJK = /[\u2E80-\u2FFF\u3000-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\uFF00-\uFFEF]/u;
 

@@ -101,7 +101,7 @@ export function layoutPage(task: PageTask, layer: PageTextLayer | null, options:
   }
 
   const groups = groupBlocks(lines);
-  const style = pageStyle(groups, task.page, task.height);
+  const style = pageStyle(groups, task.page, task.width, task.height);
   for (const group of groups) {
     const { type, level } = classify(group, style);
     drafts.push({ type, bbox: group.bbox, text: joinLines(group.lines), ...(level ? { level } : {}), lines: group.lines });

@@ -127,6 +127,8 @@ export function demoteFrontMatter<T extends { type: BlockType; level?: number; t
   const title = blocks.find((b) => b.type === 'title');
   if (!title) return;
   const sections = blocks.filter((b) => b.type === 'heading' && (SECTION_NUMBER.test(b.text) || SECTION_WORD.test(b.text)));
+  // without a recognisable first section there is no telling front matter from headings: keep them
+  if (sections.length === 0) return;
   const firstSection = Math.min(...sections.map((b) => b.bbox[1]!));
   for (const block of blocks) {
     if (block.type === 'heading' && block.bbox[1]! > title.bbox[1]! && block.bbox[1]! < firstSection && !sections.includes(block)) {

@@ -1,25 +1,19 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { QueuedIterator } from '@nats-io/nats-core';
-import type { KvWatchEntry } from '@nats-io/kv';
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import { Bus, type ConnectOptions } from '@paperline/bus';
-import { JobStore } from '@paperline/jobs';
+import { JobStore, type JobWatch } from '@paperline/jobs';
 import {
   ASSET_OUTPUT_PREFIX,
-  Buckets,
   DocIdSchema,
   DocOptionsSchema,
   DocSubmitSchema,
-  JobKeys,
-  JobRecordSchema,
   MsgIds,
   ObjectNames,
   ObjectStores,
   PaperlineError,
   SCHEMA_VERSION,
   Subjects,
-  decode,
   encode,
   validate,
   type DocOptionsInput,
@@ -75,7 +69,8 @@ export class PaperlineClient {
   private readonly maxFileBytes: number;
   private readonly maxResultBytes: number;
   private readonly log: Logger | undefined;
-  private readonly watchers = new Set<QueuedIterator<KvWatchEntry>>();
+  private readonly watchers = new Set<JobWatch>();
+  private jobStore: Promise<JobStore> | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(options: PaperlineClientOptions) {
@@ -110,7 +105,7 @@ export class PaperlineClient {
     const object = ObjectNames.document(docId);
     // encoded (and so validated) before anything is written
     const message = encodeSubmit({ v: SCHEMA_VERSION, docId, object, fileName, mediaType, bytes: bytes.length, options: docOptions, submittedAt });
-    const jobs = await JobStore.open(this.bus);
+    const jobs = await this.jobs();
     try {
       await jobs.create({ docId, fileName, options: docOptions, submittedAt });
     } catch (error) {
@@ -122,7 +117,7 @@ export class PaperlineClient {
       await this.bus.publish(Subjects.submit, message, { msgId: MsgIds.submit(docId) });
     } catch (error) {
       // nothing will ever process this document: leave no queued record or orphan bytes behind
-      await (await this.bus.kv(Buckets.jobs)).purge(JobKeys.doc(docId)).catch(() => undefined);
+      await jobs.remove(docId).catch(() => undefined);
       await this.bus.deleteObject(ObjectStores.documents, object).catch(() => undefined);
       throw new ClientError('SUBMIT_FAILED', `${fileName}: ${(error as Error).message}`, { cause: error });
     }
@@ -134,9 +129,9 @@ export class PaperlineClient {
   async status(docId: string): Promise<JobRecord> {
     this.assertOpen();
     if (!DocIdSchema.safeParse(docId).success) throw new ClientError('DOCUMENT_NOT_FOUND', docId);
-    const entry = await (await this.bus.kv(Buckets.jobs)).get(JobKeys.doc(docId));
-    if (!entry || entry.operation !== 'PUT') throw new ClientError('DOCUMENT_NOT_FOUND', docId);
-    return decode(JobRecordSchema, entry.value);
+    const job = await (await this.jobs()).get(docId);
+    if (!job) throw new ClientError('DOCUMENT_NOT_FOUND', docId);
+    return job;
   }
 
   /** The output of a completed document; NOT_READY or DOCUMENT_FAILED (with the job) otherwise. */
@@ -174,16 +169,15 @@ export class PaperlineClient {
       return current;
     }
     // the watch delivers the current value first, then every update
-    const watcher = await (await this.bus.kv(Buckets.jobs)).watch({ key: JobKeys.doc(docId) });
+    const watcher = await (await this.jobs()).watch(docId);
     this.watchers.add(watcher);
     let timedOut = false;
     const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), watcher.stop()), options.timeoutMs);
     const onAbort = () => watcher.stop();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      for await (const entry of watcher) {
-        if (entry.operation !== 'PUT') throw new ClientError('DOCUMENT_NOT_FOUND', `${docId} was deleted`);
-        const job = decode(JobRecordSchema, entry.value);
+      for await (const job of watcher) {
+        if (!job) throw new ClientError('DOCUMENT_NOT_FOUND', `${docId} was deleted`);
         options.onProgress?.(job);
         if (isFinished(job)) return job;
       }
@@ -212,6 +206,11 @@ export class PaperlineClient {
       if (this.ownsBus) await this.bus.close();
     })();
     return this.closing;
+  }
+
+  private jobs(): Promise<JobStore> {
+    this.jobStore ??= JobStore.open(this.bus);
+    return this.jobStore;
   }
 
   private assertOpen(): void {

@@ -1,4 +1,2 @@
 export { casUpdate, type CasOptions } from './cas.js';
-export { JobStore, type DocumentFailure, type NewJob, type Progress } from './job-store.js';
-export { failDocumentOnDeadLetter } from './fail-on-dead-letter.js';
-export { runStandaloneStage, type StandaloneConfig, type StandaloneStage, type StandaloneStageDeps, type StandaloneStageOptions } from './standalone.js';
+export { JobStore, type DocumentFailure, type JobWatch, type NewJob } from './job-store.js';

@@ -18,8 +18,9 @@ export interface ReadingOrderOptions {
   /** Page height in the boxes' units. @default extent of the items */
   pageHeight?: number;
   /**
-   * Height of one text line, which scales the minimum column gap. Callers ordering paragraphs
-   * should pass it: their boxes are many lines tall. @default median height of the items
+   * Height of one text line, which scales the minimum column gap. Give it when the items are
+   * paragraphs: their median height is several lines, too wide a gap for narrow gutters.
+   * @default median height of the items
    */
   lineHeight?: number;
   /**

@@ -1,5 +1,6 @@
 import { baseSchema } from '@paperline/config';
 import { clientSchema } from '@paperline/client';
+import { DEFAULT_JETSTREAM_POLL_MS } from '@paperline/jetstream-metrics';
 
 /** @default port of the HTTP API */
 export const DEFAULT_HTTP_PORT = 8080;
@@ -11,6 +12,14 @@ export const gatewaySchema = {
   http: {
     port: { doc: 'Port of the HTTP API.', format: 'port', default: DEFAULT_HTTP_PORT, env: 'PL_HTTP_PORT' },
     host: { doc: 'Interface the HTTP API binds.', format: String, default: '0.0.0.0', env: 'PL_HTTP_HOST' },
+  },
+  jetstreamMetrics: {
+    intervalMs: {
+      doc: "How often the gateway reads the JetStream state (lag, pulls waiting, storage, dead letters) into its /metrics, so it stays visible while a stage has no process; 0 disables.",
+      format: 'nat',
+      default: DEFAULT_JETSTREAM_POLL_MS,
+      env: 'PL_JETSTREAM_METRICS_INTERVAL_MS',
+    },
   },
 } as const;
 

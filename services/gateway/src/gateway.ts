@@ -18,6 +18,31 @@ export interface GatewayOptions {
   readyTimeoutMs?: number;
 }
 
+/**
+ * Request, error and latency metrics from fastify's hooks. The route label is the route's pattern
+ * (`/v1/documents/:id`), never the raw URL, so document ids do not become label values; requests
+ * that match no route count as `unmatched`.
+ */
+function observeRequests(app: FastifyInstance): void {
+  const metrics = getMetrics();
+  const started = new WeakMap<object, bigint>();
+  // every route's error series exists from the start, so the error ratio reads 0 rather than nothing
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) metrics.httpErrors.inc({ method, route: route.url }, 0);
+  });
+  app.addHook('onRequest', async (request) => {
+    started.set(request, process.hrtime.bigint());
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const method = request.method;
+    const begin = started.get(request);
+    metrics.httpRequests.inc({ method, route, status: String(reply.statusCode) });
+    if (reply.statusCode >= 500) metrics.httpErrors.inc({ method, route });
+    if (begin !== undefined) metrics.httpSeconds.observe({ method, route }, Number(process.hrtime.bigint() - begin) / 1e9);
+  });
+}
+
 /** The HTTP API as a fastify instance (not listening yet: call listen(), or inject() in tests). */
 export function createGateway(options: GatewayOptions): FastifyInstance {
   const { client, config } = options;
@@ -30,6 +55,8 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
   // every other content type is taken as the raw document; its magic bytes decide if it is one
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxFileBytes }, (_request, body, done) => done(null, body));
   void app.register(multipart, { limits: { fileSize: maxFileBytes, files: 1 } });
+
+  observeRequests(app);
 
   app.setErrorHandler((error, request, reply) => {
     const { status, body } = toHttpError(error);

@@ -1,7 +1,8 @@
 // Runs the HTTP API standalone: `tsx services/gateway/src/main.ts` (config from env, see gatewaySchema).
 import { PaperlineClient } from '@paperline/client';
 import { loadConfig } from '@paperline/config';
-import { createLogger } from '@paperline/telemetry';
+import { JetStreamExporter } from '@paperline/jetstream-metrics';
+import { createLogger, getMetrics } from '@paperline/telemetry';
 import { gatewaySchema } from './config.js';
 import { createGateway } from './gateway.js';
 
@@ -19,12 +20,15 @@ const client = await PaperlineClient.connect({
   maxResultBytes: config.limits.maxResultBytes,
 });
 const app = createGateway({ client, config, log });
+const jetstream = new JetStreamExporter({ jsm: client.bus.jsm, metrics: getMetrics(), intervalMs: config.jetstreamMetrics.intervalMs, log });
+if (config.jetstreamMetrics.intervalMs > 0) jetstream.start();
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, 'shutting down');
+  jetstream.stop();
   try {
     await app.close();
   } catch (error) {

@@ -4,6 +4,7 @@
 import {
   MsgIds,
   ObjectStores,
+  PaperlineError,
   RegionResultSchema,
   RegionTaskSchema,
   SCHEMA_VERSION,
@@ -15,7 +16,6 @@ import {
   type RegionTask,
 } from '@paperline/contracts';
 import type { BatchContext, JobOutcome, StageHandler, StageMessage } from '@paperline/stage';
-import { getMetrics } from '@paperline/telemetry';
 import type { OcrEngine, OcrJob } from './engine.js';
 import { decodeRgb, type RgbImage } from './raster.js';
 
@@ -23,14 +23,11 @@ export interface OcrHandlerDeps {
   engine: OcrEngine;
   /** Language when the request names none. @default the engine's default language */
   defaultLang?: Language;
-  /** Device label of the inference metric. @default 'cpu' */
-  device?: string;
 }
 
 export function createOcrHandler(deps: OcrHandlerDeps): StageHandler<RegionTask> {
   const { engine } = deps;
   const defaultLang = deps.defaultLang ?? engine.defaultLang;
-  const device = deps.device ?? 'cpu';
   return {
     stage: 'ocr',
     decode: (data) => decode(RegionTaskSchema, data),
@@ -52,10 +49,8 @@ export function createOcrHandler(deps: OcrHandlerDeps): StageHandler<RegionTask>
       });
       for (const [lang, indices] of byLang) {
         const jobs = indices.map((i) => toJob(batch[i]!.data, (rasters[i] as { image: RgbImage }).image));
-        const started = performance.now();
         try {
           const results = await engine.read(jobs, lang);
-          getMetrics().inferenceSeconds.observe({ stage: 'ocr', model: `ppocr-${lang}`, device }, (performance.now() - started) / 1000);
           indices.forEach((i, k) => (outcomes[i] = { outputs: [resultOutput(batch[i]!, results[k]!)] }));
         } catch (error) {
           for (const i of indices) outcomes[i] = { error };
@@ -75,6 +70,7 @@ async function loadRasters(batch: ReadonlyArray<StageMessage<RegionTask>>, ctx: 
   return Promise.all(
     batch.map(async (message) => {
       const name = message.data.raster;
+      if (name === null) return { error: new PaperlineError('INVALID_MESSAGE', `region ${message.data.regionId} of page ${message.data.page} names no raster to read`) };
       let image = cache.get(name);
       if (!image) {
         image = ctx.bus.getObject(ObjectStores.pages, name).then(decodeRgb);
@@ -94,8 +90,9 @@ function toJob(task: RegionTask, image: RgbImage): OcrJob {
   return { kind: 'region', image, bbox: task.bbox, type: task.type, order: task.order, id: task.regionId };
 }
 
-function resultOutput(message: StageMessage<RegionTask>, blocks: Block[]) {
+function resultOutput(message: StageMessage<RegionTask>, read: Block[]) {
   const task = message.data;
+  const blocks = task.image ? read.map((b) => ({ ...b, image: task.image })) : read;
   return {
     subject: Subjects.work('assemble', task.options.priority),
     msgId: MsgIds.regionResult(task.docId, task.page, task.regionId, 'ocr'),

@@ -1,5 +1,6 @@
+import type { JobStore } from '@paperline/jobs';
 import type { StageHandler } from '@paperline/stage';
-import type { JobStore } from './job-store.js';
+import type { StageInstance } from './types.js';
 
 /**
  * A terminal failure in any stage fails the document with that stage's code and reason, so the
@@ -14,4 +15,12 @@ export function failDocumentOnDeadLetter<T>(handler: StageHandler<T>, jobs: JobS
       await handler.onDeadLetter?.(failure);
     },
   };
+}
+
+/** The handler both hosts run: failures reach the document, and /status shows the backend and models. */
+export function hostedHandler<T>(instance: StageInstance<T>, jobs: JobStore): StageHandler<T> {
+  const handler = failDocumentOnDeadLetter(instance.handler, jobs);
+  const describe = instance.describe?.bind(instance);
+  if (!describe) return handler;
+  return { ...handler, status: () => ({ ...handler.status?.(), ...describe() }) };
 }

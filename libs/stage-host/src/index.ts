@@ -1,0 +1,4 @@
+export type { StageDeps, StageDescription, StageHostConfig, StageInstance, StageModule, StageRuntimeDefaults } from './types.js';
+export { failDocumentOnDeadLetter, hostedHandler } from './fail-on-dead-letter.js';
+export { runStageModule } from './standalone.js';
+export { startEmbeddedStage, type EmbeddedStage, type EmbeddedStageDeps } from './embedded.js';

@@ -8,8 +8,9 @@ import { openDocument, selectPages } from '@paperline/render';
 
 const features = Object.fromEntries(FEATURES.map((f) => [f, true])) as Record<(typeof FEATURES)[number], boolean>;
 
-export async function parseTextLayer(bytes: Uint8Array, fileName = 'doc.pdf'): Promise<{ document: ParsedDocument; markdown: string }> {
-  const opened = await openDocument(bytes, 'application/pdf', { fileName });
+export async function parseTextLayer(bytes: Uint8Array, fileName = 'doc.pdf', engine: 'pdfjs' | 'pdfium' = 'pdfjs'): Promise<{ document: ParsedDocument; markdown: string }> {
+  // pdf.js: its glyph runs carry rotation (GlyphRun.angle), what these reading rules were measured on
+  const opened = await openDocument(bytes, 'application/pdf', { fileName, pdfEngine: engine });
   const options = DocOptionsSchema.parse({});
   const docId = 'quality';
   const pages = [];

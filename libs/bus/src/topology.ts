@@ -2,6 +2,7 @@ import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, 
 import { nanos } from '@nats-io/nats-core';
 import {
   Buckets,
+  PRIORITIES,
   ObjectStores,
   STAGES,
   Streams,
@@ -15,6 +16,8 @@ import {
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
+/** A beat not renewed this long is removed by the server (instances renew theirs every few seconds). */
+export const INSTANCE_BEAT_TTL_MS = 60_000;
 
 export interface TopologyOptions {
   /** @default 1 */
@@ -68,7 +71,7 @@ export function buildTopology(options: TopologyOptions = {}): Topology {
   const duplicateWindow = nanos(options.duplicateWindowMs ?? 10 * 60_000);
   const common = { storage: StorageType.File, num_replicas: replicas, duplicate_window: duplicateWindow };
   const streams: Topology['streams'] = [
-    { name: Streams.docs, subjects: [Subjects.submit], retention: RetentionPolicy.Workqueue, discard: DiscardPolicy.Old, ...common },
+    { name: Streams.docs, subjects: PRIORITIES.map((p) => Subjects.submitOf(p)), retention: RetentionPolicy.Workqueue, discard: DiscardPolicy.Old, ...common },
     { name: Streams.work, subjects: [Subjects.workAll], retention: RetentionPolicy.Workqueue, discard: DiscardPolicy.Old, ...common },
     { name: Streams.events, subjects: [Subjects.events], retention: RetentionPolicy.Limits, max_age: nanos(options.eventsMaxAgeMs ?? 7 * DAY_MS), ...common },
     { name: Streams.dlq, subjects: [Subjects.dlqAll], retention: RetentionPolicy.Limits, max_age: nanos(options.dlqMaxAgeMs ?? 30 * DAY_MS), ...common },
@@ -100,6 +103,7 @@ export function buildTopology(options: TopologyOptions = {}): Topology {
       { name: Buckets.control, history: 5, ttlMs: 0, description: 'paperline control flags' },
       { name: Buckets.memory, history: 1, ttlMs: 0, description: 'paperline memory ledgers and learned footprints' },
       { name: Buckets.jobs, history: 1, ttlMs: options.jobsTtlMs ?? 7 * DAY_MS, description: 'paperline per-document progress' },
+      { name: Buckets.instances, history: 1, ttlMs: INSTANCE_BEAT_TTL_MS, description: 'paperline stage instances (presence beats)' },
     ],
     objectStores: [
       { name: ObjectStores.documents, ttlMs: options.outputsTtlMs ?? 7 * DAY_MS, description: 'paperline input documents' },

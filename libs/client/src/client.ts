@@ -114,7 +114,7 @@ export class PaperlineClient {
     }
     try {
       await this.bus.putObject(ObjectStores.documents, object, bytes);
-      await this.bus.publish(Subjects.submit, message, { msgId: MsgIds.submit(docId) });
+      await this.bus.publish(Subjects.submitOf(docOptions.priority), message, { msgId: MsgIds.submit(docId) });
     } catch (error) {
       // nothing will ever process this document: leave no queued record or orphan bytes behind
       await jobs.remove(docId).catch(() => undefined);

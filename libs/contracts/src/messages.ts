@@ -77,6 +77,11 @@ export const GlyphRunSchema = z.object({
   size: z.number(),
   bold: z.boolean(),
   italic: z.boolean(),
+  /**
+   * Direction of the baseline in degrees, counter-clockwise on the page (90: text reading upwards,
+   * as in a margin stamp), when the run is rotated. Absent for horizontal text.
+   */
+  angle: z.number().optional(),
 });
 export type GlyphRun = z.infer<typeof GlyphRunSchema>;
 

@@ -3,8 +3,9 @@
 // regions routed onward, and the crops the handler cuts from the raster. Both backends (the
 // text-layer heuristics and the PP-DocLayout model) end here.
 import { ObjectNames, type BBox, type Block, type FeatureName, type GlyphRun, type PageTask, type Ruling, type TextLine } from '@paperline/contracts';
-import { readingOrder } from '@paperline/vision';
+import { boxHeight, median, readingOrder } from '@paperline/vision';
 import type { TextLayerLine } from './lines.js';
+import { isCjk, isRtl } from './scripts.js';
 
 /** Stages a region of a page can be routed to. */
 export type RegionStage = 'ocr' | 'formula' | 'table' | 'chart';
@@ -69,9 +70,17 @@ export function cropObjectName(docId: string, page: number, blockId: string): st
 
 const toTextLine = (line: TextLayerLine): TextLine => ({ text: line.text, bbox: line.bbox, confidence: 1 });
 
+/** The narrowest column gap, in line heights (a 6 pt gutter beside 10 pt text is about 0.45). */
+const MIN_COLUMN_GAP_LINES = 0.3;
+
 /** Drafts in reading order: blocks numbered b0.., regions r0.., both sharing one order. */
 export function finishPage(task: PageTask, drafts: Draft[], backend: PageLayoutResult['backend']): PageLayoutResult {
-  const ordered = readingOrder(drafts, { pageWidth: task.width, pageHeight: task.height });
+  const lines = drafts.flatMap((d) => d.lines);
+  const lineHeight = median(lines.map((l) => boxHeight(l.bbox)));
+  // lines were split at gutters already: a column gap as narrow as 6 pt is a real one
+  const columnGap = lineHeight > 0 ? { lineHeight, minColumnGap: MIN_COLUMN_GAP_LINES * lineHeight } : {};
+  const rtl = isRtl(lines.map((l) => l.text).join(' '));
+  const ordered = readingOrder(drafts, { pageWidth: task.width, pageHeight: task.height, ...columnGap, rtl });
   const crops: CropRequest[] = [];
   const blocks: Block[] = [];
   const regions: RegionDraft[] = [];
@@ -115,7 +124,8 @@ export function joinLines(lines: readonly TextLayerLine[]): string {
   let text = '';
   for (const line of lines) {
     if (!text) text = line.text;
-    else if (/\p{Ll}-$/u.test(text) && /^\p{Ll}/u.test(line.text)) text = text.slice(0, -1) + line.text;
+    else if (/\p{Ll}[-\u00ad\u2010]$/u.test(text) && /^\p{Ll}/u.test(line.text)) text = text.slice(0, -1) + line.text;
+    else if (isCjk(text.at(-1)) && isCjk(line.text[0])) text += line.text;
     else text += ` ${line.text}`;
   }
   return text;

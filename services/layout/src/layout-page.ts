@@ -64,7 +64,7 @@ export function layoutPage(task: PageTask, layer: PageTextLayer | null, options:
   }
 
   const groups = groupBlocks(lines);
-  const style = pageStyle(groups, task.page, task.height);
+  const style = pageStyle(groups, task.page, task.width, task.height);
   for (const group of groups) {
     const { type, level } = classify(group, style);
     const math = group.lines.length <= MAX_FORMULA_LINES && mathShare(group.lines.flatMap((l) => l.runs)) >= MIN_MATH_SHARE;

@@ -55,7 +55,7 @@ export function modelLayout(task: PageTask, layer: PageTextLayer | null, found: 
   }
   // what no region claimed is laid out as the model-free backend would
   const groups = groupBlocks(lines);
-  const style = pageStyle(groups, task.page, task.height);
+  const style = pageStyle(groups, task.page, task.width, task.height);
   for (const group of groups) {
     const { type, level } = classify(group, style);
     drafts.push({ source: 'text-layer', confidence: 1, type, bbox: group.bbox, text: joinLines(group.lines), lines: group.lines, ...(level ? { level } : {}) });

@@ -110,6 +110,13 @@ export class Bus {
     await os.putBlob({ name }, data);
   }
 
+  /** Stores an object from a stream, one chunk at a time (each published and acked before the next is read); returns its size. */
+  async putObjectStream(store: ObjectStoreName, name: string, data: ReadableStream<Uint8Array>): Promise<number> {
+    const os = await this.objects(store);
+    const info = await os.put({ name }, data);
+    return info.size;
+  }
+
   /** Reads a whole object; refuses objects larger than maxBytes before reading them. */
   async getObject(store: ObjectStoreName, name: string, options: { maxBytes?: number } = {}): Promise<Uint8Array> {
     const os = await this.objects(store);

@@ -1,5 +1,6 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '@paperline/telemetry';
+import { natsConnectionAuth, redactSecrets, redactUrl, type NatsAuth } from './auth.js';
 import { BusError, BusErrorCodes } from './errors.js';
 
 export interface ConnectOptions {
@@ -7,6 +8,8 @@ export interface ConnectOptions {
   servers: string | string[];
   name?: string;
   log?: Logger;
+  /** Credentials and TLS (none: an open server, or credentials in the URL). */
+  auth?: NatsAuth;
   /** Keep retrying the first connect too (services started before the server). @default true */
   waitOnFirstConnect?: boolean;
   /** @default 2000 */
@@ -17,6 +20,19 @@ export interface ConnectOptions {
    * message: the stage runtime's largest cost after the socket. For debugging. @default false
    */
   asyncTraces?: boolean;
+}
+
+/** Every secret a connect failure could echo: passwords and tokens given apart or in a URL. */
+function secretsOf(servers: readonly string[], auth: NatsAuth | undefined): string[] {
+  const secrets = [auth?.password, auth?.token].filter((s): s is string => !!s);
+  for (const server of servers) {
+    const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^@/]*)@/i.exec(server)?.[1];
+    if (!userinfo) continue;
+    const colon = userinfo.indexOf(':');
+    const secret = colon >= 0 ? userinfo.slice(colon + 1) : userinfo;
+    secrets.push(secret, decodeURIComponent(secret));
+  }
+  return secrets;
 }
 
 /** Connects with unlimited reconnects and jittered backoff (a `Bus` over the connection logs its status changes). */
@@ -33,10 +49,15 @@ export async function connectBus(options: ConnectOptions): Promise<NatsConnectio
       waitOnFirstConnect: options.waitOnFirstConnect ?? true,
       timeout: 10_000,
       noAsyncTraces: !(options.asyncTraces ?? false),
+      ...natsConnectionAuth(options.auth),
     });
   } catch (error) {
-    throw new BusError(BusErrorCodes.CONNECT_FAILED, `cannot connect to NATS at ${servers.join(', ')}: ${(error as Error).message}`, { cause: error });
+    if (error instanceof BusError) throw error;
+    // neither the URL nor the library's message may carry a password or token onward
+    const reason = redactSecrets((error as Error).message, secretsOf(servers, options.auth));
+    // the cause is dropped: nats.js errors can hold the connection options
+    throw new BusError(BusErrorCodes.CONNECT_FAILED, `cannot connect to NATS at ${servers.map(redactUrl).join(', ')}: ${reason}`);
   }
-  options.log?.debug({ server: nc.getServer() }, 'nats connected');
+  options.log?.debug({ server: redactUrl(nc.getServer()) }, 'nats connected');
   return nc;
 }

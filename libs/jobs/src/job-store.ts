@@ -9,6 +9,7 @@ import {
   SCHEMA_VERSION,
   Subjects,
   encode,
+  isFinalJobStatus,
   type Block,
   type DocEvent,
   type DocOptions,
@@ -22,6 +23,12 @@ import { z } from 'zod';
 import { casUpdate } from './cas.js';
 
 const BlocksSchema = z.array(z.custom<Block>());
+const EVENT_SUBJECTS: Record<DocEvent['type'], string> = {
+  'doc.completed': Subjects.docCompleted,
+  'doc.failed': Subjects.docFailed,
+  'doc.cancelled': Subjects.docCancelled,
+  'doc.progress': Subjects.docProgress,
+};
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -36,6 +43,8 @@ export interface NewJob {
   fileName: string;
   options: DocOptions;
   submittedAt?: string;
+  /** The submitting API key's id; absent without authentication. */
+  owner?: string;
 }
 
 /** Result of recording a page's layout or a region: whether the page and the document are now complete. */
@@ -49,9 +58,6 @@ function now(): string {
   return new Date().toISOString();
 }
 
-function isTerminalStatus(status: JobRecord['status']): boolean {
-  return status === 'completed' || status === 'failed';
-}
 
 /**
  * Per-document progress in KV `pl-jobs`: `doc.<id>` (the JobRecord), `page.<id>.<n>` (which
@@ -75,6 +81,7 @@ export class JobStore {
       docId: job.docId,
       fileName: job.fileName,
       status: 'queued',
+      ...(job.owner === undefined ? {} : { owner: job.owner }),
       pageCount: null,
       pagesDone: [],
       options: job.options,
@@ -95,7 +102,7 @@ export class JobStore {
   /** Render knows how many pages the document will have once it opened it. */
   async setPageCount(docId: string, pageCount: number): Promise<JobRecord | undefined> {
     return casUpdate(this.kv, JobKeys.doc(docId), JobRecordSchema, (job) => {
-      if (!job || isTerminalStatus(job.status) || job.pageCount === pageCount) return undefined;
+      if (!job || isFinalJobStatus(job.status) || job.pageCount === pageCount) return undefined;
       return { ...job, status: 'running' as const, pageCount, updatedAt: now() };
     });
   }
@@ -108,7 +115,7 @@ export class JobStore {
     let changed = false;
     await casUpdate(this.kv, JobKeys.doc(docId), JobRecordSchema, (job) => {
       changed = false;
-      if (!job || isTerminalStatus(job.status)) return undefined;
+      if (!job || isFinalJobStatus(job.status)) return undefined;
       changed = true;
       return { ...job, status: 'failed' as const, error: { stage: failure.stage, code: failure.code, reason: failure.reason }, updatedAt: now() };
     });
@@ -119,6 +126,25 @@ export class JobStore {
       );
     }
     return changed;
+  }
+
+  /**
+   * Ends a queued or running document as `cancelled` and publishes `pl.events.doc.cancelled`.
+   * Returns the record as it is now (cancelled, or the final state it had already reached), or
+   * undefined when there is no such document. Every stage drops the work of a cancelled document
+   * (dropCancelledDocuments), so what is still in flight ends there.
+   */
+  async cancel(docId: string): Promise<JobRecord | undefined> {
+    let cancelledNow = false;
+    const job = await casUpdate(this.kv, JobKeys.doc(docId), JobRecordSchema, (current) => {
+      cancelledNow = false;
+      if (!current || isFinalJobStatus(current.status)) return undefined;
+      cancelledNow = true;
+      const at = now();
+      return { ...current, status: 'cancelled' as const, updatedAt: at, cancelledAt: at };
+    });
+    if (cancelledNow) await this.publishEvent({ v: SCHEMA_VERSION, type: 'doc.cancelled', docId, at: now() }, MsgIds.cancelled(docId));
+    return job;
   }
 
   /** Stores the layout's inline blocks and what the page waits for. */
@@ -163,13 +189,13 @@ export class JobStore {
     const pageComplete = !!record && record.layoutSeen && record.expected.every((id) => record.received.includes(id));
     if (!pageComplete) return { pageComplete, documentComplete: false, job: await this.get(docId) };
     const job = await casUpdate(this.kv, JobKeys.doc(docId), JobRecordSchema, (current) => {
-      if (!current || isTerminalStatus(current.status)) return undefined;
+      if (!current || isFinalJobStatus(current.status)) return undefined;
       const count = current.pageCount ?? pageCount ?? null;
       if (current.pagesDone.includes(page) && current.pageCount === count) return undefined;
       const pagesDone = current.pagesDone.includes(page) ? current.pagesDone : [...current.pagesDone, page].sort((a, b) => a - b);
       return { ...current, status: 'running' as const, pageCount: count, pagesDone, updatedAt: now() };
     });
-    if (job && !isTerminalStatus(job.status)) {
+    if (job && !isFinalJobStatus(job.status)) {
       await this.publishEvent(
         { v: SCHEMA_VERSION, type: 'doc.progress', docId, pagesDone: job.pagesDone.length, pageCount: job.pageCount, at: now() },
         `${docId}:progress:${job.pagesDone.length}`,
@@ -203,7 +229,7 @@ export class JobStore {
     let completedNow = false;
     const job = await casUpdate(this.kv, JobKeys.doc(docId), JobRecordSchema, (current) => {
       completedNow = false;
-      if (!current || isTerminalStatus(current.status)) return undefined;
+      if (!current || isFinalJobStatus(current.status)) return undefined;
       completedNow = true;
       const at = now();
       return { ...current, status: 'completed' as const, outputs, updatedAt: at, completedAt: at };
@@ -235,7 +261,7 @@ export class JobStore {
   }
 
   private async publishEvent(event: DocEvent, msgId: string): Promise<void> {
-    const subject = event.type === 'doc.completed' ? Subjects.docCompleted : event.type === 'doc.failed' ? Subjects.docFailed : Subjects.docProgress;
+    const subject = EVENT_SUBJECTS[event.type];
     await this.bus.publish(subject, encode(DocEventSchema, event), { msgId, headers: { 'Pl-Doc-Id': event.docId } });
   }
 }

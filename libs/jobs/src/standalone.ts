@@ -1,13 +1,14 @@
 import type { StageName } from '@paperline/contracts';
-import { Bus } from '@paperline/bus';
+import { Bus, natsAuthFromSettings, type NatsAuthSettings } from '@paperline/bus';
 import { runStageProcess, type StageHandler, type StageOptions, type StageProcess } from '@paperline/stage';
 import { createLogger, type Logger } from '@paperline/telemetry';
+import { dropCancelledDocuments } from './cancel.js';
 import { failDocumentOnDeadLetter } from './fail-on-dead-letter.js';
 import { JobStore } from './job-store.js';
 
 /** The settings every stage's config has (the base schema of @paperline/config). */
 export interface StandaloneConfig {
-  nats: { url: string; name: string; asyncTraces: boolean };
+  nats: { url: string; name: string; asyncTraces: boolean; provision: boolean } & NatsAuthSettings;
   instance: { id: string };
   log: { level: string };
   health: { port: number; host: string };
@@ -48,19 +49,22 @@ export async function runStandaloneStage<T>(options: StandaloneStageOptions<T>):
     process.exit(2);
   }
   const servers = config.nats.url.split(',');
-  const bus = await Bus.connect({ servers, name: `${config.nats.name}-${stage}-side`, asyncTraces: config.nats.asyncTraces, log });
+  const auth = natsAuthFromSettings(config.nats);
+  const bus = await Bus.connect({ servers, name: `${config.nats.name}-${stage}-side`, asyncTraces: config.nats.asyncTraces, auth, log });
   const jobs = await JobStore.open(bus);
   const running: { process?: StageProcess<T> } = {};
   const built = await options.create({ bus, jobs, log, running });
   running.process = await runStageProcess({
-    handler: failDocumentOnDeadLetter(built.handler, jobs),
+    handler: failDocumentOnDeadLetter(dropCancelledDocuments(built.handler, jobs), jobs),
     options: {
       ...options.runtime,
       stage,
       instance: config.instance.id,
       health: config.health.port < 0 ? false : { port: config.health.port, host: config.health.host },
     },
-    nats: { servers, name: `${config.nats.name}-${stage}`, asyncTraces: config.nats.asyncTraces },
+    nats: { servers, name: `${config.nats.name}-${stage}`, asyncTraces: config.nats.asyncTraces, auth },
+    // least-privilege credentials cannot create streams: an admin provisions (`paperline provision`)
+    ...(config.nats.provision ? {} : { topology: false as const }),
     log,
     exit: (code) =>
       void (built.close?.() ?? Promise.resolve())

@@ -1,6 +1,6 @@
 import type { Language, StageName } from '@paperline/contracts';
 import type { Bus } from '@paperline/bus';
-import { failDocumentOnDeadLetter, type JobStore } from '@paperline/jobs';
+import { dropCancelledDocuments, failDocumentOnDeadLetter, type JobStore } from '@paperline/jobs';
 import type { StageHandler, StageRuntime } from '@paperline/stage';
 import type { Logger } from '@paperline/telemetry';
 import { createAssembleHandler } from '@paperline/assemble';
@@ -69,7 +69,7 @@ export async function createStageHandlers(deps: StageHandlerDeps): Promise<Stage
     ['assemble', () => createAssembleHandler({ bus, jobs }) as StageHandler<unknown>],
   ]);
   const built = new Map<StageName, StageHandler<unknown>>();
-  for (const [stage, create] of handlers) built.set(stage, failDocumentOnDeadLetter(await create(), jobs));
+  for (const [stage, create] of handlers) built.set(stage, failDocumentOnDeadLetter(dropCancelledDocuments(await create(), jobs), jobs));
   return {
     get(stage) {
       const handler = built.get(stage);

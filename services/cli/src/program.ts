@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import type { CliContext } from './context.js';
+import { cancelCommand } from './commands/cancel.js';
 import { controlCommands } from './commands/control.js';
 import { parseCommand } from './commands/parse.js';
 import { provisionCommand } from './commands/provision.js';
@@ -28,7 +29,7 @@ export function buildProgram(ctx: CliContext, natsUrl: { value?: string }): Comm
     .hook('preAction', (root) => {
       natsUrl.value = root.opts<{ natsUrl?: string }>().natsUrl;
     });
-  for (const command of [parseCommand(ctx), submitCommand(ctx), resultCommand(ctx), ...controlCommands(ctx), statusCommand(ctx), upCommand(ctx), provisionCommand(ctx)]) {
+  for (const command of [parseCommand(ctx), submitCommand(ctx), resultCommand(ctx), cancelCommand(ctx), ...controlCommands(ctx), statusCommand(ctx), upCommand(ctx), provisionCommand(ctx)]) {
     program.addCommand(command.exitOverride().configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) }));
   }
   return program;

@@ -81,7 +81,9 @@ export class Bus {
   kv(name: BucketName): Promise<KV> {
     let kv = this.kvs.get(name);
     if (!kv) {
-      kv = new Kvm(this.nc).open(name);
+      // direct gets name the key in the subject, so per-key permissions apply (docs/security.md);
+      // provisioning creates every bucket with allow_direct
+      kv = new Kvm(this.nc).open(name, { allow_direct: true });
       this.kvs.set(name, kv);
       kv.catch(() => this.kvs.delete(name));
     }

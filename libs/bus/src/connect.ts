@@ -1,3 +1,4 @@
+import { createInbox } from '@nats-io/nats-core';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '@paperline/telemetry';
 import { natsConnectionAuth, redactSecrets, redactUrl, type NatsAuth } from './auth.js';
@@ -10,6 +11,11 @@ export interface ConnectOptions {
   log?: Logger;
   /** Credentials and TLS (none: an open server, or credentials in the URL). */
   auth?: NatsAuth;
+  /**
+   * Prefix of this connection's reply subjects. With least-privilege users each gets its own
+   * (`_INBOX_render`), so no user may subscribe to the replies another one is sent. @default _INBOX
+   */
+  inboxPrefix?: string;
   /** Keep retrying the first connect too (services started before the server). @default true */
   waitOnFirstConnect?: boolean;
   /** @default 2000 */
@@ -49,6 +55,7 @@ export async function connectBus(options: ConnectOptions): Promise<NatsConnectio
       waitOnFirstConnect: options.waitOnFirstConnect ?? true,
       timeout: 10_000,
       noAsyncTraces: !(options.asyncTraces ?? false),
+      ...(options.inboxPrefix ? { inboxPrefix: options.inboxPrefix } : {}),
       ...natsConnectionAuth(options.auth),
     });
   } catch (error) {
@@ -60,4 +67,9 @@ export async function connectBus(options: ConnectOptions): Promise<NatsConnectio
   }
   options.log?.debug({ server: redactUrl(nc.getServer()) }, 'nats connected');
   return nc;
+}
+
+/** A new reply subject under the connection's inbox prefix (ConnectOptions.inboxPrefix). */
+export function newInbox(nc: NatsConnection): string {
+  return createInbox((nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix);
 }

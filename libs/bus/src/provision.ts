@@ -185,7 +185,7 @@ async function ensureKvBucket(
     }
   }
   const info = await jsm.streams.info(streamName);
-  const expected = { max_msgs_per_subject: opts.history, max_age: nanos(opts.ttl), num_replicas: opts.replicas };
+  const expected = { max_msgs_per_subject: opts.history, max_age: nanos(opts.ttl), num_replicas: opts.replicas, allow_direct: true };
   const drift = diff(resource, expected, info.config as unknown as Record<string, unknown>, new Set());
   await reconcile(resource, drift, report, policy, () => jsm.streams.update(streamName, { ...info.config, ...expected }));
 }

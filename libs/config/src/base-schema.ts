@@ -29,6 +29,12 @@ export const baseSchema = {
       default: true,
       env: 'PL_NATS_PROVISION',
     },
+    inboxPrefix: {
+      doc: "Prefix of this process's reply subjects; give each least-privilege user its own (`_INBOX_render`) so none can read another's replies.",
+      format: String,
+      default: '_INBOX',
+      env: 'PL_NATS_INBOX_PREFIX',
+    },
     // one way of authenticating at most; none for an open server (the embedded one)
     user: { doc: 'NATS user name (with password).', format: String, default: '', env: 'NATS_USER' },
     password: { doc: 'NATS password (with user).', format: String, default: '', env: 'NATS_PASSWORD', sensitive: true },

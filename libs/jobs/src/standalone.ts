@@ -8,7 +8,7 @@ import { JobStore } from './job-store.js';
 
 /** The settings every stage's config has (the base schema of @paperline/config). */
 export interface StandaloneConfig {
-  nats: { url: string; name: string; asyncTraces: boolean; provision: boolean } & NatsAuthSettings;
+  nats: { url: string; name: string; asyncTraces: boolean; provision: boolean; inboxPrefix: string } & NatsAuthSettings;
   instance: { id: string };
   log: { level: string };
   health: { port: number; host: string };
@@ -50,7 +50,7 @@ export async function runStandaloneStage<T>(options: StandaloneStageOptions<T>):
   }
   const servers = config.nats.url.split(',');
   const auth = natsAuthFromSettings(config.nats);
-  const bus = await Bus.connect({ servers, name: `${config.nats.name}-${stage}-side`, asyncTraces: config.nats.asyncTraces, auth, log });
+  const bus = await Bus.connect({ servers, name: `${config.nats.name}-${stage}-side`, asyncTraces: config.nats.asyncTraces, auth, inboxPrefix: config.nats.inboxPrefix, log });
   const jobs = await JobStore.open(bus);
   const running: { process?: StageProcess<T> } = {};
   const built = await options.create({ bus, jobs, log, running });
@@ -62,7 +62,7 @@ export async function runStandaloneStage<T>(options: StandaloneStageOptions<T>):
       instance: config.instance.id,
       health: config.health.port < 0 ? false : { port: config.health.port, host: config.health.host },
     },
-    nats: { servers, name: `${config.nats.name}-${stage}`, asyncTraces: config.nats.asyncTraces, auth },
+    nats: { servers, name: `${config.nats.name}-${stage}`, asyncTraces: config.nats.asyncTraces, auth, inboxPrefix: config.nats.inboxPrefix },
     // least-privilege credentials cannot create streams: an admin provisions (`paperline provision`)
     ...(config.nats.provision ? {} : { topology: false as const }),
     log,

@@ -11,7 +11,7 @@ export const cliSchema = { ...baseSchema, ...clientSchema } as const;
 
 /** The parts of the loaded cliSchema the commands read. */
 export interface CliConfig {
-  nats: { url: string; replicas: number } & NatsAuthSettings;
+  nats: { url: string; replicas: number; inboxPrefix: string } & NatsAuthSettings;
   limits: { maxFileBytes: number; maxResultBytes: number };
 }
 
@@ -50,7 +50,7 @@ export function createContext(options: { env: NodeJS.ProcessEnv; signal: AbortSi
 
 /** Connects to the cluster of NATS_URL; fails at once (no retry loop) when it is not reachable. */
 export async function connectBus(ctx: CliContext, url = requireNatsUrl(ctx)): Promise<Bus> {
-  return Bus.connect({ servers: url, name: 'paperline-cli', log: ctx.log, waitOnFirstConnect: false, auth: natsAuthFromSettings(ctx.config().nats) });
+  return Bus.connect({ servers: url, name: 'paperline-cli', log: ctx.log, waitOnFirstConnect: false, auth: natsAuthFromSettings(ctx.config().nats), inboxPrefix: ctx.config().nats.inboxPrefix });
 }
 
 export async function connectClient(ctx: CliContext, url = requireNatsUrl(ctx)): Promise<PaperlineClient> {

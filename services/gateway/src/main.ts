@@ -27,6 +27,7 @@ const client = await PaperlineClient.connect({
   servers: config.nats.url,
   name: `${config.nats.name}-gateway`,
   auth: natsAuthFromSettings(config.nats),
+  inboxPrefix: config.nats.inboxPrefix,
   log,
   maxFileBytes: config.limits.maxFileBytes,
   maxResultBytes: config.limits.maxResultBytes,

@@ -73,7 +73,7 @@ function runtimeOf(stage: StageName): { publish: string[]; subscribe: string[] }
 
 /** A document's job record: every stage fails a document on a dead letter; render sets the page count. */
 const JOB_RECORD = [...kvRead(Buckets.jobs, 'doc.*'), ...kvWrite(Buckets.jobs, 'doc.*'), Subjects.docFailed];
-/** The per-page and per-region keys: assemble's alone (and cancel's, which drops them). */
+/** The per-page and per-region keys: assemble's alone. */
 const WORKING_KEYS = [
   ...kvRead(Buckets.jobs, 'page.>'),
   ...kvRead(Buckets.jobs, 'region.>'),
@@ -138,11 +138,10 @@ export function paperlineUsers(): UserPermissions[] {
       ...objectDelete(ObjectStores.documents),
       ...objectRead(ObjectStores.outputs),
       Subjects.submit,
-      // cancel: find and delete the document's pending messages, its page objects and working keys
+      // cancel: find and delete the document's pending messages and its page objects
       ...[Streams.docs, Streams.work].flatMap((stream) => [api('STREAM.INFO', stream), api('STREAM.MSG.GET', stream), api('STREAM.MSG.DELETE', stream)]),
       ...objectWrite(ObjectStores.pages),
       ...objectDelete(ObjectStores.pages),
-      ...WORKING_KEYS,
       Subjects.docCancelled,
     ],
     [],

@@ -1,19 +1,14 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { QueuedIterator } from '@nats-io/nats-core';
-import type { KvWatchEntry } from '@nats-io/kv';
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import { Bus, type ConnectOptions } from '@paperline/bus';
-import { JobStore, cancelDocument, type CancelReport } from '@paperline/jobs';
+import { JobStore, cancelDocument, type CancelReport, type JobWatch } from '@paperline/jobs';
 import {
   ASSET_OUTPUT_PREFIX,
-  Buckets,
   DocIdSchema,
   DocOptionsSchema,
   DocSubmitSchema,
-  JobKeys,
-  JobRecordSchema,
   MsgIds,
   ObjectNames,
   ObjectStores,
@@ -21,7 +16,6 @@ import {
   SCHEMA_VERSION,
   safeFileName,
   Subjects,
-  decode,
   encode,
   isPaperlineError,
   isFinalJobStatus,
@@ -85,7 +79,8 @@ export class PaperlineClient {
   private readonly maxFileBytes: number;
   private readonly maxResultBytes: number;
   private readonly log: Logger | undefined;
-  private readonly watchers = new Set<QueuedIterator<KvWatchEntry>>();
+  private readonly watchers = new Set<JobWatch>();
+  private jobStore: Promise<JobStore> | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(options: PaperlineClientOptions) {
@@ -126,7 +121,7 @@ export class PaperlineClient {
     const object = ObjectNames.document(docId);
     // validated before anything is written (bytes is known only once the stream ended)
     encodeSubmit({ v: SCHEMA_VERSION, docId, object, fileName, mediaType, bytes: head.length, options: docOptions, submittedAt });
-    const jobs = await JobStore.open(this.bus);
+    const jobs = await this.jobs();
     try {
       await jobs.create({ docId, fileName, options: docOptions, submittedAt, ...(options.owner === undefined ? {} : { owner: options.owner }) });
     } catch (error) {
@@ -141,7 +136,7 @@ export class PaperlineClient {
       await this.bus.publish(Subjects.submit, message, { msgId: MsgIds.submit(docId) });
     } catch (error) {
       // nothing will ever process this document: leave no queued record or orphan bytes behind
-      await (await this.bus.kv(Buckets.jobs)).purge(JobKeys.doc(docId)).catch(() => undefined);
+      await jobs.remove(docId).catch(() => undefined);
       await this.bus.deleteObject(ObjectStores.documents, object).catch(() => undefined);
       // the input's own failure (too large, a cut or malformed upload) is the caller's to report
       throw upload.failure ?? (isPaperlineError(error) ? error : submitError(fileName, error));
@@ -158,7 +153,7 @@ export class PaperlineClient {
   async cancel(docId: string): Promise<CancelReport> {
     this.assertOpen();
     if (!DocIdSchema.safeParse(docId).success) throw new ClientError('DOCUMENT_NOT_FOUND', docId);
-    const report = await cancelDocument(this.bus, await JobStore.open(this.bus), docId);
+    const report = await cancelDocument(this.bus, await this.jobs(), docId);
     if (!report) throw new ClientError('DOCUMENT_NOT_FOUND', docId);
     this.log?.info({ docId, status: report.job.status, deletedMessages: report.deletedMessages, deletedObjects: report.deletedObjects }, 'document cancel');
     return report;
@@ -168,9 +163,9 @@ export class PaperlineClient {
   async status(docId: string): Promise<JobRecord> {
     this.assertOpen();
     if (!DocIdSchema.safeParse(docId).success) throw new ClientError('DOCUMENT_NOT_FOUND', docId);
-    const entry = await (await this.bus.kv(Buckets.jobs)).get(JobKeys.doc(docId));
-    if (!entry || entry.operation !== 'PUT') throw new ClientError('DOCUMENT_NOT_FOUND', docId);
-    return decode(JobRecordSchema, entry.value);
+    const job = await (await this.jobs()).get(docId);
+    if (!job) throw new ClientError('DOCUMENT_NOT_FOUND', docId);
+    return job;
   }
 
   /** The output of a completed document; NOT_READY or DOCUMENT_FAILED (with the job) otherwise. */
@@ -209,16 +204,15 @@ export class PaperlineClient {
       return current;
     }
     // the watch delivers the current value first, then every update
-    const watcher = await (await this.bus.kv(Buckets.jobs)).watch({ key: JobKeys.doc(docId) });
+    const watcher = await (await this.jobs()).watch(docId);
     this.watchers.add(watcher);
     let timedOut = false;
     const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), watcher.stop()), options.timeoutMs);
     const onAbort = () => watcher.stop();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      for await (const entry of watcher) {
-        if (entry.operation !== 'PUT') throw new ClientError('DOCUMENT_NOT_FOUND', `${docId} was deleted`);
-        const job = decode(JobRecordSchema, entry.value);
+      for await (const job of watcher) {
+        if (!job) throw new ClientError('DOCUMENT_NOT_FOUND', `${docId} was deleted`);
         options.onProgress?.(job);
         if (isFinished(job)) return job;
       }
@@ -247,6 +241,11 @@ export class PaperlineClient {
       if (this.ownsBus) await this.bus.close();
     })();
     return this.closing;
+  }
+
+  private jobs(): Promise<JobStore> {
+    this.jobStore ??= JobStore.open(this.bus);
+    return this.jobStore;
   }
 
   private assertOpen(): void {

@@ -1,11 +1,11 @@
 // Cancelling a document. Its messages share PL_DOCS and PL_WORK with every other document, so no
 // subject purge can take only its own: cancel marks the record `cancelled` (a final state), deletes
 // the document's pending messages it finds by their Nats-Msg-Id (every MsgIds value starts with
-// `<docId>:`), and every stage acks and drops whatever of it still reaches them.
+// `<docId>:`), and every stage acks and drops whatever of it still reaches them (stage-host's
+// dropCancelledDocuments). Assemble's per-page keys of the document expire with pl-jobs' TTL.
 import type { JetStreamManager, StoredMsg } from '@nats-io/jetstream';
 import type { Bus } from '@paperline/bus';
 import { Headers, ObjectNames, ObjectStores, Streams, type JobRecord, type StreamName } from '@paperline/contracts';
-import type { BatchContext, JobOutcome, Output, StageHandler, StageMessage } from '@paperline/stage';
 import type { JobStore } from './job-store.js';
 
 /** How many pending messages cancel reads per stream at most; the stages drop any it did not reach. */
@@ -71,7 +71,7 @@ async function deleteStoredObjects(bus: Bus, job: JobRecord): Promise<number> {
 
 /**
  * Cancels a queued or running document: final `cancelled` state, its pending messages deleted,
- * its input and intermediate objects and working keys removed. Undefined when there is no such
+ * its input and intermediate objects removed. Undefined when there is no such
  * document. Safe to repeat: a second call finds it cancelled and cleans up again.
  */
 export async function cancelDocument(bus: Bus, jobs: JobStore, docId: string, options: CancelOptions = {}): Promise<CancelReport | undefined> {
@@ -88,58 +88,5 @@ export async function cancelDocument(bus: Bus, jobs: JobStore, docId: string, op
     report.scanComplete &&= result.complete;
   }
   report.deletedObjects = await deleteStoredObjects(bus, job);
-  await jobs.purgeWorkingState(docId);
   return report;
-}
-
-/** The document an output belongs to, from its Nats-Msg-Id (`<docId>:...`). */
-function docIdOfOutput(output: Output): string | undefined {
-  const colon = output.msgId.indexOf(':');
-  return colon > 0 ? output.msgId.slice(0, colon) : undefined;
-}
-
-/**
- * Every stage's handler is wrapped with this: a message of a cancelled document is acked without
- * work, and what a running batch publishes or returns for a document cancelled meanwhile is
- * dropped, so a cancel ends its work at the next step of every stage. A document is read from
- * `pl-jobs` once per batch (a cancelled one is remembered: the state is final).
- */
-export function dropCancelledDocuments<T>(handler: StageHandler<T>, jobs: JobStore): StageHandler<T> {
-  const known = new Set<string>();
-  const isCancelled = async (docId: string | undefined): Promise<boolean> => {
-    if (docId === undefined) return false;
-    if (known.has(docId)) return true;
-    const job = await jobs.get(docId).catch(() => undefined);
-    if (job?.status !== 'cancelled') return false;
-    // a bounded memory of final answers; forgetting one only costs a KV read
-    if (known.size >= 10_000) known.clear();
-    known.add(docId);
-    return true;
-  };
-  return {
-    ...handler,
-    async handleBatch(batch: ReadonlyArray<StageMessage<T>>, ctx: BatchContext): Promise<JobOutcome[]> {
-      const docIds = [...new Set(batch.map((message) => message.docId).filter((id): id is string => id !== undefined))];
-      const cancelled = new Set<string>();
-      await Promise.all(docIds.map(async (id) => (await isCancelled(id)) && cancelled.add(id)));
-      const live = batch.filter((message) => message.docId === undefined || !cancelled.has(message.docId));
-      const guarded: BatchContext = {
-        ...ctx,
-        publish: async (output) => {
-          if (!(await isCancelled(docIdOfOutput(output)))) await ctx.publish(output);
-        },
-      };
-      const outcomes = live.length > 0 ? await handler.handleBatch(live, guarded) : [];
-      const byMessage = new Map(live.map((message, i) => [message, outcomes[i]]));
-      return Promise.all(
-        batch.map(async (message): Promise<JobOutcome> => {
-          if (!byMessage.has(message)) return { outputs: [] };
-          const outcome = byMessage.get(message) ?? { error: new Error(`handleBatch returned ${outcomes.length} outcomes for ${live.length} messages`) };
-          if ('error' in outcome || !(await isCancelled(message.docId))) return outcome;
-          message.log.info('document cancelled while in work: its outputs are dropped');
-          return { outputs: [] };
-        }),
-      );
-    },
-  };
 }

@@ -5,32 +5,20 @@ import {
   JobKeys,
   JobRecordSchema,
   MsgIds,
-  PageRecordSchema,
   SCHEMA_VERSION,
   Subjects,
+  decode,
   encode,
   isFinalJobStatus,
-  type Block,
   type DocEvent,
   type DocOptions,
   type ErrorCode,
   type JobRecord,
-  type PageRecord,
   type StageName,
 } from '@paperline/contracts';
 import type { Bus } from '@paperline/bus';
-import { z } from 'zod';
 import { casUpdate } from './cas.js';
 
-const BlocksSchema = z.array(z.custom<Block>());
-const EVENT_SUBJECTS: Record<DocEvent['type'], string> = {
-  'doc.completed': Subjects.docCompleted,
-  'doc.failed': Subjects.docFailed,
-  'doc.cancelled': Subjects.docCancelled,
-  'doc.progress': Subjects.docProgress,
-};
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 export interface DocumentFailure {
   stage: StageName;
@@ -47,22 +35,26 @@ export interface NewJob {
   owner?: string;
 }
 
-/** Result of recording a page's layout or a region: whether the page and the document are now complete. */
-export interface Progress {
-  pageComplete: boolean;
-  documentComplete: boolean;
-  job: JobRecord | undefined;
+export interface JobWatch extends AsyncIterable<JobRecord | undefined> {
+  stop(): void;
 }
 
 function now(): string {
   return new Date().toISOString();
 }
 
+const EVENT_SUBJECTS: Record<DocEvent['type'], string> = {
+  'doc.completed': Subjects.docCompleted,
+  'doc.failed': Subjects.docFailed,
+  'doc.cancelled': Subjects.docCancelled,
+  'doc.progress': Subjects.docProgress,
+};
 
 /**
- * Per-document progress in KV `pl-jobs`: `doc.<id>` (the JobRecord), `page.<id>.<n>` (which
- * regions a page waits for) and `region.<id>.<n>.<region>` (the blocks of a region). Every write
- * is compare-and-set or an idempotent put, so redeliveries and concurrent assemblers agree.
+ * The document records in KV `pl-jobs` (`doc.<id>`, a JobRecord): created by the client, given
+ * its page count by render, its pages and completion by assemble, failed by any stage's dead
+ * letter. Every write is compare-and-set, so redeliveries and concurrent writers agree. (The
+ * per-page and per-region keys of the same bucket are assemble's own: services/assemble.)
  */
 export class JobStore {
   private constructor(
@@ -96,7 +88,7 @@ export class JobStore {
   async get(docId: string): Promise<JobRecord | undefined> {
     const entry = await this.kv.get(JobKeys.doc(docId));
     if (!entry || entry.operation !== 'PUT' || entry.value.length === 0) return undefined;
-    return JobRecordSchema.parse(JSON.parse(decoder.decode(entry.value)));
+    return decode(JobRecordSchema, entry.value);
   }
 
   /** Render knows how many pages the document will have once it opened it. */
@@ -132,7 +124,7 @@ export class JobStore {
    * Ends a queued or running document as `cancelled` and publishes `pl.events.doc.cancelled`.
    * Returns the record as it is now (cancelled, or the final state it had already reached), or
    * undefined when there is no such document. Every stage drops the work of a cancelled document
-   * (dropCancelledDocuments), so what is still in flight ends there.
+   * (stage-host's dropCancelledDocuments), so what is still in flight ends there.
    */
   async cancel(docId: string): Promise<JobRecord | undefined> {
     let cancelledNow = false;
@@ -147,47 +139,11 @@ export class JobStore {
     return job;
   }
 
-  /** Stores the layout's inline blocks and what the page waits for. */
-  async recordLayout(docId: string, page: number, size: { width: number; height: number; pageCount: number }, blocks: Block[], expected: string[]): Promise<Progress> {
-    await this.kv.put(JobKeys.region(docId, page, 'layout'), encoder.encode(JSON.stringify(blocks)));
-    const record = await casUpdate(this.kv, JobKeys.page(docId, page), PageRecordSchema, (current) => {
-      if (current && current.layoutSeen) return undefined;
-      return {
-        v: SCHEMA_VERSION,
-        docId,
-        page,
-        width: size.width,
-        height: size.height,
-        layoutSeen: true,
-        expected,
-        received: current?.received ?? [],
-      };
-    });
-    return this.afterPageUpdate(docId, page, record, size.pageCount);
-  }
-
-  /** Stores a feature stage's blocks for one region (idempotent per region). */
-  async recordRegion(docId: string, page: number, regionId: string, blocks: Block[]): Promise<Progress> {
-    await this.kv.put(JobKeys.region(docId, page, regionId), encoder.encode(JSON.stringify(blocks)));
-    const record = await casUpdate(this.kv, JobKeys.page(docId, page), PageRecordSchema, (current) => {
-      if (current?.received.includes(regionId)) return undefined;
-      return {
-        v: SCHEMA_VERSION,
-        docId,
-        page,
-        width: current?.width ?? 0,
-        height: current?.height ?? 0,
-        layoutSeen: current?.layoutSeen ?? false,
-        expected: current?.expected ?? [],
-        received: [...(current?.received ?? []), regionId],
-      };
-    });
-    return this.afterPageUpdate(docId, page, record, undefined);
-  }
-
-  private async afterPageUpdate(docId: string, page: number, record: PageRecord | undefined, pageCount: number | undefined): Promise<Progress> {
-    const pageComplete = !!record && record.layoutSeen && record.expected.every((id) => record.received.includes(id));
-    if (!pageComplete) return { pageComplete, documentComplete: false, job: await this.get(docId) };
+  /**
+   * Adds a completed page to `pagesDone` (and the page count, if render's has not arrived yet)
+   * and publishes `pl.events.doc.progress`. Idempotent; a finished document is left as it is.
+   */
+  async markPageDone(docId: string, page: number, pageCount?: number): Promise<JobRecord | undefined> {
     const job = await casUpdate(this.kv, JobKeys.doc(docId), JobRecordSchema, (current) => {
       if (!current || isFinalJobStatus(current.status)) return undefined;
       const count = current.pageCount ?? pageCount ?? null;
@@ -201,27 +157,7 @@ export class JobStore {
         `${docId}:progress:${job.pagesDone.length}`,
       );
     }
-    const documentComplete = !!job && job.status === 'running' && job.pageCount !== null && job.pagesDone.length >= job.pageCount;
-    return { pageComplete, documentComplete, job };
-  }
-
-  async pageRecords(docId: string): Promise<PageRecord[]> {
-    const records: PageRecord[] = [];
-    for await (const key of await this.kv.keys(JobKeys.pagesOfDoc(docId))) {
-      const entry = await this.kv.get(key);
-      if (entry && entry.operation === 'PUT' && entry.value.length > 0) records.push(PageRecordSchema.parse(JSON.parse(decoder.decode(entry.value))));
-    }
-    return records.sort((a, b) => a.page - b.page);
-  }
-
-  /** Every stored block of a page: the layout's inline blocks and each region's. */
-  async pageBlocks(docId: string, record: PageRecord): Promise<Block[]> {
-    const blocks: Block[] = [];
-    for (const regionId of ['layout', ...record.expected]) {
-      const entry = await this.kv.get(JobKeys.region(docId, record.page, regionId));
-      if (entry && entry.operation === 'PUT' && entry.value.length > 0) blocks.push(...BlocksSchema.parse(JSON.parse(decoder.decode(entry.value))));
-    }
-    return blocks;
+    return job;
   }
 
   /** Marks the document completed with its outputs and publishes `pl.events.doc.completed` (once). */
@@ -251,13 +187,20 @@ export class JobStore {
     return completedNow ? job : undefined;
   }
 
-  /** Removes the per-page and per-region keys once the outputs are stored. */
-  async purgeWorkingState(docId: string): Promise<void> {
-    for (const pattern of [JobKeys.pagesOfDoc(docId), JobKeys.regionsOfDoc(docId)]) {
-      const keys: string[] = [];
-      for await (const key of await this.kv.keys(pattern)) keys.push(key);
-      for (const key of keys) await this.kv.purge(key);
-    }
+  /** Removes the record (a submit that could not be completed leaves nothing queued behind). */
+  async remove(docId: string): Promise<void> {
+    await this.kv.purge(JobKeys.doc(docId));
+  }
+
+  /** The record as it is now, then every change to it; `undefined` when it was deleted. */
+  async watch(docId: string): Promise<JobWatch> {
+    const watcher = await this.kv.watch({ key: JobKeys.doc(docId) });
+    return {
+      stop: () => watcher.stop(),
+      async *[Symbol.asyncIterator]() {
+        for await (const entry of watcher) yield entry.operation === 'PUT' && entry.value.length > 0 ? decode(JobRecordSchema, entry.value) : undefined;
+      },
+    };
   }
 
   private async publishEvent(event: DocEvent, msgId: string): Promise<void> {

@@ -11,15 +11,17 @@ import {
   type ParsedDocument,
 } from '@paperline/contracts';
 import type { Bus } from '@paperline/bus';
-import type { JobStore, Progress } from '@paperline/jobs';
+import type { JobStore } from '@paperline/jobs';
 import type { BatchContext, JobOutcome, StageHandler, StageMessage } from '@paperline/stage';
 import { getMetrics, type Logger } from '@paperline/telemetry';
 import { buildDocument } from './document.js';
 import { renderMarkdown } from './markdown.js';
+import type { PageProgress, Progress } from './page-progress.js';
 
 export interface AssembleDeps {
   bus: Bus;
   jobs: JobStore;
+  pages: PageProgress;
 }
 
 const encoder = new TextEncoder();
@@ -60,7 +62,7 @@ async function record(deps: AssembleDeps, message: AssembleMessage, log: Logger,
   }
   let progress: Progress;
   if (message.type === 'layout') {
-    progress = await deps.jobs.recordLayout(
+    progress = await deps.pages.recordLayout(
       message.docId,
       message.page,
       { width: message.width, height: message.height, pageCount: message.pageCount },
@@ -68,7 +70,7 @@ async function record(deps: AssembleDeps, message: AssembleMessage, log: Logger,
       message.pendingRegions.map((r) => r.regionId),
     );
   } else {
-    progress = await deps.jobs.recordRegion(message.docId, message.page, message.regionId, message.blocks);
+    progress = await deps.pages.recordRegion(message.docId, message.page, message.regionId, message.blocks);
   }
   if (!progress.documentComplete || !progress.job) return;
   await finalize(deps, progress.job, log, metrics);
@@ -96,8 +98,8 @@ async function exportAssets(bus: Bus, document: ParsedDocument): Promise<Record<
 
 async function finalize(deps: AssembleDeps, job: NonNullable<Progress['job']>, log: Logger, metrics: ReturnType<typeof getMetrics>): Promise<void> {
   const started = performance.now();
-  const records = await deps.jobs.pageRecords(job.docId);
-  const pages = await Promise.all(records.map(async (record) => ({ record, blocks: await deps.jobs.pageBlocks(job.docId, record) })));
+  const records = await deps.pages.pageRecords(job.docId);
+  const pages = await Promise.all(records.map(async (record) => ({ record, blocks: await deps.pages.pageBlocks(job.docId, record) })));
   const document = buildDocument(job, pages);
   const outputs: Record<string, string> = await exportAssets(deps.bus, document);
   const wanted = new Set<OutputFormat>(job.options.outputFormats);
@@ -111,7 +113,7 @@ async function finalize(deps: AssembleDeps, job: NonNullable<Progress['job']>, l
   }
   const completed = await deps.jobs.complete(job.docId, outputs);
   if (completed) {
-    await deps.jobs.purgeWorkingState(job.docId);
+    await deps.pages.purge(job.docId);
     metrics.documents.inc({ outcome: 'completed' });
     const seconds = (Date.parse(completed.completedAt ?? completed.updatedAt) - Date.parse(completed.submittedAt)) / 1000;
     metrics.documentSeconds.observe(seconds);

@@ -1,11 +1,5 @@
 // Runs the assemble stage standalone: `tsx services/assemble/src/main.ts` (config from env: NATS_URL, PL_*).
-import { baseSchema, loadConfig } from '@paperline/config';
-import { runStandaloneStage } from '@paperline/jobs';
-import { createAssembleHandler } from './handler.js';
+import { runStageModule } from '@paperline/stage-host';
+import { assembleStage } from './stage.js';
 
-await runStandaloneStage({
-  stage: 'assemble',
-  config: loadConfig(baseSchema),
-  runtime: { batchSize: 16 },
-  create: ({ bus, jobs }) => ({ handler: createAssembleHandler({ bus, jobs }) }),
-});
+await runStageModule(assembleStage);

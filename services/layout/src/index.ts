@@ -3,3 +3,4 @@ export { layoutPage, cropObjectName, type LayoutOptions, type PageLayoutResult, 
 export { buildLines, type TextLayerLine } from './lines.js';
 export { CachedFeatures, effectiveFeatures, DEFAULT_FEATURE_CACHE_MS, type FeatureSet, type FeatureSource } from './features.js';
 export { layoutSchema, loadLayoutConfig, DEFAULT_OCR_LANG, type LayoutConfig } from './config.js';
+export { layoutStage } from './stage.js';

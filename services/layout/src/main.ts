@@ -1,14 +1,5 @@
 // Runs the layout stage standalone: `tsx services/layout/src/main.ts` (config from env, see layoutSchema).
-import { runStandaloneStage } from '@paperline/jobs';
-import type { Language } from '@paperline/contracts';
-import { loadLayoutConfig } from './config.js';
-import { createLayoutHandler } from './handler.js';
+import { runStageModule } from '@paperline/stage-host';
+import { layoutStage } from './stage.js';
 
-const config = loadLayoutConfig();
-await runStandaloneStage({
-  stage: 'layout',
-  config,
-  create: ({ log }) => ({
-    handler: createLayoutHandler({ log, settings: { featureCacheMs: config.layout.featureCacheMs, defaultLang: config.layout.defaultLang as Language } }),
-  }),
-});
+await runStageModule(layoutStage);

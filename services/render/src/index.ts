@@ -11,3 +11,4 @@ export {
   type RenderedPage,
   type RenderLimits,
 } from './types.js';
+export { renderStage } from './stage.js';

@@ -1,29 +1,28 @@
 import { Command } from 'commander';
-import { STAGES, type StageName } from '@paperline/contracts';
 import { createLogger } from '@paperline/telemetry';
 import type { CliContext } from '../context.js';
 import { CliError, ExitCodes } from '../errors.js';
+import { isModuleStage, MODULE_STAGES, type ModuleStage } from '../local/stage-modules.js';
 
 /** `up` is a service: it reports its stages' starts and restarts unless told otherwise. */
 const UP_LOG_LEVEL = 'info';
 
-function parseStages(list: string | undefined): StageName[] {
-  if (!list) return [...STAGES];
+function parseStages(list: string | undefined): ModuleStage[] {
+  if (!list) return [...MODULE_STAGES];
   const stages = list.split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = stages.filter((s) => !(STAGES as readonly string[]).includes(s));
-  if (unknown.length > 0 || stages.length === 0) throw new CliError(`--stages takes stage names (${STAGES.join(', ')}), got "${list}"`, ExitCodes.USAGE);
-  return stages as StageName[];
+  if (stages.length === 0 || !stages.every(isModuleStage)) throw new CliError(`--stages takes stage names (${MODULE_STAGES.join(', ')}), got "${list}"`, ExitCodes.USAGE);
+  return stages;
 }
 
-function parseReplicas(list: string | undefined): Partial<Record<StageName, number>> {
-  const replicas: Partial<Record<StageName, number>> = {};
+function parseReplicas(list: string | undefined): Partial<Record<ModuleStage, number>> {
+  const replicas: Partial<Record<ModuleStage, number>> = {};
   for (const item of (list ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
     const [stage, count] = item.split('=');
     const n = Number(count);
-    if (!(STAGES as readonly string[]).includes(stage ?? '') || !Number.isInteger(n) || n < 1) {
+    if (stage === undefined || !isModuleStage(stage) || !Number.isInteger(n) || n < 1) {
       throw new CliError(`--replicas takes STAGE=N pairs (N >= 1), got "${item}"`, ExitCodes.USAGE);
     }
-    replicas[stage as StageName] = n;
+    replicas[stage] = n;
   }
   return replicas;
 }
@@ -32,7 +31,7 @@ export function upCommand(ctx: CliContext): Command {
   return new Command('up')
     .summary('run every stage locally under a supervisor')
     .description('run every stage locally as its own process, restarting any that exits, until SIGINT/SIGTERM (embedded nats-server without NATS_URL)')
-    .option('--stages <list>', `only these stages, comma-separated (default: all of ${STAGES.join(', ')})`)
+    .option('--stages <list>', `only these stages, comma-separated (default: all of ${MODULE_STAGES.join(', ')})`)
     .option('--replicas <list>', 'processes per stage, e.g. ocr=2,layout=2 (default: 1 each)')
     .option('--health-port <port>', 'health port of the first process; each next one gets the next port (default: 9400)')
     .action(async (flags: { stages?: string; replicas?: string; healthPort?: string }) => {

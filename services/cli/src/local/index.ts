@@ -1,3 +1,4 @@
-export { startLocalPipeline, LOCAL_STAGES, type LocalPipeline, type LocalPipelineOptions } from './pipeline.js';
+export { startLocalPipeline, type LocalPipeline, type LocalPipelineOptions, type PipelineOverrides } from './pipeline.js';
 export { runSupervisor, RECYCLE_EXIT_CODE, type SupervisorOptions } from './supervisor.js';
 export { stageCommand } from './stage-process.js';
+export { STAGE_MODULES, MODULE_STAGES, isModuleStage, loadStageModule, type ModuleStage } from './stage-modules.js';

@@ -2,22 +2,24 @@ import type { StageName } from '@paperline/contracts';
 import { Bus, buildTopology, provisionTopology, type TopologyOptions } from '@paperline/bus';
 import { JobStore } from '@paperline/jobs';
 import { startLocalServer, type LocalServer } from '@paperline/nats-server';
-import { HealthServer, StageRuntime, type StageOptions } from '@paperline/stage';
+import { HealthServer, type StageOptions, type StageRuntime } from '@paperline/stage';
+import { startEmbeddedStage, type EmbeddedStage } from '@paperline/stage-host';
 import { getMetrics, silentLogger, type Logger } from '@paperline/telemetry';
-import { createStageHandlers, type PipelineOverrides, type StageHandlers } from './stages.js';
+import { loadStageModule, MODULE_STAGES, type ModuleStage } from './stage-modules.js';
 
-/** The stages of the main job; table, formula and chart join once their models are installed. */
-export const LOCAL_STAGES = ['render', 'layout', 'ocr', 'assemble'] as const satisfies readonly StageName[];
+/** Per-stage configuration overrides, in each stage's own convict section (e.g. `{ render: { maxPages: 50 } }`). */
+export type PipelineOverrides = Partial<Record<ModuleStage, Record<string, unknown>>>;
 
 export interface LocalPipelineOptions {
   /** Use this cluster; without it a nats-server is started in a temporary directory. */
   natsUrl?: string;
   log?: Logger;
-  stages?: readonly StageName[];
-  /** Per-stage settings (e.g. `{ render: { maxPages: 50 } }`) over their defaults and env. */
+  /** @default every stage of STAGE_MODULES */
+  stages?: readonly ModuleStage[];
+  /** Per-stage settings over their defaults and env. */
   overrides?: PipelineOverrides;
-  /** Runtime options per stage (batch size, concurrency, grace). */
-  runtime?: Partial<Record<StageName, Partial<StageOptions>>>;
+  /** Runtime options per stage (batch size, concurrency, grace) over the modules' defaults. */
+  runtime?: Partial<Record<ModuleStage, Partial<StageOptions>>>;
   topology?: TopologyOptions;
   /** Serve /healthz, /readyz, /metrics, /status for all stages on this port; -1 disables. @default -1 */
   healthPort?: number;
@@ -31,17 +33,9 @@ export interface LocalPipeline {
   close(): Promise<void>;
 }
 
-/** Default runtime settings of the embedded mode: inference stages batch more, I/O stages run concurrently. */
-const EMBEDDED_RUNTIME: Partial<Record<StageName, Partial<StageOptions>>> = {
-  render: { batchSize: 1, maxInflightBatches: 2 },
-  layout: { batchSize: 8, maxInflightBatches: 2 },
-  ocr: { batchSize: 4, maxInflightBatches: 1 },
-  assemble: { batchSize: 16, maxInflightBatches: 1 },
-};
-
 /**
- * The embedded default: one process runs every stage on one NATS connection (its own
- * nats-server when no URL is given), the same runtimes and handlers as the standalone services.
+ * The embedded default: one process runs every stage module on one NATS connection (its own
+ * nats-server when no URL is given), with the same modules as the standalone services.
  */
 export async function startLocalPipeline(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
   const log = options.log ?? silentLogger();
@@ -52,19 +46,18 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     url = server.url;
     log.debug({ url, version: server.version }, 'embedded nats-server started');
   }
+  const stages: EmbeddedStage[] = [];
   const runtimes = new Map<StageName, StageRuntime<unknown>>();
   let bus: Bus | undefined;
   let health: HealthServer | undefined;
-  let handlers: StageHandlers | undefined;
   const close = async () => {
-    for (const runtime of [...runtimes.values()].reverse()) {
+    for (const stage of stages.reverse()) {
       try {
-        await runtime.close();
+        await stage.close();
       } catch (error) {
         log.warn({ err: error }, 'stage close failed');
       }
     }
-    await handlers?.teardown().catch((error: unknown) => log.warn({ err: error }, 'teardown failed'));
     await health?.close().catch(() => undefined);
     await bus?.close().catch(() => undefined);
     await server?.stop();
@@ -77,12 +70,18 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       health = new HealthServer({ port: options.healthPort, registry: getMetrics().registry, log });
       await health.start();
     }
-    handlers = await createStageHandlers({ bus, jobs, log, overrides: options.overrides ?? {}, runtimeOf: (stage) => runtimes.get(stage) });
-    for (const stage of options.stages ?? LOCAL_STAGES) {
-      const handler = handlers.get(stage);
-      const runtime = new StageRuntime<unknown>(handler, { stage, ...EMBEDDED_RUNTIME[stage], ...options.runtime?.[stage] }, { bus, log, healthServer: health });
-      runtimes.set(stage, runtime);
-      await runtime.start();
+    for (const name of options.stages ?? MODULE_STAGES) {
+      const overrides = options.overrides?.[name];
+      const stage = await startEmbeddedStage(await loadStageModule(name), {
+        bus,
+        jobs,
+        log,
+        healthServer: health,
+        config: overrides ? { overrides: { [name]: overrides } } : undefined,
+        runtime: options.runtime?.[name],
+      });
+      stages.push(stage);
+      runtimes.set(name, stage.runtime);
     }
   } catch (error) {
     await close();

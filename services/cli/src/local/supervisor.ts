@@ -1,18 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { StageName } from '@paperline/contracts';
 import { Bus, buildTopology, provisionTopology } from '@paperline/bus';
 import { startLocalServer, type LocalServer } from '@paperline/nats-server';
 import type { Logger } from '@paperline/telemetry';
-import { stageCommand, stageHasProcess } from './stage-process.js';
+import { stageCommand } from './stage-process.js';
+import type { ModuleStage } from './stage-modules.js';
 
 /** Exit code by which a stage asks for a fresh process (memory-guard recycle). */
 export const RECYCLE_EXIT_CODE = 75;
 
 export interface SupervisorOptions {
   natsUrl?: string;
-  stages: StageName[];
+  stages: readonly ModuleStage[];
   /** Instances per stage. @default 1 each */
-  replicas?: Partial<Record<StageName, number>>;
+  replicas?: Partial<Record<ModuleStage, number>>;
   log: Logger;
   /** First health port; each process gets the next one. @default 9400 */
   healthPortBase?: number;
@@ -27,7 +27,7 @@ export interface SupervisorOptions {
 }
 
 interface Slot {
-  stage: StageName;
+  stage: ModuleStage;
   index: number;
   port: number;
   child?: ChildProcess;
@@ -61,10 +61,6 @@ export async function runSupervisor(options: SupervisorOptions): Promise<void> {
   const slots: Slot[] = [];
   let port = options.healthPortBase ?? 9400;
   for (const stage of options.stages) {
-    if (!stageHasProcess(stage)) {
-      log.warn({ stage }, 'stage has no process entry point; skipped');
-      continue;
-    }
     for (let index = 0; index < (options.replicas?.[stage] ?? 1); index++) slots.push({ stage, index, port: port++, restarts: 0, startedAt: 0 });
   }
 

@@ -1,0 +1,68 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Block } from '@paperline/contracts';
+import { Bus, buildTopology, provisionTopology } from '@paperline/bus';
+import { JobStore } from '@paperline/jobs';
+import { startTestServer, type TestServer } from '@paperline/testing';
+import { PageProgress } from './page-progress.js';
+
+const options = { priority: 'normal' as const, features: {}, outputFormats: ['md' as const, 'json' as const] };
+const blocks = (text: string): Block[] => [{ id: text, type: 'text', bbox: [0, 0, 1, 1], text, confidence: 1, source: 'ocr', order: 0 }];
+
+describe('PageProgress', () => {
+  let server: TestServer;
+  let bus: Bus;
+  let jobs: JobStore;
+  let pages: PageProgress;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  beforeEach(async () => {
+    bus = await Bus.connect({ servers: server.url, waitOnFirstConnect: false });
+    server.defer(() => bus.close());
+    await provisionTopology(bus.nc, buildTopology());
+    jobs = await JobStore.open(bus);
+    pages = await PageProgress.open(bus, jobs);
+  });
+  afterEach(async () => server.reset());
+  afterAll(async () => server?.stop());
+
+  it('completes a page exactly once when 20 regions and their redeliveries race, in any order', async () => {
+    await jobs.create({ docId: 'race-00001', fileName: 'a.pdf', options });
+    await jobs.setPageCount('race-00001', 1);
+    const regions = Array.from({ length: 20 }, (_, i) => `r${i}`);
+    const results = await Promise.all([
+      ...regions.map((r) => pages.recordRegion('race-00001', 1, r, blocks(r))),
+      pages.recordLayout('race-00001', 1, { width: 100, height: 100, pageCount: 1 }, blocks('inline'), regions),
+      ...regions.slice(0, 5).map((r) => pages.recordRegion('race-00001', 1, r, blocks(r))),
+    ]);
+    expect(results.some((r) => r.documentComplete)).toBe(true);
+    const [record] = await pages.pageRecords('race-00001');
+    expect(new Set(record?.received)).toEqual(new Set(regions));
+    expect(record?.received).toHaveLength(20);
+    const all = await pages.pageBlocks('race-00001', record!);
+    expect(all.map((b) => b.text).sort()).toEqual(['inline', ...regions].sort());
+    expect((await jobs.get('race-00001'))?.pagesDone).toEqual([1]);
+  });
+
+  it('takes the page count from the layout when render has not set it, and a failed document stays failed', async () => {
+    await jobs.create({ docId: 'late-00001', fileName: 'a.pdf', options });
+    const progress = await pages.recordLayout('late-00001', 1, { width: 1, height: 1, pageCount: 1 }, blocks('x'), []);
+    expect(progress).toMatchObject({ pageComplete: true, documentComplete: true, job: { pageCount: 1, pagesDone: [1] } });
+
+    await jobs.create({ docId: 'fail-00001', fileName: 'a.pdf', options });
+    await jobs.fail('fail-00001', { stage: 'render', code: 'ENCRYPTED_PDF', reason: 'encrypted' });
+    expect(await pages.recordLayout('fail-00001', 1, { width: 1, height: 1, pageCount: 1 }, [], [])).toMatchObject({ documentComplete: false });
+    expect((await jobs.get('fail-00001'))?.status).toBe('failed');
+  });
+
+  it('purges the working state and leaves the document record', async () => {
+    await jobs.create({ docId: 'done-00001', fileName: 'a.pdf', options });
+    await jobs.setPageCount('done-00001', 1);
+    await pages.recordLayout('done-00001', 1, { width: 1, height: 1, pageCount: 1 }, blocks('x'), ['r1']);
+    await pages.recordRegion('done-00001', 1, 'r1', blocks('y'));
+    await pages.purge('done-00001');
+    expect(await pages.pageRecords('done-00001')).toEqual([]);
+    expect(await pages.pageBlocks('done-00001', { v: 1, docId: 'done-00001', page: 1, width: 1, height: 1, layoutSeen: true, expected: ['r1'], received: ['r1'] })).toEqual([]);
+    expect((await jobs.get('done-00001'))?.pagesDone).toEqual([1]);
+  });
+});

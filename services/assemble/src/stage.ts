@@ -1,0 +1,21 @@
+// The assemble stage as a StageModule: the standalone process (main.ts) and the embedded pipeline
+// both run it.
+import { baseSchema, loadConfig, type LoadOptions } from '@paperline/config';
+import type { AssembleMessage } from '@paperline/contracts';
+import type { StageHostConfig, StageModule } from '@paperline/stage-host';
+import { createAssembleHandler } from './handler.js';
+import { PageProgress } from './page-progress.js';
+
+/** Results per batch: each is a few KV writes, so a larger batch amortises the round trips. */
+const ASSEMBLE_RUNTIME = { batchSize: 16, maxInflightBatches: 1 };
+
+export const assembleStage: StageModule<AssembleMessage, StageHostConfig> = {
+  stage: 'assemble',
+  schema: baseSchema,
+  loadConfig: (options?: LoadOptions) => loadConfig(baseSchema, options),
+  runtime: () => ASSEMBLE_RUNTIME,
+  create: async ({ bus, jobs }) => ({
+    handler: createAssembleHandler({ bus, jobs, pages: await PageProgress.open(bus, jobs) }),
+    describe: () => ({ backend: 'reading-order', models: [] }),
+  }),
+};

@@ -1,0 +1,25 @@
+// The render stage as a StageModule: the standalone process (main.ts) and the embedded pipeline
+// both run it. The page count goes to pl-jobs as soon as a document is open.
+import type { DocSubmit } from '@paperline/contracts';
+import type { StageModule } from '@paperline/stage-host';
+import { loadRenderConfig, renderSchema, renderSettings, type RenderConfig } from './config.js';
+import { createRenderHandler } from './handler.js';
+
+/** One document per batch, two at once: rendering is I/O and CPU bound per document, not batched. */
+const RENDER_RUNTIME = { batchSize: 1, maxInflightBatches: 2 };
+
+export const renderStage: StageModule<DocSubmit, RenderConfig> = {
+  stage: 'render',
+  schema: renderSchema,
+  loadConfig: loadRenderConfig,
+  runtime: () => RENDER_RUNTIME,
+  create: ({ config, jobs }) => ({
+    handler: createRenderHandler({
+      settings: renderSettings(config.render),
+      onDocumentOpened: async (docId, pageCount) => {
+        await jobs.setPageCount(docId, pageCount);
+      },
+    }),
+    describe: () => ({ backend: 'pdfjs+sharp', models: [] }),
+  }),
+};

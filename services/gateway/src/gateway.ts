@@ -51,6 +51,8 @@ function baseApp(log: Logger | undefined, requestTimeoutMs: number): FastifyInst
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     if (status === 401) void reply.header('www-authenticate', 'Bearer realm="paperline"');
     if (status === 429) void reply.header('retry-after', '1');
+    // an upload refused before its body was read: close rather than read the rest of it
+    if (status === 413 || (request.method === 'POST' && !request.raw.complete)) void reply.header('connection', 'close');
     return reply.code(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {

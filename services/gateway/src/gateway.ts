@@ -38,6 +38,11 @@ function baseApp(log: Logger | undefined, requestTimeoutMs: number): FastifyInst
   const app = Fastify({
     ...(log ? { loggerInstance: log as FastifyBaseLogger } : { logger: false }),
     requestTimeout: requestTimeoutMs,
+    // errors fastify meets before routing (a malformed URL, a bad content type) get the documented shape too
+    frameworkErrors: (error, _request, reply) => {
+      const { status, body } = toHttpError(error);
+      void reply.code(status).send(body);
+    },
     // malformed requests fastify answers itself (before routing) get the documented shape too
     clientErrorHandler: (error, socket) => {
       const { status, body } = toHttpError(Object.assign(error, { statusCode: (error as { code?: string }).code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400 }));

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { PaperlineClient } from '@paperline/client';
 import { getMetrics, type Logger } from '@paperline/telemetry';
@@ -39,7 +39,7 @@ function baseApp(log: Logger | undefined, requestTimeoutMs: number): FastifyInst
     ...(log ? { loggerInstance: log as FastifyBaseLogger } : { logger: false }),
     requestTimeout: requestTimeoutMs,
     // errors fastify meets before routing (a malformed URL, a bad content type) get the documented shape too
-    frameworkErrors: (error, _request, reply) => {
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
       const { status, body } = toHttpError(error);
       void reply.code(status).send(body);
     },

@@ -159,6 +159,19 @@ describe('paperline (the bin)', () => {
     expect(timedOut.code).toBe(5);
   });
 
+  it('cancel ends a queued document as cancelled (0), refuses a finished one (1) and an unknown id (4)', async () => {
+    const id = (await paperline(['submit', join(dir, 'paper.pdf')], env)).stdout.trim();
+    const cancelled = await paperline(['cancel', id], env);
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expect(cancelled.stdout).toMatch(new RegExp(`^${id} cancelled: 1 pending messages and 1 objects deleted`));
+    const record = decode(JobRecordSchema, (await (await bus.kv(Buckets.jobs)).get(JobKeys.doc(id)))!.value);
+    expect(record.status).toBe('cancelled');
+    const again = await paperline(['cancel', id], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already finished: cancelled/);
+    expect((await paperline(['cancel', 'no-such-doc'], env)).code).toBe(4);
+  });
+
   it('submit refuses an empty file and a non-document with exit 3', async () => {
     await writeFile(join(dir, 'empty.pdf'), '');
     await writeFile(join(dir, 'notes.txt'), 'plain text');

@@ -170,8 +170,14 @@ export const RegionTaskSchema = z.object({
   width: z.number().positive(),
   height: z.number().positive(),
   dpi: z.number().positive(),
-  raster: z.string(),
+  /** The page raster in `pl-pages`; null for a born-digital page rendered without one (its text layer suffices). */
+  raster: z.string().nullable(),
   lang: LanguageSchema,
+  /** Text-layer glyph runs and vector rulings inside the region, on born-digital pages. */
+  runs: z.array(GlyphRunSchema).optional(),
+  rulings: z.array(RulingSchema).optional(),
+  /** A crop of the region in `pl-pages` that the result block carries (a formula's picture beside its OCR text). */
+  image: z.string().optional(),
   options: DocOptionsSchema,
 });
 export type RegionTask = z.infer<typeof RegionTaskSchema>;

@@ -10,10 +10,23 @@ const repoManifest = fileURLToPath(new URL('../../../models/manifest.json', impo
 describe('Manifest', () => {
   it("validates the repository's models/manifest.json, resolves every npm-packaged file and checks its sha256", async () => {
     const manifest = await Manifest.load(repoManifest);
-    expect(manifest.models.length).toBeGreaterThan(0);
-    for (const spec of manifest.models) {
+    const packaged = manifest.models.filter((m) => m.files.every((f) => f.package));
+    expect(packaged.length).toBeGreaterThan(0);
+    for (const spec of packaged) {
+      expect(manifest.isPresent(spec)).toBe(true);
       const paths = await manifest.resolveFiles(spec, { verify: true });
       expect(paths).toHaveLength(spec.files.length);
+    }
+  });
+
+  it('lists the hub-only layout and formula models with their upstream page, and finds them absent from an empty models dir', async () => {
+    const manifest = await Manifest.load(repoManifest, { modelsDir: modelsDir() });
+    const hubOnly = manifest.models.filter((m) => m.files.some((f) => !f.package));
+    expect(hubOnly.map((m) => m.id)).toEqual(expect.arrayContaining(['pp-doclayout-s', 'pp-doclayout-m', 'pp-doclayout-l', 'pp-doclayout-plus-l', 'pp-formulanet-s', 'pp-formulanet-l']));
+    for (const spec of hubOnly) {
+      expect(spec.url).toMatch(/^https:\/\//);
+      expect(manifest.isPresent(spec)).toBe(false);
+      expect(() => manifest.resolveFile(spec.files[0]!)).toThrow(/PL_MODELS_DIR/);
     }
   });
 

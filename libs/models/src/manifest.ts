@@ -27,6 +27,8 @@ export const ModelSpecSchema = z.object({
   files: z.array(ModelFileSchema).min(1),
   license: z.string().min(1),
   source: z.string().min(1),
+  /** Upstream page of the weights, where known (hub-only models are fetched from there). */
+  url: z.string().url().optional(),
   /** Free-form IO contract (input/output names, shapes, normalisation). */
   io: z.record(z.string(), z.unknown()).default({}),
   /** Used to reserve budget until a footprint has been measured. */
@@ -98,6 +100,17 @@ export class Manifest {
     const path = file.package ? join(packageDir(file.package, this.options.resolveFrom), file.path) : isAbsolute(file.path) ? file.path : join(this.options.modelsDir, file.path);
     if (!existsSync(path)) throw new ModelError('FILE_MISSING', file.package ? `${file.path} in npm package ${file.package} (${path})` : `${path} (set PL_MODELS_DIR or fetch the model)`);
     return path;
+  }
+
+  /** Whether every file of the model is where resolveFile looks (hub-only models are often absent). */
+  isPresent(spec: ModelSpec): boolean {
+    try {
+      for (const file of spec.files) this.resolveFile(file);
+      return true;
+    } catch (error) {
+      if (error instanceof ModelError && error.code === 'FILE_MISSING') return false;
+      throw error;
+    }
   }
 
   /** Absolute paths of a model's files, checked against their sha256 the first time when asked. */

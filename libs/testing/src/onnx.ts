@@ -56,3 +56,143 @@ export function largeModel(spec: LargeModelSpec): OnnxGraph {
     initializers: [{ name: 'table', type: 'float', dims: [rows, width], data: new Uint8Array(table.buffer) }],
   };
 }
+
+export interface DocLayoutModelSpec {
+  architecture: 'picodet-gfl' | 'rt-detr';
+  /** Network input size. */
+  height: number;
+  width: number;
+}
+
+/**
+ * A model with PP-DocLayout's signature (inputs `image` [1,3,H,W], `scale_factor` [1,2] and, for
+ * RT-DETR, `im_shape` [1,2]; outputs [3,6] rows and a count of 2) whose rows show what it was fed:
+ * - row 0, class 2 (text), score 0.95: the network-input box [W/4, H/8, 3W/4, 3H/8] divided by
+ *   [sw, sh, sw, sh] from scale_factor = [sh, sw], as a real export maps boxes back;
+ * - row 1, class 8 (table), score 0.6: [100 + 10 m0, 100 + 10 m1, 200 + 10 m2, 150 + imH], where
+ *   m0..m2 are the means of the three input planes and imH is im_shape[0] (0 without im_shape);
+ * - row 2, class 11, score 0.99: past the count, so a decoder must ignore it.
+ */
+export function docLayoutModel(spec: DocLayoutModelSpec): OnnxGraph {
+  const { height: h, width: w } = spec;
+  const rtDetr = spec.architecture === 'rt-detr';
+  const f = (name: string, dims: number[], values: number[]) => ({ name, type: 'float' as const, dims, data: floatData(values) });
+  const nodes: OnnxGraph['nodes'] = [
+    { op: 'ReduceMean', inputs: ['image'], outputs: ['means'], attributes: { axes: [2, 3], keepdims: 0 } },
+    { op: 'MatMul', inputs: ['means', 'planesToBox'], outputs: ['meanTerms'] },
+    { op: 'Add', inputs: ['meanTerms', 'offsets'], outputs: rtDetr ? ['rowNoShape'] : ['row1'] },
+    { op: 'MatMul', inputs: ['scale_factor', 'spread'], outputs: ['scales'] },
+    { op: 'Div', inputs: ['netBox', 'scales'], outputs: ['row0'] },
+    { op: 'Concat', inputs: ['row0', 'row1', 'row2'], outputs: ['boxes'], attributes: { axis: 0 } },
+    { op: 'Concat', inputs: ['heads', 'boxes'], outputs: ['dets'], attributes: { axis: 1 } },
+    { op: 'Identity', inputs: ['countValue'], outputs: ['count'] },
+  ];
+  if (rtDetr) {
+    nodes.push({ op: 'MatMul', inputs: ['im_shape', 'heightToY2'], outputs: ['shapeTerm'] }, { op: 'Add', inputs: ['rowNoShape', 'shapeTerm'], outputs: ['row1'] });
+  }
+  return {
+    inputs: [
+      { name: 'image', type: 'float', shape: [1, 3, h, w] },
+      ...(rtDetr ? [{ name: 'im_shape', type: 'float' as const, shape: [1, 2] }] : []),
+      { name: 'scale_factor', type: 'float', shape: [1, 2] },
+    ],
+    outputs: [
+      { name: 'dets', type: 'float', shape: [3, 6] },
+      { name: 'count', type: 'int64', shape: [1] },
+    ],
+    nodes,
+    initializers: [
+      f('planesToBox', [3, 4], [10, 0, 0, 0, 0, 10, 0, 0, 0, 0, 10, 0]),
+      f('offsets', [1, 4], [100, 100, 200, 150]),
+      f('spread', [2, 4], [0, 1, 0, 1, 1, 0, 1, 0]),
+      f('netBox', [1, 4], [w / 4, h / 8, (3 * w) / 4, (3 * h) / 8]),
+      f('row2', [1, 4], [1, 1, 50, 50]),
+      f('heads', [3, 2], [2, 0.95, 8, 0.6, 11, 0.99]),
+      ...(rtDetr ? [f('heightToY2', [2, 4], [0, 0, 0, 1, 0, 0, 0, 0])] : []),
+      { name: 'countValue', type: 'int64', dims: [1], data: new Uint8Array(BigInt64Array.from([2n]).buffer) },
+    ],
+  };
+}
+
+const int64Data = (values: readonly number[]) => new Uint8Array(BigInt64Array.from(values.map(BigInt)).buffer);
+
+/**
+ * A formula encoder with PP-FormulaNet's signature: `pixel_values` [1,1,S,S] to
+ * `last_hidden_state` [1,1,1] holding the mean of the normalised input (1.19 for a white crop).
+ */
+export function formulaEncoderModel(size: number): OnnxGraph {
+  return {
+    inputs: [{ name: 'pixel_values', type: 'float', shape: [1, 1, size, size] }],
+    outputs: [{ name: 'last_hidden_state', type: 'float', shape: [1, 1, 1] }],
+    nodes: [
+      { op: 'ReduceMean', inputs: ['pixel_values'], outputs: ['mean4'], attributes: { axes: [1, 2, 3], keepdims: 1 } },
+      { op: 'Reshape', inputs: ['mean4', 'shape3'], outputs: ['last_hidden_state'] },
+    ],
+    initializers: [{ name: 'shape3', type: 'int64', dims: [3], data: int64Data([1, 1, 1]) }],
+  };
+}
+
+export interface FormulaDecoderSpec {
+  /** The token the decoder predicts after each prefix length (position p: after p + 1 ids). */
+  steps: number[];
+  vocabSize: number;
+  /** At the first step this token wins over steps[0] when the encoder's mean exceeds `threshold`. */
+  bright: { token: number; threshold: number };
+}
+
+/**
+ * A decoder with the signature `input_ids` int64 [1,L], `encoder_hidden_states` [1,T,D] to
+ * `logits` [1,L,V]: row p scores steps[p] (10, or `threshold` at p = 0), and the bright token
+ * scores the encoder's mean at every step, so what the crop looks like decides the first token.
+ */
+export function formulaDecoderModel(spec: FormulaDecoderSpec): OnnxGraph {
+  const v = spec.vocabSize;
+  const table = new Float32Array(spec.steps.length * v);
+  spec.steps.forEach((token, p) => (table[p * v + token] = p === 0 ? spec.bright.threshold : 10));
+  const weights = new Float32Array(v);
+  weights[spec.bright.token] = 1;
+  return {
+    inputs: [
+      { name: 'input_ids', type: 'int64', shape: [1, 'L'] },
+      { name: 'encoder_hidden_states', type: 'float', shape: [1, 'T', 'D'] },
+    ],
+    outputs: [{ name: 'logits', type: 'float', shape: [1, 'L', v] }],
+    nodes: [
+      { op: 'Shape', inputs: ['input_ids'], outputs: ['idsShape'] },
+      { op: 'Gather', inputs: ['idsShape', 'one'], outputs: ['length'], attributes: { axis: 0 } },
+      { op: 'Range', inputs: ['zero', 'length', 'one'], outputs: ['positions'] },
+      { op: 'Gather', inputs: ['table', 'positions'], outputs: ['rows'], attributes: { axis: 0 } },
+      { op: 'Unsqueeze', inputs: ['rows', 'axis0'], outputs: ['rows3'] },
+      { op: 'ReduceMean', inputs: ['encoder_hidden_states'], outputs: ['hidden'], attributes: { axes: [1, 2], keepdims: 1 } },
+      { op: 'Mul', inputs: ['hidden', 'weights'], outputs: ['bias'] },
+      { op: 'Add', inputs: ['rows3', 'bias'], outputs: ['logits'] },
+    ],
+    initializers: [
+      { name: 'zero', type: 'int64', dims: [], data: int64Data([0]) },
+      { name: 'one', type: 'int64', dims: [], data: int64Data([1]) },
+      { name: 'axis0', type: 'int64', dims: [1], data: int64Data([0]) },
+      { name: 'table', type: 'float', dims: [spec.steps.length, v], data: new Uint8Array(table.buffer) },
+      { name: 'weights', type: 'float', dims: [v], data: new Uint8Array(weights.buffer) },
+    ],
+  };
+}
+
+/**
+ * A tokenizer.json of the Nougat/UniMERNet kind (byte-level BPE; ids 0-3 are <s>, <pad>, </s>,
+ * <unk>) whose vocabulary is `tokens` from id 4 on. Byte-level tokens spell a space as 'Ġ'.
+ */
+export function formulaTokenizerJson(tokens: readonly string[]): Record<string, unknown> {
+  const specials = ['<s>', '<pad>', '</s>', '<unk>'];
+  const vocab = Object.fromEntries([...specials, ...tokens].map((t, id) => [t, id]));
+  return {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: specials.map((content, id) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
+    normalizer: null,
+    pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
+    post_processor: null,
+    decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
+    model: { type: 'BPE', dropout: null, unk_token: '<unk>', continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: false, byte_fallback: false, vocab, merges: [] },
+  };
+}

@@ -12,6 +12,8 @@ export const PDF_STANDARD_FONTS = [
   'Times-Roman',
   'Times-Bold',
   'Courier',
+  // its built-in encoding: 'a' is alpha, 0xA3 is <=, 0xE5 is the summation sign (text is written as latin1 bytes)
+  'Symbol',
 ] as const;
 export type PdfStandardFont = (typeof PDF_STANDARD_FONTS)[number];
 
@@ -92,7 +94,8 @@ export function buildPdf(pages: PdfPageSpec[], options: PdfBuildOptions = {}): U
   const pageTree = add(dict(''));
   const fontRefs = new Map<PdfStandardFont, number>();
   for (const font of PDF_STANDARD_FONTS) {
-    fontRefs.set(font, add(dict(`<< /Type /Font /Subtype /Type1 /BaseFont /${font} /Encoding /WinAnsiEncoding >>`)));
+    const encoding = font === 'Symbol' ? '' : ' /Encoding /WinAnsiEncoding';
+    fontRefs.set(font, add(dict(`<< /Type /Font /Subtype /Type1 /BaseFont /${font}${encoding} >>`)));
   }
   const fontResources = PDF_STANDARD_FONTS.map((f, i) => `/F${i + 1} ${fontRefs.get(f)} 0 R`).join(' ');
 

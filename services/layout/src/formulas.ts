@@ -1,9 +1,34 @@
 // Display formulas from the text layer: pdfjs gives an equation as scattered fragments (a fraction's
 // numerator, a sum's limits, the equation number). Fragments that share the row band of an
-// equation number "(3)" at the right of a column become one formula block. Without a formula
-// stage its text is the fallback, with a crop of the raster when the page has one.
-import type { BBox, BlockType } from '@paperline/contracts';
+// equation number "(3)" at the right of a column become one formula region, and so does a short
+// block set mostly in math fonts; the formula stage turns its glyph runs into LaTeX. Without a
+// formula stage its text is the fallback, with a crop of the raster when the page has one.
+import type { BBox, BlockType, GlyphRun, Ruling } from '@paperline/contracts';
 import { overlap1d, unionBoxes } from '@paperline/vision';
+
+/** TeX's math italic, symbol and extension fonts and their kin (not CMR: TeX's text is set in it). */
+const MATH_FONT = /^(?:CMMI|CMSY|CMEX|CMBSY|CMMIB|MSAM|MSBM|EUFM|EUSM|RSFS|TXMI|TXSY|TXEX|PXMI|PXSY|LMMathItalic|LMMathSymbols|LMMathExtension|STIXMath|XITSMath)|Math|^Symbol$/i;
+
+export function isMathFont(font: string): boolean {
+  return MATH_FONT.test(font);
+}
+
+/** The share of the runs' characters set in math fonts. */
+export function mathShare(runs: readonly GlyphRun[]): number {
+  let math = 0;
+  let all = 0;
+  for (const run of runs) {
+    const n = run.text.replace(/\s/g, '').length;
+    all += n;
+    if (isMathFont(run.font)) math += n;
+  }
+  return all > 0 ? math / all : 0;
+}
+
+/** Horizontal rulings across a box: a fraction's bars (a bar reaches past its numerator and denominator). */
+export function rulingsInside(rulings: readonly Ruling[], box: BBox, slack = 4): Ruling[] {
+  return rulings.filter((r) => r.y0 === r.y1 && r.y0 >= box[1] - slack && r.y0 <= box[3] + slack && overlap1d(r.x0, r.x1, box[0], box[2]) >= 0.5 * (r.x1 - r.x0));
+}
 
 export interface FormulaPart {
   type: BlockType;

@@ -21,18 +21,26 @@ import type { Logger } from '@paperline/telemetry';
 import { DEFAULT_OCR_LANG } from './config.js';
 import { cropRaster } from './crops.js';
 import { CachedFeatures, DEFAULT_FEATURE_CACHE_MS, effectiveFeatures, type FeatureSource } from './features.js';
+import type { DocLayoutDetector } from './doclayout-detector.js';
 import { layoutPage } from './layout-page.js';
+import { modelLayout } from './model-layout.js';
 
 export interface LayoutSettings {
   /** @default 2000 */
   featureCacheMs: number;
   /** OCR language when the request names none. @default 'en' */
   defaultLang: Language;
+  /**
+   * With a layout model: lay out born-digital pages that carry a whole-page raster with it too
+   * (scans always use it). @default true
+   */
+  modelOnTextPages: boolean;
 }
 
 export const DEFAULT_LAYOUT_SETTINGS: Readonly<LayoutSettings> = Object.freeze({
   featureCacheMs: DEFAULT_FEATURE_CACHE_MS,
   defaultLang: DEFAULT_OCR_LANG,
+  modelOnTextPages: true,
 });
 
 export interface LayoutHandlerDeps {
@@ -42,6 +50,10 @@ export interface LayoutHandlerDeps {
   /** Feature flags; by default the ControlPlane of pl-control. */
   features?: FeatureSource;
   settings?: Partial<LayoutSettings>;
+  /** The PP-DocLayout backend; without it every page uses the text-layer heuristics (scans: OCR page mode). */
+  detector?: DocLayoutDetector;
+  /** Unloads the detector's model (pause, memory pressure). */
+  release?: () => Promise<void>;
 }
 
 export function createLayoutHandler(deps: LayoutHandlerDeps = {}): StageHandler<PageTask> {
@@ -59,22 +71,28 @@ export function createLayoutHandler(deps: LayoutHandlerDeps = {}): StageHandler<
       return Promise.all(
         batch.map(async (message): Promise<JobOutcome> => {
           try {
-            return { outputs: await layoutMessage(message, ctx, flags, settings) };
+            return { outputs: await layoutMessage(message, ctx, flags, settings, deps.detector) };
           } catch (error) {
             return { error };
           }
         }),
       );
     },
+    ...(deps.release ? { release: deps.release } : {}),
+    status: () => ({ backend: deps.detector ? deps.detector.variant.modelId : 'text-layer' }),
   };
 }
 
-async function layoutMessage(message: StageMessage<PageTask>, ctx: BatchContext, flags: FeatureSource, settings: LayoutSettings): Promise<Output[]> {
+async function layoutMessage(message: StageMessage<PageTask>, ctx: BatchContext, flags: FeatureSource, settings: LayoutSettings, detector: DocLayoutDetector | undefined): Promise<Output[]> {
   const task = message.data;
   const started = performance.now();
   const features = effectiveFeatures(await flags.features(), task.options);
   const layer = task.textLayerInline ?? (task.textLayer ? decode(PageTextLayerSchema, await ctx.bus.getObject(ObjectStores.pages, task.textLayer)) : null);
-  const result = layoutPage(task, layer, { features });
+  const wholePage = task.raster !== null && task.rasterContent !== 'images';
+  const useModel = detector !== undefined && wholePage && (layer === null || settings.modelOnTextPages);
+  const result = useModel
+    ? modelLayout(task, layer, await detector.detect(await ctx.bus.getObject(ObjectStores.pages, task.raster!)), features)
+    : layoutPage(task, layer, { features });
 
   if (result.crops.length > 0) {
     if (!task.raster) throw new PaperlineError('INVALID_MESSAGE', `page ${task.page} has figures but no raster`);
@@ -88,7 +106,7 @@ async function layoutMessage(message: StageMessage<PageTask>, ctx: BatchContext,
       }),
     );
   }
-  if (result.regions.length > 0 && !task.raster) {
+  if (result.regions.some((r) => r.stage === 'ocr') && !task.raster) {
     throw new PaperlineError('INVALID_MESSAGE', `page ${task.page} has neither a text layer nor a raster`);
   }
 
@@ -124,14 +142,17 @@ async function layoutMessage(message: StageMessage<PageTask>, ctx: BatchContext,
         width: task.width,
         height: task.height,
         dpi: task.dpi,
-        raster: task.raster!,
+        // an image layer shows the pictures only: a formula's crop would be blank
+        raster: region.stage === 'formula' && task.rasterContent === 'images' ? null : task.raster,
         lang: task.options.lang ?? settings.defaultLang,
+        ...(region.runs ? { runs: region.runs } : {}),
+        ...(region.rulings ? { rulings: region.rulings } : {}),
         options: task.options,
       }),
     })),
   ];
   message.log.debug(
-    { blocks: result.blocks.length, regions: result.regions.length, crops: result.crops.length, durationMs: Math.round(performance.now() - started) },
+    { backend: result.backend, blocks: result.blocks.length, regions: result.regions.length, crops: result.crops.length, durationMs: Math.round(performance.now() - started) },
     'laid out',
   );
   return outputs;

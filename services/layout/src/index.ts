@@ -1,6 +1,10 @@
 export { createLayoutHandler, DEFAULT_LAYOUT_SETTINGS, type LayoutHandlerDeps, type LayoutSettings } from './handler.js';
 export { layoutPage, cropObjectName, type LayoutOptions, type PageLayoutResult, type RegionDraft, type CropRequest } from './layout-page.js';
+export { modelLayout } from './model-layout.js';
 export { buildLines, type TextLayerLine } from './lines.js';
 export { CachedFeatures, effectiveFeatures, DEFAULT_FEATURE_CACHE_MS, type FeatureSet, type FeatureSource } from './features.js';
-export { layoutSchema, loadLayoutConfig, DEFAULT_OCR_LANG, type LayoutConfig } from './config.js';
-export { layoutStage } from './stage.js';
+export { layoutSchema, loadLayoutConfig, DEFAULT_OCR_LANG, LAYOUT_MODEL_PREFERENCE, type LayoutConfig } from './config.js';
+export { layoutStage, createLayoutStage, chooseLayoutModel, type LayoutStage, type LayoutStageDeps } from './stage.js';
+export { DocLayoutDetector, docLayoutVariant, decodeDetections, suppressOverlaps, toInputPlanes, DEFAULT_DETECT_OPTIONS, type Detection, type DetectOptions, type DocLayoutVariant, type PageDetections } from './doclayout-detector.js';
+export { DOCLAYOUT_LABELS, DOCLAYOUT_BLOCK_TYPES, type DocLayoutLabel } from './doclayout-labels.js';
+export { isMathFont, mathShare } from './formulas.js';

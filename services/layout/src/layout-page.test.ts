@@ -141,7 +141,7 @@ describe('layoutPage', () => {
     expect(blocks.map((b) => b.type)).toEqual(['text', 'caption', 'footnote']);
   });
 
-  it('merges the fragments of a numbered display equation into one formula block, cropped when there is a raster', () => {
+  it('merges the fragments of a numbered display equation into one formula region for the formula stage, with its glyph runs and rulings', () => {
     const runs = [
       ...paragraph([LONG, LONG, 'as follows:'], 100, 300),
       run('E = 1 -', 150, 420),
@@ -150,17 +150,45 @@ describe('layoutPage', () => {
       run('(4)', 560, 420),
       ...paragraph(['where O are observed data and more words follow here.', LONG], 100, 500),
     ];
-    const { blocks, crops } = layoutPage(task(2, 'doc-test-1/2.png'), layer(runs), { features: ALL_ON });
+    const bar = { x0: 300, y0: 432, x1: 400, y1: 432 };
+    const { blocks, regions } = layoutPage(task(2, 'doc-test-1/2.png'), layer(runs, { rulings: [bar] }), { features: ALL_ON });
+    expect(blocks.map((b) => [b.id, b.type])).toEqual([
+      ['b0', 'text'],
+      ['b2', 'text'],
+    ]);
+    expect(regions).toHaveLength(1);
+    expect(regions[0]).toMatchObject({ regionId: 'r1', stage: 'formula', type: 'formula', order: 1, mode: 'region', rulings: [bar] });
+    expect(regions[0]!.runs!.map((r) => r.text)).toEqual(['E = 1 -', 'sum (O - P)', 'sum (O - M)', '(4)']);
+  });
+
+  it('keeps a formula inline as text plus a crop when the formula feature is off', () => {
+    const runs = [
+      ...paragraph([LONG, LONG, 'as follows:'], 100, 300),
+      run('E = 1 -', 150, 420),
+      run('sum (O - P)', 300, 405, 16),
+      run('sum (O - M)', 300, 440, 16),
+      run('(4)', 560, 420),
+      ...paragraph(['where O are observed data and more words follow here.', LONG], 100, 500),
+    ];
+    const off = { features: { ...ALL_ON, formula: false } };
+    const { blocks, crops, regions } = layoutPage(task(2, 'doc-test-1/2.png'), layer(runs), off);
+    expect(regions).toEqual([]);
     expect(blocks.map((b) => b.type)).toEqual(['text', 'formula', 'text']);
     expect(blocks[1]!.text).toBe('E = 1 - sum (O - P) sum (O - M) (4)');
     expect(crops.map((c) => c.blockId)).toEqual(['b1']);
-    const noRaster = layoutPage(task(2), layer(runs), { features: ALL_ON });
+    const noRaster = layoutPage(task(2), layer(runs), off);
     expect(noRaster.blocks[1]).toMatchObject({ type: 'formula' });
     expect(noRaster.blocks[1]!.image).toBeUndefined();
     // an image layer holds the pictures only: no formula crop from it
-    const imagesOnly = layoutPage({ ...task(2, 'doc-test-1/2.png'), rasterContent: 'images' }, layer(runs), { features: ALL_ON });
+    const imagesOnly = layoutPage({ ...task(2, 'doc-test-1/2.png'), rasterContent: 'images' }, layer(runs), off);
     expect(imagesOnly.blocks[1]).toMatchObject({ type: 'formula' });
     expect(imagesOnly.crops).toEqual([]);
+  });
+
+  it('routes a short block set in math fonts to the formula stage', () => {
+    const runs = [...paragraph([LONG, LONG, 'as follows:'], 100, 300), { ...run('x', 500, 420), font: 'CMMI10' }, { ...run('2', 512, 412, 10), font: 'CMR7' }, { ...run('+ y', 530, 420), font: 'CMMI10' }];
+    const { regions } = layoutPage(task(2), layer(runs), { features: ALL_ON });
+    expect(regions.map((r) => [r.stage, r.type])).toEqual([['formula', 'formula']]);
   });
 
   it('sends a page without a text layer to OCR as one page region', () => {

@@ -4,6 +4,7 @@
 import {
   MsgIds,
   ObjectStores,
+  PaperlineError,
   RegionResultSchema,
   RegionTaskSchema,
   SCHEMA_VERSION,
@@ -75,6 +76,7 @@ async function loadRasters(batch: ReadonlyArray<StageMessage<RegionTask>>, ctx: 
   return Promise.all(
     batch.map(async (message) => {
       const name = message.data.raster;
+      if (name === null) return { error: new PaperlineError('INVALID_MESSAGE', `region ${message.data.regionId} of page ${message.data.page} names no raster to read`) };
       let image = cache.get(name);
       if (!image) {
         image = ctx.bus.getObject(ObjectStores.pages, name).then(decodeRgb);
@@ -94,8 +96,9 @@ function toJob(task: RegionTask, image: RgbImage): OcrJob {
   return { kind: 'region', image, bbox: task.bbox, type: task.type, order: task.order, id: task.regionId };
 }
 
-function resultOutput(message: StageMessage<RegionTask>, blocks: Block[]) {
+function resultOutput(message: StageMessage<RegionTask>, read: Block[]) {
   const task = message.data;
+  const blocks = task.image ? read.map((b) => ({ ...b, image: task.image })) : read;
   return {
     subject: Subjects.work('assemble', task.options.priority),
     msgId: MsgIds.regionResult(task.docId, task.page, task.regionId, 'ocr'),

@@ -11,6 +11,7 @@ export const STAGE_MODULES = {
   render: () => import('@paperline/render').then((m) => m.renderStage),
   layout: () => import('@paperline/layout').then((m) => m.layoutStage),
   ocr: () => import('@paperline/ocr').then((m) => m.ocrStage),
+  formula: () => import('@paperline/formula').then((m) => m.formulaStage),
   assemble: () => import('@paperline/assemble').then((m) => m.assembleStage),
 } as const satisfies Partial<Record<StageName, StageModuleLoader>>;
 

@@ -1,0 +1,109 @@
+// A page's layout before it is numbered: drafts (a block's type, box and text, or a region that a
+// feature stage finishes), put in reading order and turned into the PageLayout's blocks, the
+// regions routed onward, and the crops the handler cuts from the raster. Both backends (the
+// text-layer heuristics and the PP-DocLayout model) end here.
+import { ObjectNames, type BBox, type Block, type GlyphRun, type PageTask, type Ruling, type TextLine } from '@paperline/contracts';
+import { readingOrder } from '@paperline/vision';
+import type { TextLayerLine } from './lines.js';
+
+/** Stages a region of a page can be routed to. */
+export type RegionStage = 'ocr' | 'formula';
+
+export interface Draft {
+  type: Block['type'];
+  bbox: BBox;
+  text: string;
+  level?: number;
+  lines: TextLayerLine[];
+  html?: string;
+  crop?: boolean;
+  source: Block['source'];
+  confidence: number;
+  /** Finished by a feature stage instead of inline: the stage, and what travels with the region. */
+  route?: { stage: RegionStage; mode: 'page' | 'region'; runs?: GlyphRun[]; rulings?: Ruling[] };
+}
+
+/** A crop the handler cuts from the page raster and stores under `object`. */
+export interface CropRequest {
+  blockId: string;
+  object: string;
+  bbox: BBox;
+}
+
+/** A region routed to a feature stage. */
+export interface RegionDraft {
+  regionId: string;
+  stage: RegionStage;
+  type: Block['type'];
+  bbox: BBox;
+  order: number;
+  mode: 'page' | 'region';
+  runs?: GlyphRun[];
+  rulings?: Ruling[];
+}
+
+export interface PageLayoutResult {
+  blocks: Block[];
+  regions: RegionDraft[];
+  crops: CropRequest[];
+  /** Which backend laid the page out. */
+  backend: 'text-layer' | 'model' | 'ocr-page';
+}
+
+/** The object a block's crop is stored under in `pl-pages`. */
+export function cropObjectName(docId: string, page: number, blockId: string): string {
+  return `${ObjectNames.pageRaster(docId, page).replace(/\.png$/, '')}.${blockId}.png`;
+}
+
+const toTextLine = (line: TextLayerLine): TextLine => ({ text: line.text, bbox: line.bbox, confidence: 1 });
+
+/** Drafts in reading order: blocks numbered b0.., regions r0.., both sharing one order. */
+export function finishPage(task: PageTask, drafts: Draft[], backend: PageLayoutResult['backend']): PageLayoutResult {
+  const ordered = readingOrder(drafts, { pageWidth: task.width, pageHeight: task.height });
+  const crops: CropRequest[] = [];
+  const blocks: Block[] = [];
+  const regions: RegionDraft[] = [];
+  ordered.forEach((draft, order) => {
+    const bbox = roundBox(draft.bbox);
+    if (draft.route) {
+      const { stage, mode, runs, rulings } = draft.route;
+      regions.push({ regionId: mode === 'page' ? 'page' : `r${order}`, stage, type: draft.type, bbox, order, mode, ...(runs ? { runs } : {}), ...(rulings ? { rulings } : {}) });
+      return;
+    }
+    const id = `b${order}`;
+    const block: Block = {
+      id,
+      type: draft.type,
+      bbox,
+      text: draft.text,
+      confidence: draft.confidence,
+      source: draft.source,
+      order,
+      lines: draft.lines.map(toTextLine),
+      ...(draft.level ? { level: draft.level } : {}),
+      ...(draft.html ? { html: draft.html } : {}),
+    };
+    if (draft.crop) {
+      const object = cropObjectName(task.docId, task.page, id);
+      crops.push({ blockId: id, object, bbox: block.bbox });
+      block.image = object;
+    }
+    blocks.push(block);
+  });
+  return { blocks, regions, crops, backend };
+}
+
+/** Lines to running text: a word hyphenated across a line break is joined again. */
+export function joinLines(lines: readonly TextLayerLine[]): string {
+  let text = '';
+  for (const line of lines) {
+    if (!text) text = line.text;
+    else if (/\p{Ll}-$/u.test(text) && /^\p{Ll}/u.test(line.text)) text = text.slice(0, -1) + line.text;
+    else text += ` ${line.text}`;
+  }
+  return text;
+}
+
+function roundBox(b: BBox): BBox {
+  return [Math.floor(b[0]), Math.floor(b[1]), Math.ceil(b[2]), Math.ceil(b[3])];
+}

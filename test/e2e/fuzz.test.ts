@@ -80,7 +80,7 @@ describe('fuzzing', () => {
       } else if (kind === 2) {
         res = await app.inject({ method: pick(['GET', 'DELETE'] as const), url: `/v1/documents/${pick(ids)}${pick(['', '/result', '/result?format=' + text(4), '/'])}`, headers: auth });
       } else if (kind === 3) {
-        res = await app.inject({ method: pick(['GET', 'PUT', 'PATCH', 'OPTIONS', 'HEAD'] as const), url: pick(['/v1/documents', '/v1', '/', '/metrics', `/${text(8)}`]), headers: { ...auth, [`x-${Math.floor(random() * 100)}`]: text(20) } });
+        res = await app.inject({ method: pick(['GET', 'PUT', 'PATCH', 'OPTIONS', 'HEAD'] as const), url: pick(['/v1/documents', '/v1', '/', '/metrics', `/${encodeURIComponent(text(8))}`]), headers: { ...auth, [`x-${Math.floor(random() * 100)}`]: text(20) } });
       } else {
         res = await app.inject({ method: 'POST', url: '/v1/documents', payload: pick(parts)(), headers: { ...auth, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(Math.floor(random() * 10)) } });
       }

@@ -8,6 +8,17 @@
 #                --build-arg ONNXRUNTIME_NODE_INSTALL=cuda12 -t paperline:cuda .
 ARG NODE_IMAGE=node:20-bookworm-slim
 
+# Only the package manifests, in their folders: the npm ci layer below depends on these files
+# alone, so a source change rebuilds from `COPY . .` on and never reinstalls the dependencies.
+FROM ${NODE_IMAGE} AS manifests
+WORKDIR /src
+COPY . .
+RUN mkdir /manifests \
+ && cp package.json package-lock.json /manifests/ \
+ && for f in libs/*/package.json services/*/package.json; do mkdir -p "/manifests/$(dirname "$f")" && cp "$f" "/manifests/$f"; done \
+ && cp -r services/cli/bin /manifests/services/cli/
+# (the CLI's bin script travels with the manifests: npm links it during npm ci)
+
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 # onnxruntime-node ships its CPU build in the package; "skip" avoids downloading the CUDA provider.
@@ -18,8 +29,9 @@ ENV ONNXRUNTIME_NODE_INSTALL=${ONNXRUNTIME_NODE_INSTALL} \
     NX_DAEMON=false \
     NX_NO_CLOUD=true \
     PAPERLINE_NATS_CACHE=/tmp/nats-server-cache
-COPY . .
+COPY --from=manifests /manifests/ ./
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+COPY . .
 RUN npm run build
 # The runtime keeps production dependencies only (workspace links to libs/* and services/* stay).
 RUN npm prune --omit=dev --no-audit --no-fund

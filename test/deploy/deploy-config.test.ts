@@ -8,7 +8,15 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { STAGES, consumerName, consumerStream, stagePriorities, type StageName } from '@paperline/contracts';
+import { baseSchema } from '@paperline/config';
+import { clientSchema } from '@paperline/client';
+import { gatewaySchema } from '@paperline/gateway';
 import { memorySchema } from '@paperline/memory';
+import { modelsSchema } from '@paperline/models';
+import { renderSchema } from '@paperline/render';
+import { layoutSchema } from '@paperline/layout';
+import { formulaSchema } from '@paperline/formula';
+import { ocrSchema } from '../../services/ocr/src/config.js';
 import { DEFAULT_GRACE_MS } from '@paperline/stage';
 import { getMetrics } from '@paperline/telemetry';
 
@@ -22,6 +30,26 @@ const TARGET_LABELS = ['job', 'instance'];
 const PROMETHEUS_SERIES: Record<string, string[]> = { up: [] };
 
 type Yaml = Record<string, unknown>;
+
+/** Every environment variable a paperline process reads: the `env` of every convict setting. */
+function configEnvNames(): Set<string> {
+  const names = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    const env = (node as { env?: unknown }).env;
+    if (typeof env === 'string') names.add(env);
+    for (const child of Object.values(node)) visit(child);
+  };
+  for (const schema of [baseSchema, clientSchema, gatewaySchema, memorySchema, modelsSchema, renderSchema, layoutSchema, ocrSchema, formulaSchema]) visit(schema);
+  return names;
+}
+/** Variables the image sets for node itself rather than for paperline's configuration. */
+const RUNTIME_ENV = new Set(['NODE_ENV', 'MALLOC_ARENA_MAX', 'NODE_OPTIONS']);
+
+/** A `services/<name>/dist/main.js` command runs what `services/<name>/src/main.ts` builds. */
+function commandSource(command: string): string {
+  return join(root, command.replace(/\/dist\//, '/src/').replace(/\.js$/, '.ts'));
+}
 
 function readText(path: string): string {
   return readFileSync(path, 'utf8');
@@ -159,8 +187,16 @@ describe('metrics in the dashboard and the alerts', () => {
   it('there are queries for every area the dashboard must cover', () => {
     const used = new Set(queries.flatMap((query) => parsePromql(query.expr).metrics));
     for (const name of [
-      'pl_consumer_pending',
-      'pl_consumer_ack_pending',
+      'pl_jetstream_consumer_pending',
+      'pl_jetstream_consumer_ack_pending',
+      'pl_jetstream_consumer_waiting',
+      'pl_jetstream_consumer_redelivered',
+      'pl_jetstream_stream_bytes',
+      'pl_jetstream_dead_letters',
+      'pl_device_present',
+      'pl_host_memory_used_bytes',
+      'pl_http_requests_total',
+      'pl_http_request_seconds_bucket',
       'pl_stage_messages_total',
       'pl_stage_inflight',
       'pl_stage_paused',
@@ -210,6 +246,23 @@ describe('metrics in the dashboard and the alerts', () => {
     expect(dashboard['uid']).toBe('paperline');
   });
 
+  it('docs/monitoring.md lists every panel with its query, and every alert', () => {
+    const doc = readText(join(root, 'docs/monitoring.md'));
+    const missing: string[] = [];
+    const visit = (panels: unknown): void => {
+      for (const panel of (panels as Yaml[] | undefined) ?? []) {
+        if (panel['type'] !== 'row' && !doc.includes(`| ${String(panel['title'])} |`)) missing.push(`panel ${String(panel['title'])}`);
+        for (const target of (panel['targets'] as Yaml[] | undefined) ?? []) {
+          if (!doc.includes(String(target['expr']).replace(/\|/g, '\\|'))) missing.push(`query ${String(target['expr'])}`);
+        }
+        visit(panel['panels']);
+      }
+    };
+    visit(dashboard['panels']);
+    for (const query of alertQueries(alerts)) if (!doc.includes(`\`${query.where.replace('alert ', '')}\``)) missing.push(query.where);
+    expect(missing).toEqual([]);
+  });
+
   it('grafana provisioning points at the mounted dashboards and a Prometheus datasource', () => {
     const datasources = loadYaml(join(deploy, 'grafana/provisioning/datasources/prometheus.yml'))[0]!;
     expect(get(datasources, 'datasources', 0, 'type')).toBe('prometheus');
@@ -231,13 +284,42 @@ describe('Kubernetes', () => {
     expect([...resources].sort()).toEqual(manifests);
   });
 
-  it('nats runs with JetStream and its monitoring port, which the KEDA scaler reads', () => {
+  it('nats runs as a 3-node JetStream cluster, R3 streams, at most one server disrupted, and its monitoring port, which the KEDA scaler reads', () => {
     const nats = find('StatefulSet', 'nats');
     const args = get(nats, 'spec', 'template', 'spec', 'containers', 0, 'args') as string[];
     expect(args).toContain('--jetstream');
     expect(args).toContain('--http_port=8222');
+    expect(get(nats, 'spec', 'replicas')).toBe(3);
+    const routes = args.find((arg) => arg.startsWith('--routes='))?.slice('--routes='.length).split(',') ?? [];
+    expect(routes).toEqual([0, 1, 2].map((n) => `nats://nats-${n}.nats-headless:6222`));
+    expect(get(find('ConfigMap', 'paperline-config'), 'data', baseSchema.nats.replicas.env)).toBe('3');
+    expect(get(find('PodDisruptionBudget', 'nats'), 'spec', 'maxUnavailable')).toBe(1);
     const ports = (get(find('Service', 'nats'), 'spec', 'ports') as Yaml[]).map((port) => port['port']);
     expect(ports).toEqual(expect.arrayContaining([4222, 8222]));
+  });
+
+  const paperlineContainers = objects.flatMap((object) =>
+    ((get(object, 'spec', 'template', 'spec', 'containers') as Yaml[] | undefined) ?? [])
+      .filter((container) => String(container['image']).startsWith('paperline'))
+      .map((container) => ({ where: `${String(object['kind'])} ${String(get(object, 'metadata', 'name'))}`, container })),
+  );
+
+  it('every environment variable set for a paperline container (inline or from the ConfigMap) is a configuration key', () => {
+    const known = configEnvNames();
+    const set = [
+      ...paperlineContainers.flatMap(({ where, container }) => ((container['env'] as Yaml[] | undefined) ?? []).map((v) => ({ where, name: String(v['name']) }))),
+      ...Object.keys((get(find('ConfigMap', 'paperline-config'), 'data') as Yaml) ?? {}).map((name) => ({ where: 'ConfigMap paperline-config', name })),
+    ];
+    expect(set.length).toBeGreaterThan(10);
+    expect(set.filter(({ name }) => !known.has(name) && !RUNTIME_ENV.has(name)).map(({ where, name }) => `${where}: ${name}`)).toEqual([]);
+  });
+
+  it('every command a paperline container runs exists in the repository', () => {
+    const missing = paperlineContainers
+      .flatMap(({ where, container }) => ((container['args'] as string[] | undefined) ?? []).map((arg) => ({ where, arg })))
+      .filter(({ arg }) => arg.endsWith('.js'))
+      .filter(({ arg }) => !existsSync(commandSource(arg)) && !LATER_STAGES.some((stage) => arg === `services/${stage}/dist/main.js` && !existsSync(join(root, 'services', stage))));
+    expect(missing).toEqual([]);
   });
 
   for (const stage of STAGES) {
@@ -258,6 +340,12 @@ describe('Kubernetes', () => {
         const guardLimit = (container['env'] as Yaml[]).find((variable) => variable['name'] === memorySchema.memory.guard.limit.env);
         expect(get(guardLimit, 'valueFrom', 'resourceFieldRef', 'resource'), 'memory guard limit = container limit').toBe('limits.memory');
         if (LATER_STAGES.includes(stage)) expect(get(deployment, 'spec', 'replicas')).toBe(0);
+      });
+
+      it('has a PodDisruptionBudget that lets one pod go at a time', () => {
+        const budget = find('PodDisruptionBudget', `paperline-${stage}`);
+        expect(get(budget, 'spec', 'maxUnavailable')).toBe(1);
+        expect(get(budget, 'spec', 'selector', 'matchLabels')).toEqual(get(find('Deployment', `paperline-${stage}`), 'spec', 'selector', 'matchLabels'));
       });
 
       it('has a KEDA ScaledObject on the lag of each of its consumers', () => {
@@ -304,6 +392,38 @@ describe('compose and Prometheus', () => {
       expect(jobs).toContain(stage);
     });
   }
+
+  const paperlineServices = Object.entries(services).filter(([, service]) => String(service['image']).includes('paperline'));
+
+  it('builds every paperline service from the repository Dockerfile, with the dependencies installed before the sources are copied', () => {
+    for (const [name, service] of paperlineServices) {
+      expect(resolve(composeDir, String(get(service, 'build', 'context'))), name).toBe(root);
+      expect(get(service, 'build', 'dockerfile'), name).toBe('Dockerfile');
+    }
+    const dockerfile = readText(join(root, 'Dockerfile'));
+    const build = dockerfile.slice(dockerfile.indexOf('AS build'));
+    expect(build.indexOf('npm ci')).toBeGreaterThan(0);
+    expect(build.indexOf('npm ci'), 'npm ci comes before COPY . .').toBeLessThan(build.indexOf('COPY . .'));
+  });
+
+  it('has a GPU profile: ocr on the CUDA image with a GPU reserved, scraped as job ocr', () => {
+    const gpu = services['ocr-gpu']!;
+    expect(gpu['profiles']).toEqual(['gpu']);
+    expect(get(gpu, 'build', 'args', 'ONNXRUNTIME_NODE_INSTALL')).toBe('cuda12');
+    expect(get(gpu, 'deploy', 'resources', 'reservations', 'devices', 0, 'capabilities')).toEqual(['gpu']);
+    expect(get(gpu, 'environment', modelsSchema.models.providers.env)).toMatch(/^cuda:0/);
+    expect(get(gpu, 'networks', 'default', 'aliases')).toEqual(['ocr']);
+  });
+
+  it('every environment variable set for a paperline service is a configuration key, and every command exists', () => {
+    const known = configEnvNames();
+    const unknown = paperlineServices.flatMap(([name, service]) => Object.keys((service['environment'] as Yaml) ?? {}).filter((env) => !known.has(env) && !RUNTIME_ENV.has(env)).map((env) => `${name}: ${env}`));
+    expect(unknown).toEqual([]);
+    const missing = paperlineServices
+      .flatMap(([name, service]) => ((service['command'] as string[] | undefined) ?? []).map((command) => ({ name, command })))
+      .filter(({ command }) => !existsSync(commandSource(command)) && !LATER_STAGES.some((stage) => command === `services/${stage}/dist/main.js` && !existsSync(join(root, 'services', stage))));
+    expect(missing).toEqual([]);
+  });
 
   it('mounts configuration files that exist', () => {
     const mounts = Object.values(services).flatMap((service) => ((service['volumes'] as string[]) ?? []).filter((volume) => volume.startsWith('.')));

@@ -27,6 +27,11 @@ export interface UserPermissions {
 
 const JS_INFO = '$JS.API.INFO';
 const api = (verb: string, rest: string) => `$JS.API.${verb}.${rest}`;
+/**
+ * The JetStream exporter of every process (libs/jetstream-metrics): stream and consumer listings
+ * and the dead-letter stream's subjects. Configuration and counts only, never a message.
+ */
+const MONITORING = ['$JS.API.STREAM.LIST', api('CONSUMER.LIST', '*'), api('STREAM.INFO', 'PL_DLQ')];
 
 function kvRead(bucket: string, keys: string): string[] {
   return [api('STREAM.INFO', `KV_${bucket}`), api('DIRECT.GET', `KV_${bucket}.$KV.${bucket}.${keys}`)];
@@ -61,7 +66,7 @@ function objectDelete(store: string): string[] {
 /** What the stage runtime needs for one stage: its pulls, acks, consumers, advisories, control flags, dead letters. */
 function runtimeOf(stage: StageName): { publish: string[]; subscribe: string[] } {
   const stream = consumerStream(stage);
-  const publish = [JS_INFO, ...kvRead(Buckets.control, '>'), ...kvWatch(Buckets.control, '>'), Subjects.dlq(stage)];
+  const publish = [JS_INFO, ...MONITORING, ...kvRead(Buckets.control, '>'), ...kvWatch(Buckets.control, '>'), Subjects.dlq(stage)];
   const subscribe: string[] = [];
   for (const priority of stagePriorities(stage)) {
     const consumer = consumerName(stage, priority);
@@ -132,6 +137,7 @@ export function paperlineUsers(): UserPermissions[] {
     'the HTTP gateway and the client commands (submit, status, result, cancel)',
     [
       JS_INFO,
+      ...MONITORING,
       ...JOB_RECORD,
       ...kvWatch(Buckets.jobs, 'doc.*'),
       ...objectWrite(ObjectStores.documents),

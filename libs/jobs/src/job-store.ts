@@ -17,6 +17,7 @@ import {
   type StageName,
 } from '@paperline/contracts';
 import type { Bus } from '@paperline/bus';
+import { getMetrics } from '@paperline/telemetry';
 import { casUpdate } from './cas.js';
 
 
@@ -112,6 +113,8 @@ export class JobStore {
       return { ...job, status: 'failed' as const, error: { stage: failure.stage, code: failure.code, reason: failure.reason }, updatedAt: now() };
     });
     if (changed) {
+      // counted here, where every failure lands (render, any stage's dead letter, the MAX_DELIVERIES advisory)
+      getMetrics().documents.inc({ outcome: 'failed' });
       await this.publishEvent(
         { v: SCHEMA_VERSION, type: 'doc.failed', docId, stage: failure.stage, code: String(failure.code), reason: failure.reason, at: now() },
         MsgIds.failure(docId, failure.stage),

@@ -309,7 +309,12 @@ export class MemoryBudget {
     this.stopWatch = () => watch.stop();
     void (async () => {
       for await (const entry of watch) this.onEntry(entry);
-    })().catch((error: unknown) => this.log.warn({ err: error }, 'ledger watch ended'));
+    })()
+      .catch((error: unknown) => this.log.warn({ err: error }, 'ledger watch ended'))
+      // a watch that ends while the budget is open (its server went away) is opened again
+      .finally(() => {
+        if (!this.closed) setTimeout(() => void this.startWatch().catch((error: unknown) => this.log.warn({ err: error }, 'ledger watch not reopened')), this.heartbeatMs).unref();
+      });
   }
 
   private onEntry(entry: KvEntry): void {
@@ -320,9 +325,6 @@ export class MemoryBudget {
       return;
     }
     this.observe(parsed.data, entry.revision);
-    for (const [id, lease] of Object.entries(parsed.data.leases)) {
-      if (lease.state === 'evicting' && this.own.has(id) && !this.evictionsInFlight.has(id)) void this.requestEviction({ leaseId: id, model: lease.model, reason: 'evicting' }, 'evicting');
-    }
   }
 
   private observe(ledger: Ledger, revision: number): void {
@@ -330,6 +332,12 @@ export class MemoryBudget {
     this.latest = { ledger, revision };
     this.options.metrics?.budgetCapacityBytes.set({ device: this.device }, ledger.capacityBytes);
     this.options.metrics?.budgetReservedBytes.set({ device: this.device }, reservedBytes(ledger));
+    // every newer ledger, watched or read by a write (the heartbeat writes every heartbeatMs), is
+    // checked for our leases marked evicting: a watch lost in a server failover cannot leave an
+    // eviction unanswered for longer than one heartbeat
+    for (const [id, lease] of Object.entries(ledger.leases)) {
+      if (lease.state === 'evicting' && this.own.has(id) && !this.evictionsInFlight.has(id)) void this.requestEviction({ leaseId: id, model: lease.model, reason: 'evicting' }, 'evicting');
+    }
     for (const wake of this.waiters) wake();
   }
 

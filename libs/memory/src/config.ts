@@ -2,6 +2,7 @@
 // compiled form. Defaults are documented in docs/memory.md.
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_LEASE_TTL_MS, DEFAULT_RESERVE_TIMEOUT_MS, DEFAULT_RETRY_AFTER_MS } from './budget.js';
 import { parseCapacity, type CapacitySpec } from './capacity.js';
+import { DEFAULT_DEVICE_SAMPLE_MS } from './device-monitor.js';
 import { DEFAULT_DUMP_DIR, DEFAULT_GUARD_COOLDOWN_MS, DEFAULT_GUARD_INTERVAL_MS, DEFAULT_THRESHOLDS, type GuardThresholds } from './guard.js';
 
 // convict calls a format function with the value and reports what it throws, naming the key.
@@ -23,6 +24,7 @@ export const memorySchema = {
     reserveTimeoutMs: { doc: 'How long a load waits for room in the budget before CPU fallback or BUDGET_TIMEOUT.', format: 'nat', default: DEFAULT_RESERVE_TIMEOUT_MS, env: 'PL_MEMORY_RESERVE_TIMEOUT_MS' },
     retryAfterMs: { doc: 'Nak delay suggested by BUDGET_TIMEOUT.', format: 'nat', default: DEFAULT_RETRY_AFTER_MS, env: 'PL_MEMORY_RETRY_AFTER_MS' },
     nvidiaSmi: { doc: 'The nvidia-smi binary (looked up on PATH).', format: String, default: 'nvidia-smi', env: 'PL_NVIDIA_SMI' },
+    sampleIntervalMs: { doc: 'How often host and GPU memory are sampled for the metrics (pl_host_memory_*, pl_gpu_*, pl_device_present).', format: 'nat', default: DEFAULT_DEVICE_SAMPLE_MS, env: 'PL_MEMORY_SAMPLE_INTERVAL_MS' },
     guard: {
       enabled: { doc: 'Run the MemoryGuard monitor loop.', format: Boolean, default: true, env: 'PL_MEMORY_GUARD' },
       limit: { doc: "What the guard measures this process's RSS against: bytes or a fraction of host memory. Empty: the cpu budget.", format: String, default: '', env: 'PL_MEMORY_GUARD_LIMIT' },
@@ -45,6 +47,7 @@ export interface MemoryConfig {
     reserveTimeoutMs: number;
     retryAfterMs: number;
     nvidiaSmi: string;
+    sampleIntervalMs: number;
     guard: { enabled: boolean; limit: string; intervalMs: number; cooldownMs: number; warn: number; critical: number; emergency: number; dumpDir: string; heapSnapshot: boolean };
   };
 }
@@ -56,6 +59,7 @@ export interface MemorySettings {
   reserveTimeoutMs: number;
   retryAfterMs: number;
   nvidiaSmi: string;
+  sampleIntervalMs: number;
   guard: { enabled: boolean; limit: CapacitySpec | undefined; intervalMs: number; cooldownMs: number; thresholds: GuardThresholds; dumpDir: string; heapSnapshot: boolean };
 }
 
@@ -72,6 +76,7 @@ export function compileMemorySettings(config: MemoryConfig): Readonly<MemorySett
     reserveTimeoutMs: m.reserveTimeoutMs,
     retryAfterMs: m.retryAfterMs,
     nvidiaSmi: m.nvidiaSmi,
+    sampleIntervalMs: m.sampleIntervalMs,
     guard: {
       enabled: m.guard.enabled,
       limit: m.guard.limit ? parseCapacity(m.guard.limit) : undefined,

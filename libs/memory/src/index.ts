@@ -16,6 +16,7 @@ export {
   type EvictHandler,
   type ReserveOptions,
 } from './budget.js';
+export { DeviceMonitor, DEFAULT_DEVICE_SAMPLE_MS, type DeviceMonitorOptions } from './device-monitor.js';
 export { DeviceBudgets, type DeviceBudgetsOptions } from './device-budgets.js';
 export { FootprintStore } from './footprints.js';
 export { MemoryGuard, DEFAULT_THRESHOLDS, DEFAULT_GUARD_INTERVAL_MS, DEFAULT_GUARD_COOLDOWN_MS, DEFAULT_DUMP_DIR, type MemoryGuardOptions, type GuardThresholds, type GuardCheck } from './guard.js';

@@ -3,7 +3,7 @@
 // instance needs the room, under memory pressure, on pause and at shutdown.
 import type { InferenceSession } from 'onnxruntime-node';
 import type { Bus } from '@paperline/bus';
-import { ModelEventSchema, PaperlineError, SCHEMA_VERSION, Subjects, encode, isPaperlineError, type ModelEvent } from '@paperline/contracts';
+import { MODEL_EVENTS, ModelEventSchema, PaperlineError, SCHEMA_VERSION, Subjects, encode, isPaperlineError, type ModelEvent } from '@paperline/contracts';
 import { MemoryError, formatDevice, parseDevice, type FootprintStore, type DeviceBudgets, type EvictRequest, type MemoryBudget } from '@paperline/memory';
 import { silentLogger, type Logger, type Metrics } from '@paperline/telemetry';
 import { ModelError } from './errors.js';
@@ -39,6 +39,11 @@ export interface ModelManagerOptions<S> {
   bus?: Bus;
   log?: Logger;
   metrics?: Metrics;
+  /**
+   * Wraps the session each handle gives out (the model runtime times every run into
+   * pl_inference_seconds with it); the manager keeps and releases the unwrapped one.
+   */
+  instrument?: (session: S, labels: { stage: string; model: string; device: string }) => S;
 }
 
 /** A model in use. Call release() exactly once when done. */
@@ -87,6 +92,10 @@ export class ModelManager<S = InferenceSession> {
     this.providers = options.providers ?? DEFAULT_PROVIDERS;
     this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     this.log = (options.log ?? silentLogger()).child({ component: 'models', stage: options.stage, instance: options.instance });
+    // every event of this stage's models exists from the first scrape, so increase() counts the first one
+    for (const spec of options.manifest.models.filter((m) => m.stage === options.stage)) {
+      for (const event of MODEL_EVENTS) options.metrics?.modelEvents.inc({ model: spec.id, event }, 0);
+    }
   }
 
   /** The model's session, loading it first if needed (reserving budget before loading). */
@@ -114,7 +123,7 @@ export class ModelManager<S = InferenceSession> {
     return {
       model: modelId,
       device: loaded.device,
-      session: loaded.session,
+      session: this.options.instrument ? this.options.instrument(loaded.session, { stage: this.options.stage, model: modelId, device: loaded.device }) : loaded.session,
       release: () => {
         if (released) return;
         released = true;

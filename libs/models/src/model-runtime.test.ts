@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import type { KV } from '@nats-io/kv';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@paperline/config';
+import { getMetrics } from '@paperline/telemetry';
 import { compileMemorySettings, memorySchema, type MemoryConfig } from '@paperline/memory';
 import { encodeOnnxModel, scaleModel, startTestServer, type TestServer } from '@paperline/testing';
 import { openTestBus, provisionMemory, readLedger } from '../../memory/test/helpers.js';
@@ -41,6 +42,14 @@ describe('createModelRuntime', () => {
     expect(handle.device).toBe('cpu@test');
     expect(await runScale(handle.session as never)).toEqual([2, 4, 6, 8]);
     handle.release();
+    // built without a metrics argument, as every stage builds it: the process registry gets them
+    const exported = await getMetrics().registry.metrics();
+    expect(exported).toContain('pl_model_loaded{stage="ocr",model="tiny",device="cpu@test"} 1');
+    expect(exported).toContain('pl_model_events_total{model="tiny",event="evict"} 0');
+    expect(exported).toContain('pl_inference_seconds_count{stage="ocr",model="tiny",device="cpu@test"} 1');
+    expect(exported).toContain('pl_budget_capacity_bytes{device="cpu@test"} 64000000');
+    expect(exported).toContain('pl_device_present{device="cpu@test",kind="cpu"} 1');
+    expect(exported).toMatch(/^pl_host_memory_total_bytes\{device="cpu@test"\} [1-9]/m);
     const ledger = await readLedger(kv, 'cpu@test');
     expect(ledger.capacityBytes).toBe(64_000_000);
     expect(runtime.guard).toBeDefined();

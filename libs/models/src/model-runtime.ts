@@ -3,8 +3,8 @@
 // the manager and to the runtime hooks (suspend, resume, recycle).
 import { totalmem } from 'node:os';
 import type { Bus } from '@paperline/bus';
-import { DeviceBudgets, FootprintStore, GpuProbe, HostProbe, MemoryGuard, ProcessProbe, cpuDevice, resolveCapacity, type MemorySettings } from '@paperline/memory';
-import type { Logger, Metrics } from '@paperline/telemetry';
+import { DeviceBudgets, DeviceMonitor, FootprintStore, GpuProbe, HostProbe, MemoryGuard, ProcessProbe, cpuDevice, resolveCapacity, type MemorySettings } from '@paperline/memory';
+import { getMetrics, type Logger, type Metrics } from '@paperline/telemetry';
 import { providersOf, type ModelsConfig } from './config.js';
 import { guardActionsFor, type RuntimeHooks } from './guard-actions.js';
 import { Manifest } from './manifest.js';
@@ -24,6 +24,7 @@ export interface ModelRuntimeOptions {
   /** Session settings of this stage's models (threads, memory patterns). */
   sessions?: OnnxSessionFactoryOptions;
   log?: Logger;
+  /** Where the model, budget, pressure and device metrics go. @default the process registry (getMetrics) */
   metrics?: Metrics;
 }
 
@@ -37,15 +38,35 @@ export interface ModelRuntime {
   close(): Promise<void>;
 }
 
+/** A runner whose every run() is timed: each model stage gets pl_inference_seconds per model without code of its own. */
+export function timedRunner(runner: InferenceRunner, observe: (seconds: number) => void): InferenceRunner {
+  return {
+    inputNames: runner.inputNames,
+    outputNames: runner.outputNames,
+    async run(feeds, options) {
+      const started = performance.now();
+      try {
+        return await runner.run(feeds, options);
+      } finally {
+        observe((performance.now() - started) / 1000);
+      }
+    },
+  };
+}
+
 export async function createModelRuntime(options: ModelRuntimeOptions): Promise<ModelRuntime> {
-  const { memory, models, bus, stage, instance, node, log, metrics } = options;
+  const { memory, models, bus, stage, instance, node, log } = options;
+  const metrics = options.metrics ?? getMetrics();
   const manifest = await Manifest.load(models.manifest, models.dir ? { modelsDir: models.dir } : {});
+  const probes = [new HostProbe(node), new GpuProbe(node, { binary: memory.nvidiaSmi, metrics, stage })];
+  const devices = new DeviceMonitor({ node, probes, expected: providersOf({ models }), metrics, intervalMs: memory.sampleIntervalMs, log });
+  devices.start();
   const budgets = new DeviceBudgets({
     bus,
     stage,
     instance,
     capacity: memory.capacity,
-    probes: [new HostProbe(node), new GpuProbe(node, { binary: memory.nvidiaSmi, metrics, stage })],
+    probes,
     leaseTtlMs: memory.leaseTtlMs,
     heartbeatMs: memory.heartbeatMs,
     reserveTimeoutMs: memory.reserveTimeoutMs,
@@ -70,6 +91,7 @@ export async function createModelRuntime(options: ModelRuntimeOptions): Promise<
     bus,
     log,
     metrics,
+    instrument: (runner, labels) => timedRunner(runner, (seconds) => metrics.inferenceSeconds.observe(labels, seconds)),
   });
   let guard: MemoryGuard | undefined;
   if (memory.guard.enabled) {
@@ -97,6 +119,7 @@ export async function createModelRuntime(options: ModelRuntimeOptions): Promise<
     manager,
     guard,
     async close() {
+      devices.stop();
       guard?.stop();
       await manager.teardown();
       await sessions.close();

@@ -1,6 +1,8 @@
 export { NatsServerError, NatsServerErrorCodes, INSTALL_HINT, type NatsServerErrorCode } from './errors.js';
 export {
   locateNatsServer,
+  provisionDebianBinary,
+  type DebianBinaryOptions,
   serverVersion,
   isSupportedVersion,
   MIN_SERVER_VERSION,
@@ -10,3 +12,4 @@ export {
   type LocateOptions,
 } from './locate.js';
 export { startLocalServer, freePort, type LocalServer, type LocalServerOptions } from './server.js';
+export { startLocalCluster, type LocalCluster, type LocalClusterOptions } from './cluster.js';

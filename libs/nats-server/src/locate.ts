@@ -70,8 +70,23 @@ async function checked(path: string, source: LocatedServer['source']): Promise<L
   return { path, version, source };
 }
 
-/** Unpacks Debian's nats-server package into the cache, without installing it system-wide. */
-async function provisionFromDebian(cacheDir: string, log: (line: string) => void): Promise<string | undefined> {
+export interface DebianBinaryOptions {
+  /** Debian package name, e.g. `nats-server` or `prometheus`. */
+  pkg: string;
+  /** The binary inside the package, looked for in usr/sbin and usr/bin. */
+  binary: string;
+  /** Where it is copied to, as `<cacheDir>/bin/<binary>`. */
+  cacheDir: string;
+  log: (line: string) => void;
+}
+
+/**
+ * Unpacks a Debian package's binary into a project cache without installing it system-wide
+ * (`apt-get download` + `dpkg-deb -x`); undefined where apt is missing or the package cannot be had.
+ * Used for nats-server here and for Prometheus by @paperline/prometheus.
+ */
+export async function provisionDebianBinary(options: DebianBinaryOptions): Promise<string | undefined> {
+  const { pkg, binary: name, cacheDir, log } = options;
   if (process.platform !== 'linux') return undefined;
   try {
     await run('apt-get', ['--version']);
@@ -79,9 +94,9 @@ async function provisionFromDebian(cacheDir: string, log: (line: string) => void
   } catch {
     return undefined;
   }
-  const work = mkdtempSync(join(tmpdir(), 'pl-nats-deb-'));
+  const work = mkdtempSync(join(tmpdir(), `pl-${pkg}-deb-`));
   try {
-    const download = () => run('apt-get', ['download', 'nats-server'], { cwd: work, timeout: 180_000 });
+    const download = () => run('apt-get', ['download', pkg], { cwd: work, timeout: 180_000 });
     try {
       await download();
     } catch (first) {
@@ -94,19 +109,19 @@ async function provisionFromDebian(cacheDir: string, log: (line: string) => void
     if (!deb) return undefined;
     const unpacked = join(work, 'root');
     await run('dpkg-deb', ['-x', join(work, deb), unpacked]);
-    const binary = ['sbin', 'bin'].map((dir) => join(unpacked, 'usr', dir, 'nats-server')).find((p) => existsSync(p));
+    const binary = ['sbin', 'bin'].map((dir) => join(unpacked, 'usr', dir, name)).find((p) => existsSync(p));
     if (!binary) {
-      log(`${deb} holds no usr/sbin/nats-server or usr/bin/nats-server`);
+      log(`${deb} holds no usr/sbin/${name} or usr/bin/${name}`);
       return undefined;
     }
     mkdirSync(join(cacheDir, 'bin'), { recursive: true });
-    const target = join(cacheDir, 'bin', 'nats-server');
+    const target = join(cacheDir, 'bin', name);
     copyFileSync(binary, target);
     chmodSync(target, 0o755);
     writeFileSync(join(cacheDir, 'SOURCE'), `debian package ${deb}\n`);
     return target;
   } catch (error) {
-    log(`could not unpack Debian's nats-server package: ${(error as Error).message.split('\n')[0]}`);
+    log(`could not unpack Debian's ${pkg} package: ${(error as Error).message.split('\n')[0]}`);
     return undefined;
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -163,7 +178,7 @@ export async function locateNatsServer(options: LocateOptions = {}): Promise<Loc
   if (options.provision === false) {
     throw new NatsServerError(NatsServerErrorCodes.NOT_FOUND, `no nats-server found.\n${INSTALL_HINT}`);
   }
-  const fromDebian = await provisionFromDebian(cacheDir, log);
+  const fromDebian = await provisionDebianBinary({ pkg: 'nats-server', binary: 'nats-server', cacheDir, log });
   if (fromDebian) return checked(fromDebian, 'debian-package');
   const fromRelease = await provisionFromRelease(cacheDir, log);
   if (fromRelease) return checked(fromRelease, 'release-download');

@@ -28,6 +28,11 @@ export interface LocalServer {
   readonly pid: number;
   /** Stops the server and starts it again on the same port and store (clients see a disconnect and a reconnect). */
   restart(): Promise<void>;
+  /** Sends the signal and waits for the exit (SIGKILL: a crash, nothing flushed); start() brings it back. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts a killed server again on the same port and store; no-op while it runs. */
+  start(): Promise<void>;
+  readonly running: boolean;
   stop(): Promise<void>;
 }
 
@@ -74,15 +79,19 @@ function waitForReady(child: ChildProcess, timeoutMs: number): Promise<void> {
   });
 }
 
-function terminate(child: ChildProcess): Promise<void> {
+function exited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+function terminate(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   return new Promise<void>((resolveStop) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolveStop();
+    if (exited(child)) return resolveStop();
     const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
     child.once('exit', () => {
       clearTimeout(force);
       resolveStop();
     });
-    child.kill('SIGTERM');
+    child.kill(signal);
   });
 }
 
@@ -124,9 +133,18 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     get pid() {
       return child.pid ?? -1;
     },
+    get running() {
+      return !exited(child);
+    },
     async restart() {
       if (stopping) throw new NatsServerError(NatsServerErrorCodes.START_FAILED, 'restart() after stop()');
       await terminate(child);
+      child = await launch();
+    },
+    kill: (signal = 'SIGKILL') => terminate(child, signal),
+    async start() {
+      if (stopping) throw new NatsServerError(NatsServerErrorCodes.START_FAILED, 'start() after stop()');
+      if (!exited(child)) return;
       child = await launch();
     },
     stop() {

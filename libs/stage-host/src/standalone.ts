@@ -1,4 +1,5 @@
 import { Bus, natsAuthFromSettings } from '@paperline/bus';
+import { JetStreamExporter } from '@paperline/jetstream-metrics';
 import { JobStore } from '@paperline/jobs';
 import { EXIT_RECYCLE, runStageProcess, type StageProcess } from '@paperline/stage';
 import { createLogger, getMetrics } from '@paperline/telemetry';
@@ -23,6 +24,10 @@ export async function runStageModule<T, C extends StageHostConfig>(module: Stage
   const auth = natsAuthFromSettings(config.nats);
   const bus = await Bus.connect({ servers, name: `${config.nats.name}-${stage}-side`, asyncTraces: config.nats.asyncTraces, auth, inboxPrefix: config.nats.inboxPrefix, log });
   const jobs = await JobStore.open(bus);
+  // every stage process also reports the server's view of every consumer, so the lag of a stage
+  // with no process of its own is still scraped (aggregate with max: they all report the same)
+  const jetstream = new JetStreamExporter({ jsm: bus.jsm, metrics: getMetrics(), log });
+  jetstream.start();
   const running: { process?: StageProcess<T> } = {};
   const instance = await module.create({
     bus,
@@ -51,7 +56,7 @@ export async function runStageModule<T, C extends StageHostConfig>(module: Stage
     ...(config.nats.provision ? {} : { topology: false as const }),
     log,
     exit: (code) =>
-      void (instance.close?.() ?? Promise.resolve())
+      void (jetstream.stop(), instance.close?.() ?? Promise.resolve())
         .catch((error: unknown) => log.warn({ err: error }, 'stage close failed'))
         .finally(() => void bus.close().finally(() => process.exit(code))),
   });

@@ -1,6 +1,6 @@
 import type { Bus } from '@paperline/bus';
 import { consumerName, consumerStream, stagePriorities } from '@paperline/contracts';
-import { getMetrics, silentLogger, type Logger, type Metrics } from '@paperline/telemetry';
+import { getMetrics, presetStageMetrics, silentLogger, type Logger, type Metrics } from '@paperline/telemetry';
 import { BatchRunner } from './batch-runner.js';
 import { ControlPlane, type ControlChange, type ControlWatch } from './control-plane.js';
 import { DeadLetters } from './dead-letters.js';
@@ -71,6 +71,7 @@ export class StageRuntime<T> {
     this.bus = deps.bus;
     this.log = (deps.log ?? silentLogger()).child({ stage: this.options.stage, instance: this.options.instance });
     this.metrics = deps.metrics ?? getMetrics();
+    presetStageMetrics(this.metrics, this.options.stage);
     this.health = deps.healthServer;
     this.lifecycle = new Lifecycle(this.log);
     this.batchSize = this.options.batchSize;

@@ -1,2 +1,15 @@
 export { createLogger, silentLogger, type Logger, type LoggerSettings } from './logger.js';
-export { createMetrics, getMetrics, MetricLabels, type Metrics } from './metrics.js';
+export {
+  createMetrics,
+  getMetrics,
+  presetStageMetrics,
+  MetricLabels,
+  MESSAGE_OUTCOMES,
+  DOCUMENT_OUTCOMES,
+  INFERENCE_BUCKETS,
+  DOCUMENT_BUCKETS,
+  HTTP_BUCKETS,
+  type Metrics,
+  type MessageOutcome,
+  type DocumentOutcome,
+} from './metrics.js';

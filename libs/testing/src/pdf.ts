@@ -56,9 +56,11 @@ export interface PdfImage {
   y: number;
   w: number;
   h: number;
-  /** Pixel size of the embedded image (a generated gradient). @default 32x24 */
+  /** Pixel size of the embedded image. @default 32x24 */
   pixelWidth?: number;
   pixelHeight?: number;
+  /** Its RGB bytes (pixelWidth x pixelHeight x 3, row-major), e.g. a scan. @default a generated gradient */
+  pixels?: Uint8Array;
 }
 
 export interface PdfPageSpec {
@@ -106,7 +108,9 @@ export function buildPdf(pages: PdfPageSpec[], options: PdfBuildOptions = {}): U
     const imageRefs = (spec.images ?? []).map((image) => {
       const w = image.pixelWidth ?? 32;
       const h = image.pixelHeight ?? 24;
-      return add(stream(`/Type /XObject /Subtype /Image /Width ${w} /Height ${h} /ColorSpace /DeviceRGB /BitsPerComponent 8`, gradient(w, h)));
+      if (image.pixels && image.pixels.length !== w * h * 3) throw new Error(`image pixels: ${image.pixels.length} bytes for ${w}x${h} RGB`);
+      const pixels = image.pixels ? Buffer.from(image.pixels) : gradient(w, h);
+      return add(stream(`/Type /XObject /Subtype /Image /Width ${w} /Height ${h} /ColorSpace /DeviceRGB /BitsPerComponent 8`, pixels));
     });
     const content = add(stream('', pageContent(spec, height)));
     const xobjects = imageRefs.map((ref, i) => `/Im${i + 1} ${ref} 0 R`).join(' ');

@@ -18,6 +18,17 @@ function column(prefix: string, x0: number, x1: number, top: number, count: numb
 const ids = (items: Item[]): string[] => items.map((i) => i.id);
 
 describe('readingOrder', () => {
+  it('finds a gutter narrower than its paragraphs are tall when told the line height', () => {
+    // two paragraphs of 10 lines (300 px tall) side by side, 14 px apart: 0.7 of a 20-px line
+    const left = item('left', 50, 100, 493, 400);
+    const right = item('right', 507, 100, 950, 400);
+    const title = item('title', 100, 40, 900, 80);
+    const items = [right, title, left];
+    // the median item is a paragraph: its gap threshold (150 px) is wider than the gutter
+    expect(ids(readingOrder(items, { pageWidth: 1000, pageHeight: 1400 }))[0]).toBe('title');
+    expect(ids(readingOrder(items, { pageWidth: 1000, pageHeight: 1400, lineHeight: 20 }))).toEqual(['title', 'left', 'right']);
+  });
+
   it('reads a spanning title, then the left column, then the right one, then a spanning footer', () => {
     const left = column('L', 50, 480, 120, 10);
     const right = column('R', 520, 950, 120, 10);

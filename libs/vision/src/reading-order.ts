@@ -17,6 +17,12 @@ export interface ReadingOrderOptions {
   pageWidth?: number;
   /** Page height in the boxes' units. @default extent of the items */
   pageHeight?: number;
+  /**
+   * Height of one text line, which scales the minimum column gap. Give it when the items are
+   * paragraphs: their median height is several lines, too wide a gap for narrow gutters.
+   * @default median height of the items
+   */
+  lineHeight?: number;
 }
 
 /** Fraction of a box's height ignored at top and bottom, so touching lines still leave a gap. */
@@ -48,7 +54,7 @@ export function readingOrder<T extends { bbox: BBox }>(items: T[], options: Read
   const nodes: Node<T>[] = items.map((item, index) => ({ item, index, box: item.bbox }));
   const extent = unionBoxes(items.map((i) => i.bbox));
   const pageWidth = options.pageWidth ?? boxWidth(extent);
-  const lineHeight = Math.max(1, median(items.map((i) => boxHeight(i.bbox))));
+  const lineHeight = Math.max(1, options.lineHeight ?? median(items.map((i) => boxHeight(i.bbox))));
   const ctx: Context = {
     minColumnGap: Math.max(DEFAULT_MIN_COLUMN_GAP_LINES * lineHeight, DEFAULT_MIN_COLUMN_GAP_PAGE * pageWidth),
     slack: DEFAULT_VERTICAL_SLACK,

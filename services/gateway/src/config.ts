@@ -1,6 +1,7 @@
 import { baseSchema } from '@paperline/config';
 import { clientSchema } from '@paperline/client';
 import type { AuthSettings } from './auth.js';
+import { DEFAULT_JETSTREAM_POLL_MS } from '@paperline/jetstream-metrics';
 
 /** @default port of the HTTP API */
 export const DEFAULT_HTTP_PORT = 8080;
@@ -63,6 +64,14 @@ export const gatewaySchema = {
       format: Boolean,
       default: false,
       env: 'PL_HTTP_ALLOW_UNAUTHENTICATED',
+    },
+  },
+  jetstreamMetrics: {
+    intervalMs: {
+      doc: "How often the gateway reads the JetStream state (lag, pulls waiting, storage, dead letters) into its /metrics, so it stays visible while a stage has no process; 0 disables.",
+      format: 'nat',
+      default: DEFAULT_JETSTREAM_POLL_MS,
+      env: 'PL_JETSTREAM_METRICS_INTERVAL_MS',
     },
   },
 } as const;

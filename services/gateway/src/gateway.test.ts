@@ -128,6 +128,16 @@ describe('gateway', () => {
     expect(route.json()).toMatchObject({ error: { code: 'ROUTE_NOT_FOUND' } });
   });
 
+  it('counts requests by route pattern and status, errors and latency, without document ids in labels', async () => {
+    await app.inject({ method: 'GET', url: '/v1/documents/some-doc-id' });
+    await app.inject({ method: 'GET', url: '/v2/nothing' });
+    const body = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(body).toMatch(/^pl_http_requests_total\{method="GET",route="\/v1\/documents\/:id",status="404"\} [1-9]/m);
+    expect(body).toMatch(/^pl_http_requests_total\{method="GET",route="unmatched",status="404"\} [1-9]/m);
+    expect(body).toMatch(/^pl_http_request_seconds_count\{method="GET",route="\/v1\/documents\/:id"\} [1-9]/m);
+    expect(body).not.toContain('some-doc-id');
+  });
+
   it('serves /healthz, /readyz and /metrics', async () => {
     expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ ok: true });
     const metrics = await app.inject({ method: 'GET', url: '/metrics' });

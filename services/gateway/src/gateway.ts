@@ -101,6 +101,31 @@ function authHook(keys: readonly ApiKey[] | false) {
   };
 }
 
+/**
+ * Request, error and latency metrics from fastify's hooks. The route label is the route's pattern
+ * (`/v1/documents/:id`), never the raw URL, so document ids do not become label values; requests
+ * that match no route count as `unmatched`.
+ */
+function observeRequests(app: FastifyInstance): void {
+  const metrics = getMetrics();
+  const started = new WeakMap<object, bigint>();
+  // every route's error series exists from the start, so the error ratio reads 0 rather than nothing
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) metrics.httpErrors.inc({ method, route: route.url }, 0);
+  });
+  app.addHook('onRequest', async (request) => {
+    started.set(request, process.hrtime.bigint());
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const method = request.method;
+    const begin = started.get(request);
+    metrics.httpRequests.inc({ method, route, status: String(reply.statusCode) });
+    if (reply.statusCode >= 500) metrics.httpErrors.inc({ method, route });
+    if (begin !== undefined) metrics.httpSeconds.observe({ method, route }, Number(process.hrtime.bigint() - begin) / 1e9);
+  });
+}
+
 /** The HTTP API as a fastify instance (not listening yet: call listen(), or inject() in tests). */
 export function createGateway(options: GatewayOptions): FastifyInstance {
   const { client, config } = options;
@@ -115,6 +140,7 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
   void app.register(multipart, { limits: { ...MULTIPART_LIMITS, fileSize: maxFileBytes } });
+  observeRequests(app);
 
   if (options.serveOps ?? true) opsRoutes(app, client, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
   const slots = new UploadSlots(config.http?.maxConcurrentUploads ?? DEFAULT_MAX_CONCURRENT_UPLOADS, config.http?.maxConcurrentUploadsPerKey ?? DEFAULT_MAX_CONCURRENT_UPLOADS_PER_KEY);

@@ -2,7 +2,8 @@
 import { natsAuthFromSettings } from '@paperline/bus';
 import { PaperlineClient } from '@paperline/client';
 import { loadConfig } from '@paperline/config';
-import { createLogger } from '@paperline/telemetry';
+import { JetStreamExporter } from '@paperline/jetstream-metrics';
+import { createLogger, getMetrics } from '@paperline/telemetry';
 import type { FastifyInstance } from 'fastify';
 import { resolveAuth } from './auth.js';
 import { gatewaySchema } from './config.js';
@@ -35,12 +36,15 @@ const client = await PaperlineClient.connect({
 const separateOps = config.http.opsPort >= 0;
 const app = createGateway({ client, config, auth, log, serveOps: !separateOps });
 const ops: FastifyInstance | undefined = separateOps ? createOpsServer({ client, log }) : undefined;
+const jetstream = new JetStreamExporter({ jsm: client.bus.jsm, metrics: getMetrics(), intervalMs: config.jetstreamMetrics.intervalMs, log });
+if (config.jetstreamMetrics.intervalMs > 0) jetstream.start();
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, 'shutting down');
+  jetstream.stop();
   for (const server of [app, ops]) {
     try {
       await server?.close();

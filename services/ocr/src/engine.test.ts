@@ -1,10 +1,11 @@
 // The real PP-OCR models (from the npm packages) on images of known text rendered by sharp.
 import { textImage } from '@paperline/testing';
+import { distance } from 'fastest-levenshtein';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OcrEngine } from './engine.js';
 import { directModels } from './model-loader.js';
-import { decodeRgb } from './raster.js';
+import { decodeRgb, rotateRgb } from './raster.js';
 
 const LINES = ['Paperline reads scanned pages', 'with PP-OCR models on ONNX', 'Runtime: 42 lines per second.'];
 
@@ -75,5 +76,54 @@ describe('OcrEngine', () => {
     const image = await decodeRgb(await textImage([], 'png', { width: 300, height: 200 }));
     const [blocks] = await engine.readPages([{ image, idPrefix: 'p1' }]);
     expect(blocks).toEqual([]);
+  });
+
+  describe('a page turned by a quarter, a half or three quarters', () => {
+    const PAGE = [
+      'Scanned pages come in every way up:',
+      'a sheet fed sideways into the scanner,',
+      'a book page photographed upside down.',
+      'They read like the upright page once',
+      'the page is turned to stand upright.',
+    ];
+    const nedChars = (a: string, b: string) => distance(a, b) / Math.max(1, a.length, b.length);
+    const text = (blocks: { text: string }[] | undefined) => (blocks ?? []).map((b) => b.text).join('\n');
+
+    it.each([90, 180, 270] as const)('turned by %i degrees: read within 0.05 ned_chars of upright, and turned back', async (turn) => {
+      const upright = await decodeRgb(await textImage(PAGE, 'png', { width: 900, height: 420, fontSize: 30 }));
+      const [expected] = await engine.readPages([{ image: upright, idPrefix: 'p1' }]);
+      expect(text(expected)).toContain('upside down');
+      const turned = await rotateRgb(upright, turn);
+      const [blocks] = await engine.readPages([{ image: turned, idPrefix: 'p1' }]);
+      expect(nedChars(text(blocks), text(expected))).toBeLessThanOrEqual(0.05);
+      const [lines] = await engine.readLines([{ image: turned }]);
+      expect(lines!.rotation).toBe((360 - turn) % 360);
+      expect([lines!.width, lines!.height]).toEqual([900, 420]);
+    });
+
+    it('leaves an upright page and a known region as they are', async () => {
+      const upright = await decodeRgb(await textImage(PAGE, 'png', { width: 900, height: 420, fontSize: 30 }));
+      const rotations = await engine.orientations([{ image: upright }, { image: await rotateRgb(upright, 180), area: [0, 0, 420, 900] }]);
+      expect(rotations).toEqual([0, 0]);
+    });
+  });
+
+  it('reads a page the same, to the byte, alone or with other pages in its batch', async () => {
+    // lines of many widths on the other pages: mixed batches would pad this page's crops differently
+    const page = await decodeRgb(await textImage(['Nr 42', 'Paperline reads scans', 'Total due: 17.50 EUR in 30 days'], 'png', { width: 900, height: 260, fontSize: 30 }));
+    const others = await Promise.all(
+      [
+        ['Invoice', 'A much longer line of text than any on the page', 'Short'],
+        ['Net 30', 'Paperline reads scanned pages with models', 'x', 'Another line of middling width'],
+      ].map(async (lines) => decodeRgb(await textImage(lines, 'png', { width: 1400, height: 300, fontSize: 30 }))),
+    );
+    for (const lang of ['en', 'ch'] as const) {
+      const [alone] = await engine.read([{ kind: 'page', image: page, idPrefix: 'p' }], lang);
+      const mixed = await engine.read(
+        [{ kind: 'page', image: others[0]!, idPrefix: 'o1' }, { kind: 'page', image: page, idPrefix: 'p' }, { kind: 'page', image: others[1]!, idPrefix: 'o2' }],
+        lang,
+      );
+      expect(mixed[1]).toEqual(alone);
+    }
   });
 });

@@ -1,19 +1,20 @@
 // The OCR engine: detection, orientation and recognition over pages or known regions, with the
 // line crops of every page and region of a batch recognised together.
 import { join } from 'node:path';
-import type { BBox, Block, BlockType, Language, TextLine } from '@paperline/contracts';
-import { groupLinesIntoBlocks, readingOrder } from '@paperline/vision';
+import type { BBox, Block, BlockType, Language } from '@paperline/contracts';
 import { TextClassifier, type ClassifierOptions } from './classifier.js';
 import { loadCharset, type DecodedLine } from './ctc.js';
 import type { DetectedBox } from './det-postprocess.js';
 import { TextDetector, type DetectorOptions } from './detector.js';
 import type { LineCrop } from './line-crops.js';
-import { markMargins, type MarginOptions } from './margins.js';
+import type { MarginOptions } from './margins.js';
 import { DEFAULT_MODELS_DIR, type LoadedModel, type ModelSource } from './model-loader.js';
+import type { OcrLine } from './ocr-line.js';
+import { pageBlocks, regionBlock } from './page-blocks.js';
 import { quadBox, quadSize, rotateQuad90, type Quad } from './quad.js';
-import { cropRgb, type RgbImage } from './raster.js';
+import { chooseRotation, orientationProbe, probeQuad, type OrientationOptions, type PageRotation } from './orientation.js';
+import { cropRgb, rotateRgb, type RgbImage } from './raster.js';
 import { TextRecognizer, type RecognizerOptions } from './recognizer.js';
-import { joinLines } from './text-join.js';
 
 /** Model ids (models/manifest.json) and dictionaries (models/dicts) per language. */
 export const OCR_MODELS = {
@@ -36,6 +37,8 @@ export interface OcrEngineOptions {
   /** Margin added around a region before detecting in it, in pixels. @default 4 */
   regionMargin?: number;
   modelsDir?: string;
+  /** Page mode: turn a page upright before reading it; false reads every page as it comes. */
+  orientation?: OrientationOptions | false;
   /** Page mode: type lone lines in the page margins as header/footer; false leaves every block text. */
   margins?: MarginOptions | false;
   detector?: DetectorOptions;
@@ -62,8 +65,13 @@ const LATIN_SHARE = 0.9;
 /** The English reading wins unless its confidence is lower by more than this. */
 const LATIN_RECHECK_MARGIN = 0.05;
 
-export interface OcrLine extends TextLine {
-  quad: Quad;
+/** A target's lines, read with the target turned by `rotation` (clockwise) to stand upright. */
+export interface PageLines {
+  lines: OcrLine[];
+  rotation: PageRotation;
+  /** The upright frame's size (the lines' coordinates). */
+  width: number;
+  height: number;
 }
 
 /** A page to read whole, or a region of it (`area`) to read as one block. */
@@ -106,8 +114,11 @@ export class OcrEngine {
     return this.options.lang ?? DEFAULT_LANG;
   }
 
-  /** The text lines of each target (unordered), all recognised in shared batches. */
-  async readLines(targets: readonly OcrTarget[], lang: Language = this.defaultLang): Promise<OcrLine[][]> {
+  /**
+   * The text lines of each target (unordered). A whole page is first turned upright, and its
+   * lines' boxes are in that upright frame. Pages share model calls, never recognition batches.
+   */
+  async readLines(targets: readonly OcrTarget[], lang: Language = this.defaultLang): Promise<PageLines[]> {
     return this.holding((acquire) => this.readLinesWith(acquire, targets, lang));
   }
 
@@ -132,35 +143,83 @@ export class OcrEngine {
     }
   }
 
-  private async readLinesWith(acquire: Acquire, targets: readonly OcrTarget[], lang: Language): Promise<OcrLine[][]> {
+  private async readLinesWith(acquire: Acquire, targets: readonly OcrTarget[], lang: Language): Promise<PageLines[]> {
     const detector = await this.detector(acquire, lang);
     const recognizer = await this.recognizer(acquire, lang);
     const verticalRatio = this.options.verticalRatio ?? DEFAULT_VERTICAL_RATIO;
+    const detected: DetectedBox[][] = [];
+    for (const target of targets) detected.push(await this.detect(detector, target));
+    const pages = targets.map((target) => ({ image: target.image, rotation: 0 as PageRotation }));
+    if (this.options.orientation !== false) {
+      const rotations = await this.pageRotations(recognizer, targets, detected);
+      for (const [t, rotation] of rotations.entries()) {
+        if (rotation === 0) continue;
+        const image = await rotateRgb(targets[t]!.image, rotation);
+        pages[t] = { image, rotation };
+        detected[t] = await this.detect(detector, { image });
+      }
+    }
     const crops: LineCrop[] = [];
     const owners: number[] = [];
     const boxes: Quad[] = [];
-    for (const [t, target] of targets.entries()) {
-      for (const { quad, cropQuad } of await this.detect(detector, target)) {
+    for (const [t, found] of detected.entries()) {
+      for (const { quad, cropQuad } of found) {
         const { width, height } = quadSize(cropQuad);
-        crops.push({ image: target.image, quad: height >= verticalRatio * width ? rotateQuad90(cropQuad) : cropQuad });
+        crops.push({ image: pages[t]!.image, quad: height >= verticalRatio * width ? rotateQuad90(cropQuad) : cropQuad, group: t });
         owners.push(t);
         boxes.push(quad);
       }
     }
     if (this.options.useCls && crops.length > 0) {
       const turned = await (await this.classifier(acquire)).orient(crops);
-      turned.forEach((quad, i) => (crops[i] = { image: crops[i]!.image, quad }));
+      turned.forEach((quad, i) => (crops[i] = { ...crops[i]!, quad }));
     }
     const decoded = await recognizer.recognize(crops);
     if (lang === 'ch' && this.options.latinRecheck !== false) await this.recheckLatin(acquire, crops, decoded);
     const minConfidence = this.options.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
-    const out: OcrLine[][] = targets.map(() => []);
+    const out: PageLines[] = pages.map(({ image, rotation }) => ({ lines: [], rotation, width: image.width, height: image.height }));
     decoded.forEach((line, i) => {
       const text = line.text.trim();
       if (!text || line.confidence < minConfidence) return;
-      out[owners[i]!]!.push({ text, confidence: line.confidence, bbox: quadBox(boxes[i]!), quad: crops[i]!.quad });
+      out[owners[i]!]!.lines.push({ text, confidence: line.confidence, bbox: quadBox(boxes[i]!), quad: crops[i]!.quad });
     });
     return out;
+  }
+
+  /**
+   * How far each whole page (not a region: layout has read those upright) must be turned to
+   * stand upright, from its detected boxes and the recogniser's confidence on its longest lines
+   * read each candidate way up. Every page's probe is read in batches of its own.
+   */
+  private async pageRotations(recognizer: TextRecognizer, targets: readonly OcrTarget[], detected: DetectedBox[][]): Promise<PageRotation[]> {
+    const options = this.options.orientation || {};
+    const probes = detected.map((boxes, t) => (targets[t]!.area ? undefined : orientationProbe(boxes.map((b) => b.cropQuad), options)));
+    const crops: LineCrop[] = [];
+    probes.forEach((probe, t) => {
+      probe?.candidates.forEach((rotation, c) => {
+        for (const i of probe.sample) crops.push({ image: targets[t]!.image, quad: probeQuad(detected[t]![i]!.cropQuad, rotation, options.maxProbeAspect), group: 2 * t + c });
+      });
+    });
+    if (crops.length === 0) return targets.map(() => 0);
+    const decoded = await recognizer.recognize(crops);
+    let next = 0;
+    return probes.map((probe) => {
+      if (!probe) return 0;
+      const take = () => decoded.slice(next, (next += probe.sample.length)).map((line) => (line.text.trim() ? line.confidence : 0));
+      const first = take();
+      return chooseRotation(probe, [first, take()], options);
+    });
+  }
+
+  /** How far each whole page must be turned clockwise to stand upright (0 for a region). */
+  async orientations(targets: readonly OcrTarget[], lang: Language = this.defaultLang): Promise<PageRotation[]> {
+    return this.holding(async (acquire) => {
+      const detector = await this.detector(acquire, lang);
+      const recognizer = await this.recognizer(acquire, lang);
+      const detected: DetectedBox[][] = [];
+      for (const target of targets) detected.push(await this.detect(detector, target));
+      return this.pageRotations(recognizer, targets, detected);
+    });
   }
 
   /**
@@ -173,10 +232,9 @@ export class OcrEngine {
       lang,
     );
     return jobs.map((job, i) => {
-      const groups = readingOrder(groupLinesIntoBlocks(lines[i]!), { pageWidth: job.image.width, pageHeight: job.image.height });
-      if (job.kind === 'region') return [toBlock(job.id, job.type, job.bbox, job.order, groups.flatMap((g) => g.lines))];
-      const blocks = groups.map((g, order) => toBlock(`${job.idPrefix}-${order}`, 'text', g.bbox, order, g.lines));
-      return this.options.margins === false ? blocks : markMargins(blocks, job.image.height, this.options.margins);
+      const page = lines[i]!;
+      if (job.kind === 'region') return [regionBlock(page.lines, job, page)];
+      return pageBlocks(page.lines, { ...page, idPrefix: job.idPrefix }, { margins: this.options.margins });
     });
   }
 
@@ -261,18 +319,4 @@ function isLatinLine(text: string): boolean {
   if (chars.length < 3 || !GLUED.test(text)) return false;
   const ascii = chars.filter((c) => c.charCodeAt(0) < 128).length;
   return ascii / chars.length >= LATIN_SHARE;
-}
-
-function toBlock(id: string, type: BlockType, bbox: BBox, order: number, lines: OcrLine[]): Block {
-  const confidence = lines.length ? lines.reduce((s, l) => s + l.confidence, 0) / lines.length : 0;
-  return {
-    id,
-    type,
-    bbox,
-    text: joinLines(lines.map((l) => l.text)),
-    confidence,
-    source: 'ocr',
-    order,
-    lines: lines.map(({ text, bbox: b, confidence: c }) => ({ text, bbox: b, confidence: c })),
-  };
 }

@@ -16,7 +16,6 @@ import {
   type RegionTask,
 } from '@paperline/contracts';
 import type { BatchContext, JobOutcome, StageHandler, StageMessage } from '@paperline/stage';
-import { getMetrics } from '@paperline/telemetry';
 import type { OcrEngine, OcrJob } from './engine.js';
 import { decodeRgb, type RgbImage } from './raster.js';
 
@@ -24,14 +23,11 @@ export interface OcrHandlerDeps {
   engine: OcrEngine;
   /** Language when the request names none. @default the engine's default language */
   defaultLang?: Language;
-  /** Device label of the inference metric. @default 'cpu' */
-  device?: string;
 }
 
 export function createOcrHandler(deps: OcrHandlerDeps): StageHandler<RegionTask> {
   const { engine } = deps;
   const defaultLang = deps.defaultLang ?? engine.defaultLang;
-  const device = deps.device ?? 'cpu';
   return {
     stage: 'ocr',
     decode: (data) => decode(RegionTaskSchema, data),
@@ -53,10 +49,8 @@ export function createOcrHandler(deps: OcrHandlerDeps): StageHandler<RegionTask>
       });
       for (const [lang, indices] of byLang) {
         const jobs = indices.map((i) => toJob(batch[i]!.data, (rasters[i] as { image: RgbImage }).image));
-        const started = performance.now();
         try {
           const results = await engine.read(jobs, lang);
-          getMetrics().inferenceSeconds.observe({ stage: 'ocr', model: `ppocr-${lang}`, device }, (performance.now() - started) / 1000);
           indices.forEach((i, k) => (outcomes[i] = { outputs: [resultOutput(batch[i]!, results[k]!)] }));
         } catch (error) {
           for (const i of indices) outcomes[i] = { error };

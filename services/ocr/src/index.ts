@@ -12,4 +12,7 @@ export * from './text-join.js';
 export * from './handler.js';
 export * from './config.js';
 export * from './margins.js';
+export * from './orientation.js';
+export * from './page-blocks.js';
+export type { OcrLine } from './ocr-line.js';
 export * from './stage.js';

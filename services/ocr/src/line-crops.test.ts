@@ -28,4 +28,20 @@ describe('cropBatches', () => {
     }
     expect(batches.flatMap((b) => b.indices).sort((a, b) => a - b)).toEqual(widths.map((_, i) => i));
   });
+
+  it('never batches crops of different groups together, so a group batches the same alone or mixed', () => {
+    const page = [400, 900, 380, 1000];
+    const others = [390, 410, 950];
+    const alone = [...cropBatches(page.map((w) => ({ ...line(w), group: 0 })), shape)].map((b) => ({ width: b.dims[3], lines: b.indices.map((i) => page[i]) }));
+    const crops = [...others.map((w) => ({ ...line(w), group: 0 })), ...page.map((w) => ({ ...line(w), group: 1 }))];
+    const mixed = [...cropBatches(crops, shape)];
+    const groups = mixed.map((b) => new Set(b.indices.map((i) => crops[i]!.group)));
+    expect(groups.every((g) => g.size === 1)).toBe(true);
+    const ofPage = mixed.filter((b) => crops[b.indices[0]!]!.group === 1).map((b) => ({ width: b.dims[3], lines: b.indices.map((i) => page[i - others.length]) }));
+    expect(ofPage).toEqual(alone);
+    expect(alone).toEqual([
+      { width: 400, lines: [380, 400] },
+      { width: 1000, lines: [900, 1000] },
+    ]);
+  });
 });

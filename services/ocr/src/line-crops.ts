@@ -1,5 +1,8 @@
 // Batching of line crops for the recogniser and the classifier: sorted by aspect ratio so that
-// a batch pads little, each crop sampled straight from its page into the batch tensor.
+// a batch pads little, each crop sampled straight from its page into the batch tensor. Crops of
+// different groups (pages, regions) never share a batch: a crop's padding and its batch
+// neighbours then depend on its own page alone, so a page reads the same, byte for byte, whatever
+// else is read with it (padding changes what the recogniser reads: 出现 against 出却).
 import { quadSize, sampleQuad, type Quad } from './quad.js';
 import type { RgbImage } from './raster.js';
 
@@ -7,6 +10,8 @@ export interface LineCrop {
   readonly image: RgbImage;
   /** Already turned so that the text runs left to right. */
   readonly quad: Quad;
+  /** Crops batched only with crops of the same group (the page or region they come from). @default 0 */
+  readonly group?: number;
 }
 
 export interface CropBatch {
@@ -39,14 +44,22 @@ export function cropAspect(quad: Quad): number {
 /** Yields batches one at a time, so only one batch tensor is alive. */
 export function* cropBatches(crops: readonly LineCrop[], shape: BatchShape): Generator<CropBatch> {
   const aspects = crops.map((c) => cropAspect(c.quad));
-  const order = crops.map((_, i) => i).sort((a, b) => aspects[a]! - aspects[b]!);
+  const groupOf = (i: number) => crops[i]!.group ?? 0;
+  const order = crops.map((_, i) => i).sort((a, b) => groupOf(a) - groupOf(b) || aspects[a]! - aspects[b]!);
   const widthOf = (i: number) => (shape.fixedWidth ? shape.minWidth : Math.max(shape.minWidth, Math.ceil(shape.height * aspects[i]!)));
   const maxBatchWidth = shape.maxBatchWidth ?? Infinity;
   let start = 0;
   while (start < order.length) {
-    // ascending aspect: the last crop taken sets the batch's width
+    // ascending aspect within a group: the last crop taken sets the batch's width
     let end = start + 1;
-    while (end < order.length && end - start < shape.batchSize && (end - start + 1) * widthOf(order[end]!) <= maxBatchWidth) end++;
+    const group = groupOf(order[start]!);
+    while (
+      end < order.length &&
+      end - start < shape.batchSize &&
+      groupOf(order[end]!) === group &&
+      (end - start + 1) * widthOf(order[end]!) <= maxBatchWidth
+    )
+      end++;
     const indices = order.slice(start, end);
     start = end;
     const width = widthOf(indices[indices.length - 1]!);

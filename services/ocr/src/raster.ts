@@ -42,3 +42,13 @@ export function cropRgb(image: RgbImage, x0: number, y0: number, x1: number, y1:
   }
   return { data, width, height };
 }
+
+/** The image turned clockwise by a multiple of 90 degrees (exact: no resampling). */
+export async function rotateRgb(image: RgbImage, degrees: 0 | 90 | 180 | 270): Promise<RgbImage> {
+  if (degrees === 0) return image;
+  const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+    .rotate(degrees)
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}

@@ -1,5 +1,6 @@
 import type { StageName } from '@paperline/contracts';
 import { Bus, buildTopology, provisionTopology, type TopologyOptions } from '@paperline/bus';
+import { JetStreamExporter } from '@paperline/jetstream-metrics';
 import { JobStore } from '@paperline/jobs';
 import { startLocalServer, type LocalServer } from '@paperline/nats-server';
 import { HealthServer, type StageOptions, type StageRuntime } from '@paperline/stage';
@@ -50,6 +51,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   const runtimes = new Map<StageName, StageRuntime<unknown>>();
   let bus: Bus | undefined;
   let health: HealthServer | undefined;
+  let jetstream: JetStreamExporter | undefined;
   const close = async () => {
     for (const stage of stages.reverse()) {
       try {
@@ -58,6 +60,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         log.warn({ err: error }, 'stage close failed');
       }
     }
+    jetstream?.stop();
     await health?.close().catch(() => undefined);
     await bus?.close().catch(() => undefined);
     await server?.stop();
@@ -69,6 +72,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     if ((options.healthPort ?? -1) >= 0) {
       health = new HealthServer({ port: options.healthPort, registry: getMetrics().registry, log });
       await health.start();
+      // the server's view of lag and storage beside the stages' own, as the gateway serves it in a deployment
+      jetstream = new JetStreamExporter({ jsm: bus.jsm, metrics: getMetrics(), log });
+      jetstream.start();
     }
     for (const name of options.stages ?? MODULE_STAGES) {
       const overrides = options.overrides?.[name];

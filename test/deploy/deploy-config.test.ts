@@ -278,6 +278,24 @@ describe('Kubernetes', () => {
   const objects = resources.flatMap((file) => loadYaml(join(k8s, file)));
   const find = (kind: string, name: string) => objects.find((object) => object['kind'] === kind && get(object, 'metadata', 'name') === name);
 
+  it('every entry point deploy/ starts is one `npm run build` makes (src/main.ts compiled from src to dist); a later stage not built yet is deployed at 0 replicas', () => {
+    const compose = loadYaml(join(deploy, 'compose', 'docker-compose.yml'))[0] as { services: Record<string, { command?: string[] }> };
+    const k8sArgs = filesUnder(join(deploy, 'k8s'), ['.yaml'])
+      .flatMap((file) => loadYaml(file))
+      .flatMap((doc) => (get(doc, 'spec', 'template', 'spec', 'containers') as Array<{ args?: string[] }> | undefined) ?? [])
+      .flatMap((container) => container.args ?? []);
+    const entryPoints = [...new Set([...k8sArgs, ...Object.values(compose.services).flatMap((s) => s.command ?? [])].filter((arg) => arg.endsWith('/dist/main.js')))];
+    expect(entryPoints.length).toBeGreaterThanOrEqual(STAGES.length + 1);
+    for (const entry of entryPoints) {
+      const service = entry.replace(/\/dist\/main\.js$/, '');
+      const name = service.replace(/^services\//, '') as StageName;
+      if (LATER_STAGES.includes(name) && !existsSync(join(root, service))) continue;
+      expect(existsSync(join(root, service, 'src', 'main.ts')), `${entry}: ${service}/src/main.ts`).toBe(true);
+      const options = (JSON.parse(readText(join(root, service, 'tsconfig.lib.json'))) as { compilerOptions: { rootDir?: string; outDir?: string } }).compilerOptions;
+      expect({ entry, rootDir: options.rootDir, outDir: options.outDir }).toEqual({ entry, rootDir: 'src', outDir: 'dist' });
+    }
+  });
+
   it('the kustomization lists every manifest in deploy/k8s, and only existing ones', () => {
     for (const file of resources) expect(existsSync(join(k8s, file)), file).toBe(true);
     const manifests = filesUnder(k8s, ['.yaml', '.yml']).map((file) => relative(k8s, file)).filter((file) => file !== 'kustomization.yaml');

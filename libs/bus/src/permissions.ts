@@ -11,7 +11,7 @@
 //   body: so object access is per store, not per object), an ordered consumer on its chunks; an
 //   object write: the same meta get (is there an old version?), publish $O.<b>.C.<nuid> and $O.<b>.M.<name>
 // - replies (PubAcks, API answers, pulled messages' status) come to the user's own inbox prefix
-import { Buckets, ObjectStores, STAGES, Streams, Subjects, consumerName, consumerStream, stagePriorities, type StageName } from '@paperline/contracts';
+import { Buckets, ObjectStores, PRIORITIES, STAGES, Streams, Subjects, consumerName, consumerStream, stagePriorities, type StageName } from '@paperline/contracts';
 
 export interface UserPermissions {
   user: string;
@@ -66,7 +66,8 @@ function objectDelete(store: string): string[] {
 /** What the stage runtime needs for one stage: its pulls, acks, consumers, advisories, control flags, dead letters. */
 function runtimeOf(stage: StageName): { publish: string[]; subscribe: string[] } {
   const stream = consumerStream(stage);
-  const publish = [JS_INFO, ...MONITORING, ...kvRead(Buckets.control, '>'), ...kvWatch(Buckets.control, '>'), Subjects.dlq(stage)];
+  // its presence beat: `instance.<stage>.<instance>` in pl-instances, its own keys only
+  const publish = [JS_INFO, ...MONITORING, ...kvRead(Buckets.instances, `instance.${stage}.*`), ...kvWrite(Buckets.instances, `instance.${stage}.*`), ...kvRead(Buckets.control, '>'), ...kvWatch(Buckets.control, '>'), Subjects.dlq(stage)];
   const subscribe: string[] = [];
   for (const priority of stagePriorities(stage)) {
     const consumer = consumerName(stage, priority);
@@ -143,7 +144,7 @@ export function paperlineUsers(): UserPermissions[] {
       ...objectWrite(ObjectStores.documents),
       ...objectDelete(ObjectStores.documents),
       ...objectRead(ObjectStores.outputs),
-      Subjects.submit,
+      ...PRIORITIES.map((priority) => Subjects.submitOf(priority)),
       // cancel: find and delete the document's pending messages and its page objects
       ...[Streams.docs, Streams.work].flatMap((stream) => [api('STREAM.INFO', stream), api('STREAM.MSG.GET', stream), api('STREAM.MSG.DELETE', stream)]),
       ...objectWrite(ObjectStores.pages),

@@ -2,6 +2,7 @@ import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, 
 import { nanos } from '@nats-io/nats-core';
 import {
   Buckets,
+  PRIORITIES,
   ObjectStores,
   STAGES,
   Streams,
@@ -32,11 +33,14 @@ export const DEFAULT_MAX_BYTES = {
   [Buckets.control]: 16 * MiB,
   [Buckets.memory]: 64 * MiB,
   [Buckets.jobs]: 2 * GiB,
+  [Buckets.instances]: 16 * MiB,
   [ObjectStores.documents]: 20 * GiB,
   [ObjectStores.pages]: 16 * GiB,
   [ObjectStores.outputs]: 5 * GiB,
 } as const;
 export type LimitedResource = keyof typeof DEFAULT_MAX_BYTES;
+/** A beat not renewed this long is removed by the server (instances renew theirs every few seconds). */
+export const INSTANCE_BEAT_TTL_MS = 60_000;
 
 export interface TopologyOptions {
   /** @default 1 */
@@ -100,7 +104,7 @@ export function buildTopology(options: TopologyOptions = {}): Topology {
   const queue = (name: LimitedResource) => ({ retention: RetentionPolicy.Workqueue, discard: DiscardPolicy.New, max_bytes: maxBytes(name) });
   const history = (name: LimitedResource) => ({ retention: RetentionPolicy.Limits, discard: DiscardPolicy.Old, max_bytes: maxBytes(name) });
   const streams: Topology['streams'] = [
-    { name: Streams.docs, subjects: [Subjects.submit], ...queue(Streams.docs), ...common },
+    { name: Streams.docs, subjects: PRIORITIES.map((p) => Subjects.submitOf(p)), ...queue(Streams.docs), ...common },
     { name: Streams.work, subjects: [Subjects.workAll], ...queue(Streams.work), ...common },
     { name: Streams.events, subjects: [Subjects.events], ...history(Streams.events), max_age: nanos(options.eventsMaxAgeMs ?? 7 * DAY_MS), ...common },
     { name: Streams.dlq, subjects: [Subjects.dlqAll], ...history(Streams.dlq), max_age: nanos(options.dlqMaxAgeMs ?? 30 * DAY_MS), ...common },
@@ -132,6 +136,7 @@ export function buildTopology(options: TopologyOptions = {}): Topology {
       { name: Buckets.control, history: 5, ttlMs: 0, maxBytes: maxBytes(Buckets.control), description: 'paperline control flags' },
       { name: Buckets.memory, history: 1, ttlMs: 0, maxBytes: maxBytes(Buckets.memory), description: 'paperline memory ledgers and learned footprints' },
       { name: Buckets.jobs, history: 1, ttlMs: options.jobsTtlMs ?? 7 * DAY_MS, maxBytes: maxBytes(Buckets.jobs), description: 'paperline per-document progress' },
+      { name: Buckets.instances, history: 1, ttlMs: INSTANCE_BEAT_TTL_MS, maxBytes: maxBytes(Buckets.instances), description: 'paperline stage instances (presence beats)' },
     ],
     objectStores: [
       // inputs are needed only until rendered: 2 days, not the results' 7

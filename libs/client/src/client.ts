@@ -133,7 +133,7 @@ export class PaperlineClient {
     try {
       bytes = await this.bus.putObjectStream(ObjectStores.documents, object, upload.stream);
       const message = encodeSubmit({ v: SCHEMA_VERSION, docId, object, fileName, mediaType, bytes, options: docOptions, submittedAt });
-      await this.bus.publish(Subjects.submit, message, { msgId: MsgIds.submit(docId) });
+      await this.bus.publish(Subjects.submitOf(docOptions.priority), message, { msgId: MsgIds.submit(docId) });
     } catch (error) {
       // nothing will ever process this document: leave no queued record or orphan bytes behind
       await jobs.remove(docId).catch(() => undefined);

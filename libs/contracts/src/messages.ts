@@ -37,11 +37,21 @@ export const DocOptionsSchema = z.object({
   outputFormats: z.array(z.enum(OUTPUT_FORMATS)).min(1).default(['md', 'json']),
   lang: LanguageSchema.optional(),
   dpi: z.number().int().min(36).max(600).optional(),
+  /**
+   * Limits of this document, set by whoever admits it (the gateway, per API key): they can only
+   * lower the deployment's limits (render applies the smaller of both), never raise them.
+   */
+  limits: z
+    .object({
+      maxPages: z.number().int().min(1).optional(),
+      maxPixels: z.number().int().min(1).optional(),
+    })
+    .optional(),
 });
 export type DocOptions = z.infer<typeof DocOptionsSchema>;
 export type DocOptionsInput = z.input<typeof DocOptionsSchema>;
 
-/** `pl.docs.submit`: a document stored in `pl-documents` under `object`. */
+/** `pl.docs.submit[.high]`: a document stored in `pl-documents` under `object`. */
 export const DocSubmitSchema = z.object({
   v: version,
   docId: DocIdSchema,
@@ -51,6 +61,11 @@ export const DocSubmitSchema = z.object({
   bytes: z.number().int().min(0),
   options: DocOptionsSchema,
   submittedAt: z.string(),
+  /**
+   * Set on render's own continuation of a document it is turning into pages in slices: the next
+   * page to render, and how often this slice was put back because the document was throttled.
+   */
+  resume: z.object({ page: z.number().int().min(1), attempt: z.number().int().min(0) }).optional(),
 });
 export type DocSubmit = z.infer<typeof DocSubmitSchema>;
 
@@ -108,6 +123,8 @@ export const PageTaskSchema = z.object({
    * two object-store round trips and digests fewer per page.
    */
   textLayerInline: PageTextLayerSchema.optional(),
+  /** Nothing is painted on the page: it has no text layer and no raster, and goes to no OCR. */
+  blank: z.literal(true).optional(),
   options: DocOptionsSchema,
 });
 export type PageTask = z.infer<typeof PageTaskSchema>;
@@ -335,6 +352,22 @@ export const LedgerSchema = z.object({
   leases: z.record(z.string(), LeaseSchema),
 });
 export type Ledger = z.infer<typeof LedgerSchema>;
+
+/** KV `pl-instances` `instance.<stage>.<instance>`: a stage instance says it runs, with what backend. */
+export const InstanceBeatSchema = z.object({
+  v: version,
+  stage: z.enum(STAGES),
+  instance: z.string().min(1),
+  node: z.string(),
+  pid: z.number().int().min(0),
+  startedAt: z.number(),
+  /** When this beat was written, and how often the instance writes one: older than 3 intervals is down. */
+  beatAt: z.number(),
+  intervalMs: z.number().int().positive(),
+  backend: z.string().nullable(),
+  models: z.array(z.string()),
+});
+export type InstanceBeat = z.infer<typeof InstanceBeatSchema>;
 
 /** KV `pl-memory` `footprint.<model>.<device>`: learned from measured loads. */
 export const FootprintSchema = z.object({

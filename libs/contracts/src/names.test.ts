@@ -6,6 +6,8 @@ describe('names', () => {
     // PL_WORK dedups on Nats-Msg-Id across all its subjects: a task and its result must differ
     const ids = [
       MsgIds.submit('d1'),
+      MsgIds.renderSlice('d1', 33),
+      MsgIds.renderSlice('d1', 33, 1),
       MsgIds.page('d1', 1),
       MsgIds.layout('d1', 1),
       ...STAGES.flatMap((s) => [MsgIds.regionTask('d1', 1, 'r1', s), MsgIds.regionResult('d1', 1, 'r1', s), MsgIds.failure('d1', s, 1)]),
@@ -17,6 +19,8 @@ describe('names', () => {
     expect(consumerName('ocr', 'high')).toBe('ocr-high');
     expect(consumerSubject('ocr', 'normal')).toBe('pl.work.ocr.normal');
     expect(consumerSubject('render', 'normal')).toBe('pl.docs.submit');
+    // disjoint filters on one work-queue stream, so render drains high documents first
+    expect(consumerSubject('render', 'high')).toBe('pl.docs.submit.high');
   });
 
   it('turns device and model names into valid KV key tokens', () => {

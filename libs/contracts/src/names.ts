@@ -3,7 +3,7 @@
 export const STAGES = ['render', 'layout', 'ocr', 'table', 'formula', 'chart', 'assemble'] as const;
 export type StageName = (typeof STAGES)[number];
 
-/** Stages fed from PL_WORK (render is fed from PL_DOCS). */
+/** Stages fed from PL_WORK (render is fed from PL_DOCS: submits and its own continuations). */
 export const WORK_STAGES = ['layout', 'ocr', 'table', 'formula', 'chart', 'assemble'] as const;
 export type WorkStageName = (typeof WORK_STAGES)[number];
 
@@ -26,6 +26,8 @@ export const Buckets = {
   control: 'pl-control',
   memory: 'pl-memory',
   jobs: 'pl-jobs',
+  /** Each running stage instance's presence beat (`paperline status`); entries expire with the bucket's TTL. */
+  instances: 'pl-instances',
 } as const;
 export type BucketName = (typeof Buckets)[keyof typeof Buckets];
 
@@ -37,7 +39,10 @@ export const ObjectStores = {
 export type ObjectStoreName = (typeof ObjectStores)[keyof typeof ObjectStores];
 
 export const Subjects = {
+  /** Normal-priority documents (the subject of every submit before priorities reached render). */
   submit: 'pl.docs.submit',
+  /** `pl.docs.submit` for normal, `pl.docs.submit.high` for high: render drains high first too. */
+  submitOf: (priority: Priority) => (priority === 'normal' ? 'pl.docs.submit' : `pl.docs.submit.${priority}`),
   /** `pl.work.<stage>.<priority>` */
   work: (stage: WorkStageName, priority: Priority) => `pl.work.${stage}.${priority}`,
   workAll: 'pl.work.>',
@@ -64,7 +69,7 @@ export function consumerName(stage: StageName, priority: Priority): string {
 
 /** The subject a stage's consumer of one priority filters on. */
 export function consumerSubject(stage: StageName, priority: Priority): string {
-  return stage === 'render' ? Subjects.submit : Subjects.work(stage, priority);
+  return stage === 'render' ? Subjects.submitOf(priority) : Subjects.work(stage, priority);
 }
 
 /** The stream a stage consumes from. */
@@ -72,9 +77,9 @@ export function consumerStream(stage: StageName): StreamName {
   return stage === 'render' ? Streams.docs : Streams.work;
 }
 
-/** Render has one consumer: documents carry their priority in the message, not the subject. */
-export function stagePriorities(stage: StageName): readonly Priority[] {
-  return stage === 'render' ? ['normal'] : PRIORITIES;
+/** Every stage has one consumer per priority, render too (`render-high` on `pl.docs.submit.high`). */
+export function stagePriorities(_stage: StageName): readonly Priority[] {
+  return PRIORITIES;
 }
 
 export const ControlKeys = {
@@ -88,6 +93,12 @@ export const MemoryKeys = {
   /** `ledger.<device>`; device `cpu@node` has '@', which KV keys allow. */
   ledger: (device: string) => `ledger.${encodeKeyToken(device)}`,
   footprint: (model: string, device: string) => `footprint.${encodeKeyToken(model)}.${encodeKeyToken(device)}`,
+} as const;
+
+export const InstanceKeys = {
+  /** `instance.<stage>.<instance>` */
+  instance: (stage: StageName, instance: string) => `instance.${stage}.${encodeKeyToken(instance)}`,
+  all: 'instance.>',
 } as const;
 
 export const JobKeys = {
@@ -123,6 +134,8 @@ export function encodeKeyToken(value: string): string {
 /** Deterministic Nats-Msg-Id so a redelivered message's outputs are deduplicated by the server. */
 export const MsgIds = {
   submit: (docId: string) => `${docId}:submit`,
+  /** Render's continuation of a document from `page` on; `attempt` counts the times a throttled slice yielded. */
+  renderSlice: (docId: string, page: number, attempt = 0) => `${docId}:submit:p${page}${attempt > 0 ? `:y${attempt}` : ''}`,
   page: (docId: string, page: number) => `${docId}:p${page}`,
   layout: (docId: string, page: number) => `${docId}:p${page}:layout`,
   /** A region routed by layout to a feature stage. */

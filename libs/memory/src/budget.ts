@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { KV, KvEntry } from '@nats-io/kv';
 import type { Bus } from '@paperline/bus';
 import { Buckets, LedgerSchema, MemoryKeys, PaperlineError, SCHEMA_VERSION, validate, type Lease, type Ledger } from '@paperline/contracts';
-import { silentLogger, type Logger, type Metrics } from '@paperline/telemetry';
+import { childLogger, silentLogger, type Logger, type Metrics } from '@paperline/telemetry';
 import { MemoryError } from './errors.js';
 import { isRevisionConflict, jitter } from './ledger-cas.js';
 
@@ -83,7 +83,7 @@ export class MemoryBudget {
     this.leaseTtlMs = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
     this.heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     this.reserveTimeoutMs = options.reserveTimeoutMs ?? DEFAULT_RESERVE_TIMEOUT_MS;
-    this.log = (options.log ?? silentLogger()).child({ device: options.device });
+    this.log = childLogger(options.log ?? silentLogger(), { device: options.device });
   }
 
   /** Opens (creating if absent) the device's ledger, starts the watch and the heartbeat. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import type { Bus } from '@paperline/bus';
 import { MemoryEventSchema, SCHEMA_VERSION, Subjects, encode, type MemoryLevel } from '@paperline/contracts';
-import { silentLogger, type Logger, type Metrics } from '@paperline/telemetry';
+import { childLogger, silentLogger, type Logger, type Metrics } from '@paperline/telemetry';
 import type { GuardActions, MemoryProbe, MemorySample } from './types.js';
 
 export const DEFAULT_THRESHOLDS = { warn: 0.8, critical: 0.9, emergency: 0.95 } as const;
@@ -76,7 +76,7 @@ export class MemoryGuard {
     this.intervalMs = options.intervalMs ?? DEFAULT_GUARD_INTERVAL_MS;
     this.cooldownMs = options.cooldownMs ?? DEFAULT_GUARD_COOLDOWN_MS;
     this.dumpDir = options.dumpDir ?? DEFAULT_DUMP_DIR;
-    this.log = (options.log ?? silentLogger()).child({ component: 'memory-guard', device: options.device });
+    this.log = childLogger(options.log ?? silentLogger(), { component: 'memory-guard', device: options.device });
   }
 
   get currentLevel(): MemoryLevel {

@@ -15,6 +15,7 @@ export const modelsSchema = {
   models: {
     manifest: { doc: 'Path of the model manifest.', format: String, default: DEFAULT_MANIFEST_PATH, env: 'PL_MODELS_MANIFEST' },
     dir: { doc: 'Directory of hub-only model files (manifest paths without a package are relative to it). Empty: the manifest directory.', format: String, default: '', env: 'PL_MODELS_DIR' },
+    baseUrl: { doc: 'A mirror serving model files at <baseUrl>/<manifest path>, for `paperline models fetch` of files without their own url. Empty: none.', format: String, default: '', env: 'PL_MODELS_BASE_URL' },
     providers: { doc: 'Execution providers in order of preference, comma-separated (cuda:<n>, cpu).', format: providerList, default: DEFAULT_PROVIDERS.join(','), env: 'PL_MODEL_PROVIDERS' },
     cpuFallback: { doc: 'Run a model on cpu when no GPU can take it (if its manifest entry allows).', format: Boolean, default: true, env: 'PL_MODEL_CPU_FALLBACK' },
     idleTimeoutMs: { doc: 'Unload a model nobody used for this long; 0 keeps idle models until evicted.', format: 'nat', default: DEFAULT_IDLE_TIMEOUT_MS, env: 'PL_MODEL_IDLE_TIMEOUT_MS' },
@@ -24,7 +25,7 @@ export const modelsSchema = {
 } as const;
 
 export interface ModelsConfig {
-  models: { manifest: string; dir: string; providers: string; cpuFallback: boolean; idleTimeoutMs: number; simplifyGraph: boolean; verifyChecksums: boolean };
+  models: { manifest: string; dir: string; baseUrl: string; providers: string; cpuFallback: boolean; idleTimeoutMs: number; simplifyGraph: boolean; verifyChecksums: boolean };
 }
 
 export function providersOf(config: ModelsConfig): string[] {

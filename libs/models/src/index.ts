@@ -1,5 +1,6 @@
 export { ModelError, ModelErrorCodes, type ModelErrorCode } from './errors.js';
 export { Manifest, ManifestSchema, ModelSpecSchema, ModelFileSchema, sha256File, type ManifestData, type ModelSpec, type ModelFile, type ManifestOptions } from './manifest.js';
+export { fetchModel, downloadUrl, type FetchModelOptions, type FetchedFile } from './fetch.js';
 export { InferenceThread, RemoteSession, ThreadSessionFactory, type InferenceRunner } from './inference-thread.js';
 export { withMaxOverLastAxis, type InferenceRunOptions } from './inference-wire.js';
 export { OnnxSessionFactory, type SessionFactory, type OnnxSessionFactoryOptions } from './session-factory.js';

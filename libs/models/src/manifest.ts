@@ -15,6 +15,8 @@ export const ModelFileSchema = z.object({
   path: z.string().min(1),
   sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   bytes: z.number().int().min(0).optional(),
+  /** Direct download of this file (`paperline models fetch`); without it, the mirror of models.baseUrl. */
+  url: z.string().url().optional(),
 });
 export type ModelFile = z.infer<typeof ModelFileSchema>;
 
@@ -95,9 +97,14 @@ export class Manifest {
     return spec;
   }
 
+  /** Where a hub-only file lives under the models dir (present or not). */
+  localPath(file: ModelFile): string {
+    return isAbsolute(file.path) ? file.path : join(this.options.modelsDir, file.path);
+  }
+
   /** Absolute path of one file: inside its npm package, or under the models dir. */
   resolveFile(file: ModelFile): string {
-    const path = file.package ? join(packageDir(file.package, this.options.resolveFrom), file.path) : isAbsolute(file.path) ? file.path : join(this.options.modelsDir, file.path);
+    const path = file.package ? join(packageDir(file.package, this.options.resolveFrom), file.path) : this.localPath(file);
     if (!existsSync(path)) throw new ModelError('FILE_MISSING', file.package ? `${file.path} in npm package ${file.package} (${path})` : `${path} (set PL_MODELS_DIR or fetch the model)`);
     return path;
   }

@@ -5,7 +5,7 @@ import type { InferenceSession } from 'onnxruntime-node';
 import type { Bus } from '@paperline/bus';
 import { MODEL_EVENTS, ModelEventSchema, PaperlineError, SCHEMA_VERSION, Subjects, encode, isPaperlineError, type ModelEvent } from '@paperline/contracts';
 import { MemoryError, formatDevice, parseDevice, type FootprintStore, type DeviceBudgets, type EvictRequest, type MemoryBudget } from '@paperline/memory';
-import { silentLogger, type Logger, type Metrics } from '@paperline/telemetry';
+import { childLogger, silentLogger, type Logger, type Metrics } from '@paperline/telemetry';
 import { ModelError } from './errors.js';
 import type { Manifest, ModelSpec } from './manifest.js';
 import { measureDevice, serializeLoad } from './measure.js';
@@ -91,7 +91,7 @@ export class ModelManager<S = InferenceSession> {
     this.sessions = options.sessions ?? (new OnnxSessionFactory() as unknown as SessionFactory<S>);
     this.providers = options.providers ?? DEFAULT_PROVIDERS;
     this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-    this.log = (options.log ?? silentLogger()).child({ component: 'models', stage: options.stage, instance: options.instance });
+    this.log = childLogger(options.log ?? silentLogger(), { component: 'models', stage: options.stage, instance: options.instance });
     // every event of this stage's models exists from the first scrape, so increase() counts the first one
     for (const spec of options.manifest.models.filter((m) => m.stage === options.stage)) {
       for (const event of MODEL_EVENTS) options.metrics?.modelEvents.inc({ model: spec.id, event }, 0);

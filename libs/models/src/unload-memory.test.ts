@@ -14,6 +14,7 @@ import { modelsDir } from '../test/fixtures.js';
 const run = promisify(execFile);
 const child = fileURLToPath(new URL('../test/unload-child.ts', import.meta.url));
 const MB = 1_000_000;
+const CYCLES = 5;
 
 describe('unloading returns memory', () => {
   let server: TestServer;
@@ -23,7 +24,7 @@ describe('unloading returns memory', () => {
   afterEach(async () => server.reset());
   afterAll(async () => server?.stop());
 
-  it('a 300 MB model adds >= 250 MB of RSS and unloading gives it back (within 60 MB), three times over', async () => {
+  it('a 300 MB model adds >= 250 MB of RSS and unloading gives it back (within 60 MB), five times over', async () => {
     await provisionMemory(await openTestBus(server));
     const dir = modelsDir();
     server.defer(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,14 +32,19 @@ describe('unloading returns memory', () => {
     const manifestPath = join(dir, 'manifest.json');
     const spec = { id: 'big', stage: 'ocr', task: 'test', files: [{ path: 'big.onnx' }], license: 'Apache-2.0', source: 'generated', memoryEstimateBytes: 320 * MB, devices: ['cpu'] };
     writeFileSync(manifestPath, JSON.stringify({ models: [spec] }));
-    const { stdout } = await run(process.execPath, ['--expose-gc', '--conditions=@paperline/source', '--import', 'tsx', child, server.url, manifestPath, '3'], { timeout: 120_000 });
+    // MALLOC_ARENA_MAX=2 as in production (docs/memory.md): without it, memory freed by
+    // onnxruntime's threads stays in their own glibc arenas, more of it the busier the machine
+    const { stdout } = await run(process.execPath, ['--expose-gc', '--conditions=@paperline/source', '--import', 'tsx', child, server.url, manifestPath, String(CYCLES)], {
+      timeout: 170_000,
+      env: { ...process.env, MALLOC_ARENA_MAX: '2', PL_UNLOAD_TOLERANCE_BYTES: String(60 * MB) },
+    });
     const result = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { cycles: Array<{ loaded: number; unloaded: number }>; footprint: { bytes: number; samples: number } };
     console.info(`[unload-memory] ${result.cycles.map((c, i) => `cycle ${i + 1}: +${(c.loaded / MB).toFixed(0)} MB loaded, ${(c.unloaded / MB).toFixed(0)} MB after unload`).join('; ')}; learned footprint ${(result.footprint.bytes / MB).toFixed(0)} MB over ${result.footprint.samples} loads`);
     for (const cycle of result.cycles) {
       expect(cycle.loaded).toBeGreaterThanOrEqual(250 * MB);
       expect(cycle.unloaded).toBeLessThanOrEqual(60 * MB);
     }
-    expect(result.footprint.samples).toBe(3);
+    expect(result.footprint.samples).toBe(CYCLES);
     expect(result.footprint.bytes).toBeGreaterThanOrEqual(250 * MB);
-  }, 180_000);
+  }, 240_000);
 });

@@ -12,12 +12,26 @@ const manifest = await Manifest.load(manifestPath ?? '');
 const budgets = new DeviceBudgets({ bus, stage: 'ocr', instance: `unload-${process.pid}`, capacity: { cpu: { bytes: 2e9 }, gpu: { fraction: 0.9 } }, probes: [new HostProbe('test')] });
 const manager = new ModelManager({ manifest, stage: 'ocr', instance: `unload-${process.pid}`, node: 'test', budgets, providers: ['cpu'], idleTimeoutMs: 0, footprints: await FootprintStore.open(bus), verifyChecksums: false });
 const rss = () => process.memoryUsage().rss;
-const settle = async () => {
-  global.gc?.();
-  await sleep(300);
+/** Stability of a settled RSS: two reads this far apart and this close. */
+const SETTLE_STEP_MS = 100;
+const SETTLE_TOLERANCE = 2_000_000;
+const SETTLE_DEADLINE_MS = 15_000;
+/**
+ * RSS once freeing is over: collect, then read until two reads agree (or `enough` holds) rather
+ * than after a fixed pause, which a busy machine outlasts (freed pages come back late there).
+ */
+const settle = async (enough: (bytes: number) => boolean = () => false): Promise<number> => {
+  const deadline = Date.now() + SETTLE_DEADLINE_MS;
+  let last = Number.POSITIVE_INFINITY;
+  for (;;) {
+    global.gc?.();
+    await sleep(SETTLE_STEP_MS);
+    const now = rss();
+    if (enough(now) || Math.abs(now - last) <= SETTLE_TOLERANCE || Date.now() > deadline) return now;
+    last = now;
+  }
 };
-await settle();
-const before = rss();
+const before = await settle();
 const cycles: Array<{ loaded: number; unloaded: number }> = [];
 for (let i = 0; i < Number(cyclesArg ?? 3); i += 1) {
   const handle = await manager.acquire('big');
@@ -26,8 +40,8 @@ for (let i = 0; i < Number(cyclesArg ?? 3); i += 1) {
   const loaded = rss();
   handle.release();
   await manager.unload('big');
-  await settle();
-  cycles.push({ loaded: loaded - before, unloaded: rss() - before });
+  const after = await settle((bytes) => bytes - before <= Number(process.env['PL_UNLOAD_TOLERANCE_BYTES'] ?? 0));
+  cycles.push({ loaded: loaded - before, unloaded: after - before });
 }
 const footprint = await (await FootprintStore.open(bus)).get('big', 'cpu@test');
 process.stdout.write(`${JSON.stringify({ before, cycles, footprint })}\n`);

@@ -2,8 +2,9 @@ import type { Bus } from '@paperline/bus';
 import type { LoadOptions } from '@paperline/config';
 import type { JobStore } from '@paperline/jobs';
 import { StageRuntime, type HealthServer, type StageOptions } from '@paperline/stage';
-import { getMetrics, type Logger, type Metrics } from '@paperline/telemetry';
+import { childLogger, getMetrics, type Logger, type Metrics } from '@paperline/telemetry';
 import { hostedHandler } from './fail-on-dead-letter.js';
+import { startPresence, type Presence } from './presence.js';
 import type { StageDescription, StageHostConfig, StageModule } from './types.js';
 
 export interface EmbeddedStageDeps {
@@ -36,8 +37,9 @@ export interface EmbeddedStage {
 export async function startEmbeddedStage<T, C extends StageHostConfig>(module: StageModule<T, C>, deps: EmbeddedStageDeps): Promise<EmbeddedStage> {
   const { stage } = module;
   const config = module.loadConfig(deps.config);
-  const log = deps.log.child({ stage });
+  const log = childLogger(deps.log, { stage });
   let runtime: StageRuntime<T> | undefined;
+  let presence: Presence | undefined;
   const instance = await module.create({
     bus: deps.bus,
     jobs: deps.jobs,
@@ -54,6 +56,7 @@ export async function startEmbeddedStage<T, C extends StageHostConfig>(module: S
   try {
     runtime = new StageRuntime(hostedHandler(instance, deps.jobs), { ...module.runtime?.(config), ...deps.runtime, stage }, { bus: deps.bus, log: deps.log, metrics: deps.metrics, healthServer: deps.healthServer });
     await runtime.start();
+    presence = await startPresence({ bus: deps.bus, stage, instance: config.instance.id, node: config.instance.node, describe: () => instance.describe?.(), log });
   } catch (error) {
     await runtime?.close().catch(() => undefined);
     await closeInstance();
@@ -65,6 +68,7 @@ export async function startEmbeddedStage<T, C extends StageHostConfig>(module: S
     describe: () => instance.describe?.(),
     async close() {
       await started.close();
+      await presence?.stop();
       await closeInstance();
     },
   };

@@ -4,6 +4,7 @@ import { JobStore } from '@paperline/jobs';
 import { EXIT_RECYCLE, runStageProcess, type StageProcess } from '@paperline/stage';
 import { createLogger, getMetrics } from '@paperline/telemetry';
 import { hostedHandler } from './fail-on-dead-letter.js';
+import { startPresence, type Presence } from './presence.js';
 import type { StageHostConfig, StageModule } from './types.js';
 
 /**
@@ -28,7 +29,7 @@ export async function runStageModule<T, C extends StageHostConfig>(module: Stage
   // with no process of its own is still scraped (aggregate with max: they all report the same)
   const jetstream = new JetStreamExporter({ jsm: bus.jsm, metrics: getMetrics(), log });
   jetstream.start();
-  const running: { process?: StageProcess<T> } = {};
+  const running: { process?: StageProcess<T>; presence?: Presence } = {};
   const instance = await module.create({
     bus,
     jobs,
@@ -56,8 +57,10 @@ export async function runStageModule<T, C extends StageHostConfig>(module: Stage
     ...(config.nats.provision ? {} : { topology: false as const }),
     log,
     exit: (code) =>
-      void (jetstream.stop(), instance.close?.() ?? Promise.resolve())
+      void (jetstream.stop(), running.presence?.stop() ?? Promise.resolve())
+        .then(() => instance.close?.())
         .catch((error: unknown) => log.warn({ err: error }, 'stage close failed'))
         .finally(() => void bus.close().finally(() => process.exit(code))),
   });
+  running.presence = await startPresence({ bus, stage, instance: config.instance.id, node: config.instance.node, describe: () => instance.describe?.(), log });
 }

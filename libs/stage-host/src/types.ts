@@ -62,4 +62,9 @@ export interface StageModule<T = unknown, C extends StageHostConfig = StageHostC
   /** Batch size, concurrency and the like, from the stage's config. */
   runtime?(config: C): StageRuntimeDefaults;
   create(deps: StageDeps<C>): Promise<StageInstance<T>> | StageInstance<T>;
+  /**
+   * The backend and models `create` would choose with this config, without loading anything or
+   * joining the cluster (`paperline models list`).
+   */
+  plan?(config: C): Promise<StageDescription> | StageDescription;
 }

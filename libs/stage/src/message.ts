@@ -1,5 +1,5 @@
 import { Headers, type Priority, type StageName } from '@paperline/contracts';
-import type { Logger } from '@paperline/telemetry';
+import { childLogger, type Logger } from '@paperline/telemetry';
 import type { Delivery } from './delivery.js';
 import type { StageMessage } from './types.js';
 
@@ -45,7 +45,7 @@ export class MessageView<T> implements StageMessage<T> {
   }
 
   get log(): Logger {
-    this.childLog ??= this.parentLog.child({ stage: this.stage, instance: this.instance, docId: this.docId, streamSeq: this.streamSequence });
+    this.childLog ??= childLogger(this.parentLog, { stage: this.stage, instance: this.instance, docId: this.docId, streamSeq: this.streamSequence });
     return this.childLog;
   }
 }

@@ -1,6 +1,6 @@
 import type { Bus } from '@paperline/bus';
 import { consumerName, consumerStream, stagePriorities } from '@paperline/contracts';
-import { getMetrics, presetStageMetrics, silentLogger, type Logger, type Metrics } from '@paperline/telemetry';
+import { childLogger, getMetrics, presetStageMetrics, silentLogger, type Logger, type Metrics } from '@paperline/telemetry';
 import { BatchRunner } from './batch-runner.js';
 import { ControlPlane, type ControlChange, type ControlWatch } from './control-plane.js';
 import { DeadLetters } from './dead-letters.js';
@@ -69,7 +69,7 @@ export class StageRuntime<T> {
     this.options = compileStageOptions(options);
     if (handler.stage !== this.options.stage) throw new StageError('INVALID_OPTION', `stage is ${this.options.stage} but the handler is for ${handler.stage}`);
     this.bus = deps.bus;
-    this.log = (deps.log ?? silentLogger()).child({ stage: this.options.stage, instance: this.options.instance });
+    this.log = childLogger(deps.log ?? silentLogger(), { stage: this.options.stage, instance: this.options.instance });
     this.metrics = deps.metrics ?? getMetrics();
     presetStageMetrics(this.metrics, this.options.stage);
     this.health = deps.healthServer;

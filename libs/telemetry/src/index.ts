@@ -1,4 +1,4 @@
-export { createLogger, silentLogger, type Logger, type LoggerSettings } from './logger.js';
+export { childLogger, createLogger, repeatedKeys, silentLogger, type Logger, type LoggerSettings } from './logger.js';
 export {
   createMetrics,
   getMetrics,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from './logger.js';
+import { childLogger, createLogger, repeatedKeys } from './logger.js';
 import { createMetrics, getMetrics } from './metrics.js';
 
 const monitoringDoc = new URL('../../../docs/monitoring.md', import.meta.url);
@@ -44,5 +44,20 @@ describe('createLogger', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ level: 'warn', service: 'ocr', instance: 'i-1', docId: 'd-1', stage: 'ocr', page: 2, msg: 'slow page' });
     expect(new Date(lines[0]!['time'] as string).toISOString()).toBe(lines[0]!['time']);
+  });
+});
+
+describe('childLogger and repeatedKeys', () => {
+  it('binds only what the parent lacks, so each key appears once in a line; repeatedKeys finds a repeat that JSON.parse hides', () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(chunk.toString().trim()), done()) });
+    const log = createLogger({ level: 'info', base: { service: 'ocr', instance: 'ocr-1' }, destination: sink });
+    const runtime = childLogger(log, { stage: 'ocr', instance: 'ocr-1' });
+    childLogger(runtime, { stage: 'ocr', instance: 'ocr-1', docId: 'd-1' }).info({ page: 2, nested: { stage: 'x' } }, 'page done');
+    log.child({ instance: 'again' }).info('repeated');
+    expect(repeatedKeys(lines[0]!)).toEqual([]);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ service: 'ocr', instance: 'ocr-1', stage: 'ocr', docId: 'd-1', page: 2 });
+    expect(repeatedKeys(lines[1]!)).toEqual(['instance']);
+    expect(repeatedKeys('{"a":"x\\"y","b":{"a":1},"c":[{"a":2}]}')).toEqual([]);
   });
 });

@@ -2,9 +2,12 @@
 // both run it.
 import { baseSchema, loadConfig, type LoadOptions } from '@paperline/config';
 import type { AssembleMessage } from '@paperline/contracts';
-import type { StageHostConfig, StageModule } from '@paperline/stage-host';
+import type { StageDescription, StageHostConfig, StageModule } from '@paperline/stage-host';
 import { createAssembleHandler } from './handler.js';
 import { PageProgress } from './page-progress.js';
+
+/** Model-free: the same backend with any config. */
+const ASSEMBLE_BACKEND: StageDescription = { backend: 'reading-order', models: [] };
 
 /** Results per batch: each is a few KV writes, so a larger batch amortises the round trips. */
 const ASSEMBLE_RUNTIME = { batchSize: 16, maxInflightBatches: 1 };
@@ -14,8 +17,9 @@ export const assembleStage: StageModule<AssembleMessage, StageHostConfig> = {
   schema: baseSchema,
   loadConfig: (options?: LoadOptions) => loadConfig(baseSchema, options),
   runtime: () => ASSEMBLE_RUNTIME,
+  plan: () => ASSEMBLE_BACKEND,
   create: async ({ bus, jobs }) => ({
     handler: createAssembleHandler({ bus, jobs, pages: await PageProgress.open(bus, jobs) }),
-    describe: () => ({ backend: 'reading-order', models: [] }),
+    describe: () => ASSEMBLE_BACKEND,
   }),
 };

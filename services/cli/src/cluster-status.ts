@@ -2,12 +2,15 @@ import { JetStreamApiError } from '@nats-io/jetstream';
 import type { Bus } from '@paperline/bus';
 import {
   Buckets,
+  InstanceBeatSchema,
+  InstanceKeys,
   LedgerSchema,
   STAGES,
   consumerName,
   consumerStream,
   decode,
   stagePriorities,
+  type InstanceBeat,
   type Lease,
   type Priority,
   type StageName,
@@ -25,8 +28,16 @@ export interface ModelStatus {
   bytes: number;
 }
 
+/** A stage instance whose presence beat is fresh. */
+export type InstanceStatus = Pick<InstanceBeat, 'instance' | 'node' | 'pid' | 'backend' | 'models' | 'startedAt' | 'beatAt'>;
+
 export interface StageStatus {
+  /** down: no instance answers (no fresh presence beat); paused wins over running, not over down. */
+  state: 'running' | 'paused' | 'down';
   paused: boolean;
+  instances: InstanceStatus[];
+  /** The backends its instances run with (one, unless instances are configured differently). */
+  backends: string[];
   models: ModelStatus[];
   /** Messages waiting per priority; null when the consumer does not exist (not provisioned). */
   pending: Partial<Record<Priority, number | null>>;
@@ -80,9 +91,29 @@ async function consumerCounts(bus: Bus, stage: StageName, priority: Priority): P
   }
 }
 
+/** A beat older than this many of its own intervals is an instance that stopped answering. */
+const MISSED_BEATS = 3;
+
+async function readInstances(bus: Bus, log: Logger | undefined): Promise<InstanceBeat[]> {
+  const kv = await bus.kv(Buckets.instances);
+  const now = Date.now();
+  const beats: InstanceBeat[] = [];
+  for await (const key of await kv.keys(InstanceKeys.all)) {
+    const entry = await kv.get(key);
+    if (!entry || entry.operation !== 'PUT') continue;
+    try {
+      const beat = decode(InstanceBeatSchema, entry.value);
+      if (now - beat.beatAt <= MISSED_BEATS * beat.intervalMs) beats.push(beat);
+    } catch (error) {
+      log?.warn({ key, err: error }, 'skipped a malformed instance beat');
+    }
+  }
+  return beats;
+}
+
 /** One snapshot of the cluster: flags, models and queues per stage; capacity and leases per device. */
 export async function clusterStatus(bus: Bus, log?: Logger): Promise<ClusterStatus> {
-  const [flags, devices] = await Promise.all([(await ControlPlane.open(bus)).allStageFlags(), readLedgers(bus, log)]);
+  const [flags, devices, beats] = await Promise.all([(await ControlPlane.open(bus)).allStageFlags(), readLedgers(bus, log), readInstances(bus, log)]);
   const stages = {} as Record<StageName, StageStatus>;
   for (const stage of STAGES) {
     const models: ModelStatus[] = [];
@@ -99,7 +130,13 @@ export async function clusterStatus(bus: Bus, log?: Logger): Promise<ClusterStat
       pending[priority] = counts?.pending ?? null;
       if (counts) inFlight = (inFlight ?? 0) + counts.ackPending;
     }
-    stages[stage] = { paused: flags[stage].paused, models, pending, inFlight };
+    const instances = beats
+      .filter((b) => b.stage === stage)
+      .map(({ instance, node, pid, backend, models: described, startedAt, beatAt }) => ({ instance, node, pid, backend, models: described, startedAt, beatAt }));
+    const paused = flags[stage].paused;
+    const state = instances.length === 0 ? 'down' : paused ? 'paused' : 'running';
+    const backends = [...new Set(instances.flatMap((i) => (i.backend ? [i.backend] : [])))];
+    stages[stage] = { state, paused, instances, backends, models, pending, inFlight };
   }
   return { stages, devices };
 }

@@ -4,8 +4,11 @@ import { baseSchema, loadConfig } from '@paperline/config';
 import { createLogger, type Logger } from '@paperline/telemetry';
 import { CliError, ExitCodes } from './errors.js';
 
-/** The CLI logs only warnings unless PL_LOG_LEVEL asks for more: its output is the results. */
-export const DEFAULT_CLI_LOG_LEVEL = 'warn';
+/**
+ * The CLI's output is its results and its own one-line messages: its log stays silent unless
+ * asked for, by --verbose (info on stderr), PL_LOG_LEVEL (on stderr) or PL_LOG_FILE (a file).
+ */
+export const VERBOSE_LOG_LEVEL = 'info';
 
 export const cliSchema = { ...baseSchema, ...clientSchema } as const;
 
@@ -30,7 +33,9 @@ export interface CliContext {
 
 export function createContext(options: { env: NodeJS.ProcessEnv; signal: AbortSignal; natsUrl?: () => string | undefined }): CliContext {
   let config: CliConfig | undefined;
-  const log = createLogger({ level: options.env['PL_LOG_LEVEL'] ?? DEFAULT_CLI_LOG_LEVEL, base: { service: 'cli' }, destination: 2 });
+  const file = options.env['PL_LOG_FILE'];
+  const level = options.env['PL_LOG_LEVEL'] ?? (file ? VERBOSE_LOG_LEVEL : 'silent');
+  const log = createLogger({ level, base: { service: 'cli' }, destination: file || 2 });
   const context: CliContext = {
     stdout: process.stdout,
     stderr: process.stderr,

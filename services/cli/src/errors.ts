@@ -1,6 +1,7 @@
 // Exit codes of the `paperline` command, and the mapping from every error to one of them.
 import { isPaperlineError } from '@paperline/contracts';
 import { isClientError } from '@paperline/client';
+import { ModelError } from '@paperline/models';
 
 export const ExitCodes = {
   OK: 0,
@@ -52,6 +53,10 @@ export function exitCodeOf(error: unknown): ExitCode {
       default:
         return ExitCodes.UNAVAILABLE;
     }
+  }
+  if (error instanceof ModelError) {
+    if (error.code === 'UNKNOWN_MODEL') return ExitCodes.USAGE;
+    return error.retryable ? ExitCodes.UNAVAILABLE : ExitCodes.FAILED;
   }
   if (isPaperlineError(error)) return error.retryable ? ExitCodes.UNAVAILABLE : ExitCodes.INPUT_REJECTED;
   const code = (error as { code?: unknown }).code;

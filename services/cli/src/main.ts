@@ -36,6 +36,13 @@ const onSignal = (signal: NodeJS.Signals) => {
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+// the reader went away (`paperline status | head -1`): nothing more can be shown, so end quietly
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}
 
 const natsUrl: { value?: string } = {};
 const ctx = createContext({ env: process.env, signal: controller.signal, natsUrl: () => natsUrl.value });

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import type { CliContext } from './context.js';
+import { VERBOSE_LOG_LEVEL, type CliContext } from './context.js';
 import { cancelCommand } from './commands/cancel.js';
 import { controlCommands } from './commands/control.js';
+import { modelsCommand } from './commands/models.js';
 import { parseCommand } from './commands/parse.js';
 import { provisionCommand } from './commands/provision.js';
 import { resultCommand } from './commands/result.js';
@@ -23,13 +24,16 @@ export function buildProgram(ctx: CliContext, natsUrl: { value?: string }): Comm
     .description('parse PDFs and page images into Markdown and JSON on NATS JetStream stage services')
     .version(packageVersion(), '-V, --version')
     .option('--nats-url <url>', 'NATS server URL(s) of the cluster (default: $NATS_URL)')
+    .option('--verbose', 'log to stderr (info and above; PL_LOG_LEVEL sets another level, PL_LOG_FILE logs to a file instead)')
     .showHelpAfterError(`(run ${PROGRAM_NAME} --help for usage)`)
     .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) })
     .exitOverride()
     .hook('preAction', (root) => {
-      natsUrl.value = root.opts<{ natsUrl?: string }>().natsUrl;
+      const flags = root.opts<{ natsUrl?: string; verbose?: boolean }>();
+      natsUrl.value = flags.natsUrl;
+      if (flags.verbose && ctx.log.level === 'silent') ctx.log.level = VERBOSE_LOG_LEVEL;
     });
-  for (const command of [parseCommand(ctx), submitCommand(ctx), resultCommand(ctx), cancelCommand(ctx), ...controlCommands(ctx), statusCommand(ctx), upCommand(ctx), provisionCommand(ctx)]) {
+  for (const command of [parseCommand(ctx), submitCommand(ctx), resultCommand(ctx), cancelCommand(ctx), ...controlCommands(ctx), statusCommand(ctx), upCommand(ctx), provisionCommand(ctx), modelsCommand(ctx)]) {
     program.addCommand(command.exitOverride().configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) }));
   }
   return program;

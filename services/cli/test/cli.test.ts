@@ -1,6 +1,6 @@
 // The real `paperline` bin against a real nats-server; the test plays the pipeline's part by
 // writing the job records and outputs that render and assemble would.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,7 +21,9 @@ import {
   encode,
   type JobRecord,
 } from '@paperline/contracts';
-import { freePort } from '@paperline/nats-server';
+import { freePort, startLocalServer } from '@paperline/nats-server';
+import { startPresence } from '@paperline/stage-host';
+import { silentLogger } from '@paperline/telemetry';
 import { buildPdf, startTestServer, updateJobRecord, type TestServer } from '@paperline/testing';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'paperline.js');
@@ -36,7 +38,7 @@ interface Run {
 /** Longer than any one command needs; a hung command is killed so it never outlives the test run. */
 const RUN_LIMIT_MS = 150_000;
 
-function paperline(args: string[], env: Record<string, string | undefined> = {}, started?: (pid: number) => void): Promise<Run> {
+function paperline(args: string[], env: Record<string, string | undefined> = {}, started?: (child: ChildProcess) => void): Promise<Run> {
   return new Promise((resolve, reject) => {
     // its own process group, so a kill reaches the node the bin started too
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, PL_LOG_LEVEL: 'error', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -48,7 +50,24 @@ function paperline(args: string[], env: Record<string, string | undefined> = {},
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', reject);
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    if (child.pid) started?.(child.pid);
+    started?.(child);
+  });
+}
+
+/** Resolves once the child's output (stdout or stderr: stage processes log to stdout) contains text, a line the CLI writes when it reached a point. */
+function untilOutput(child: ChildProcess, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const onData = (c: Buffer) => {
+      seen += c.toString();
+      if (!seen.includes(text)) return;
+      child.stdout?.off('data', onData);
+      child.stderr?.off('data', onData);
+      resolve();
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`exited (${code}) before writing "${text}":\n${seen}`)));
   });
 }
 
@@ -139,19 +158,20 @@ describe('paperline (the bin)', () => {
 
   it('result --wait waits for the document through the watch', async () => {
     const id = (await paperline(['submit', join(dir, 'paper.pdf')], env)).stdout.trim();
-    const waiting = paperline(['result', id, '--wait', '--format', 'json'], env);
-    await new Promise((r) => setTimeout(r, 1_500));
+    let waiter: ChildProcess | undefined;
+    const waiting = paperline(['result', id, '--wait', '--format', 'json'], { ...env, PL_LOG_LEVEL: 'debug' }, (c) => (waiter = c));
+    await untilOutput(waiter!, 'waiting for the document');
     await complete(bus, id, 'json', '{"pages":[]}');
     const run = await waiting;
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ pages: [] });
     // SIGINT ends a wait cleanly with 130 (the bin forwards it to the node running the source)
     const pendingId = (await paperline(['submit', join(dir, 'paper.pdf')], env)).stdout.trim();
-    let pid = 0;
-    const interrupted = paperline(['result', pendingId, '--wait'], env, (p) => (pid = p));
-    // the child node must have started and installed its handler (seconds through tsx on a busy machine)
-    await new Promise((r) => setTimeout(r, 6_000));
-    process.kill(pid, 'SIGINT');
+    let child: ChildProcess | undefined;
+    const interrupted = paperline(['result', pendingId, '--wait'], { ...env, PL_LOG_LEVEL: 'debug' }, (c) => (child = c));
+    // the CLI writes this once it waits, after installing its signal handlers
+    await untilOutput(child!, 'waiting for the document');
+    child!.kill('SIGINT');
     const stopped = await interrupted;
     expect(stopped.code).toBe(130);
     expect(stopped.stderr).toMatch(/interrupted/);
@@ -170,6 +190,16 @@ describe('paperline (the bin)', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/already finished: cancelled/);
     expect((await paperline(['cancel', 'no-such-doc'], env)).code).toBe(4);
+  });
+
+  it('ends quietly when the reader of its stdout goes away (EPIPE, as in `paperline status | head -1`)', async () => {
+    const child = spawn(process.execPath, [BIN, 'status'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // the reading end closed before the first line: every write the CLI makes meets EPIPE
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   });
 
   it('submit refuses an empty file and a non-document with exit 3', async () => {
@@ -199,7 +229,11 @@ describe('paperline (the bin)', () => {
     expect(JSON.parse(show.stdout)).toEqual({ table: false, formula: true, chart: true });
   });
 
-  it('status --json: paused flags, pending messages per priority, models and device leases', async () => {
+  it('status --json: state (down where no instance beats), backends, paused flags, pending messages per priority, models and device leases', async () => {
+    const presences = [
+      await startPresence({ bus, stage: 'layout', instance: 'layout-1', node: 'test-node', describe: () => ({ backend: 'pp-doclayout-s', models: ['doclayout'] }), log: silentLogger() }),
+      await startPresence({ bus, stage: 'ocr', instance: 'ocr-1', node: 'test-node', describe: () => ({ backend: 'pp-ocr', models: ['ppocr-det', 'ppocr-rec-en'] }), log: silentLogger() }),
+    ];
     await paperline(['pause', 'layout'], env);
     await paperline(['submit', join(dir, 'paper.pdf')], env);
     const now = Date.now();
@@ -221,13 +255,18 @@ describe('paperline (the bin)', () => {
     expect(run.code, run.stderr).toBe(0);
     const status = JSON.parse(run.stdout) as Record<string, Record<string, Record<string, unknown>>>;
     expect(Object.keys(status).sort()).toEqual(['devices', 'stages']);
-    expect(status['stages']!['layout']).toMatchObject({ paused: true, models: [{ id: 'doclayout', device, loaded: false, state: 'loading' }] });
-    expect(status['stages']!['render']).toMatchObject({ paused: false, pending: { normal: 1 }, inFlight: 0 });
-    expect(status['stages']!['ocr']).toMatchObject({ pending: { high: 0, normal: 0 }, models: [{ id: 'ppocr-rec-en', device, loaded: true }] });
+    expect(status['stages']!['layout']).toMatchObject({ state: 'paused', paused: true, backends: ['pp-doclayout-s'], models: [{ id: 'doclayout', device, loaded: false, state: 'loading' }] });
+    expect(status['stages']!['render']).toMatchObject({ state: 'down', instances: [], backends: [], paused: false, pending: { normal: 1 }, inFlight: 0 });
+    expect(status['stages']!['ocr']).toMatchObject({ state: 'running', instances: [{ instance: 'ocr-1', node: 'test-node', backend: 'pp-ocr' }], pending: { high: 0, normal: 0 }, models: [{ id: 'ppocr-rec-en', device, loaded: true }] });
     expect(status['devices']![device]).toMatchObject({ capacityBytes: 8 * 1024 ** 3, reservedBytes: 300 * 1024 ** 2 });
 
     const table = await paperline(['status'], env);
-    expect(table.stdout).toMatch(/^layout\s+paused/m);
+    expect(table.stdout).toMatch(/^layout\s+paused\s+1\s+pp-doclayout-s\s/m);
+    expect(table.stdout).toMatch(/^ocr\s+running\s+1\s+pp-ocr\s.*ppocr-rec-en@cpu@test-node, ppocr-det \(not loaded\)$/m);
+    expect(table.stdout).toMatch(/^table\s+down\s+0\s+-\s/m);
+    for (const presence of presences) await presence.stop();
+    const stopped = JSON.parse((await paperline(['status', '--json'], env)).stdout) as { stages: Record<string, { state: string }> };
+    expect(stopped.stages['ocr']?.state).toBe('down');
     expect(table.stdout).toMatch(/^cpu@test-node\s+8192 MiB\s+300 MiB \(4%\)/m);
   });
 
@@ -274,6 +313,36 @@ describe('paperline (the bin)', () => {
     expect(stderr).toMatch(/supervisor stopped/);
   });
 
+  it('up exits on the first SIGTERM within its grace when the cluster is unreachable: at start, and after the server died', async () => {
+    const UP_GRACE_MS = 35_000;
+    const unreachable = `nats://127.0.0.1:${await freePort()}`;
+    let starting: ChildProcess | undefined;
+    const neverConnected = paperline(['up', '--stages', 'render', '--health-port', String(await freePort())], { NATS_URL: unreachable, PL_LOG_LEVEL: 'info' }, (c) => (starting = c));
+    await untilOutput(starting!, 'connecting to the cluster');
+    let signalledAt = Date.now();
+    starting!.kill('SIGTERM');
+    const first = await neverConnected;
+    expect(first.code, first.stderr).toBe(0);
+    expect(Date.now() - signalledAt).toBeLessThan(UP_GRACE_MS);
+    expect(first.stderr).toContain('supervisor stopped before its stages started');
+
+    const own = await startLocalServer();
+    try {
+      let running: ChildProcess | undefined;
+      const up = paperline(['up', '--stages', 'render', '--health-port', String(await freePort())], { NATS_URL: own.url, PL_LOG_LEVEL: 'info' }, (c) => (running = c));
+      await untilOutput(running!, '"to":"ready"');
+      process.kill(own.pid, 'SIGKILL');
+      signalledAt = Date.now();
+      running!.kill('SIGTERM');
+      const second = await up;
+      expect(second.code, second.stderr).toBe(0);
+      expect(Date.now() - signalledAt).toBeLessThan(UP_GRACE_MS);
+      expect(second.stderr).toMatch(/supervisor stopped/);
+    } finally {
+      await own.stop().catch(() => undefined);
+    }
+  }, 180_000);
+
   it('parse without NATS_URL runs the embedded pipeline (its own nats-server and every stage) and writes Markdown', async () => {
     const pages = [1, 2].map((n) => ({
       texts: [
@@ -286,9 +355,34 @@ describe('paperline (the bin)', () => {
     const md = await paperline(['parse', join(dir, 'two.pdf'), '-o', out], { NATS_URL: '' });
     expect(md.code, md.stderr).toBe(0);
     expect(md.stdout.trim()).toBe(join(out, 'two.md'));
+    // which backend each stage ran with; the stages not built yet are down
+    expect(md.stderr).toMatch(/^paperline: backends: render=pdfjs\+sharp layout=text-layer ocr=pp-ocr table=down formula=glyphs chart=down assemble=reading-order$/m);
+    // the log stays out of the user's stderr
+    expect(md.stderr.split('\n').filter((line) => line.startsWith('{'))).toEqual([]);
     const text = await readFile(join(out, 'two.md'), 'utf8');
     expect(text).toMatch(/^# Chapter 1: Findings$/m);
     expect(text.indexOf('Body text on page 1.')).toBeLessThan(text.indexOf('Chapter 2: Findings'));
+  }, 180_000);
+
+  it('Ctrl-C during an embedded parse drains the stages, then ends quietly with 130 (logs in PL_LOG_FILE, not on stderr)', async () => {
+    const pages = Array.from({ length: 40 }, (_, i) => ({ texts: [{ text: `Page ${i + 1}`, x: 72, y: 80 }] }));
+    await writeFile(join(dir, 'long.pdf'), buildPdf(pages));
+    const logFile = join(dir, 'parse.log');
+    let child: ChildProcess | undefined;
+    const run = paperline(['parse', join(dir, 'long.pdf'), '-o', join(dir, 'out')], { NATS_URL: '', PL_LOG_FILE: logFile, PL_LOG_LEVEL: 'info' }, (c) => (child = c));
+    // every stage is ready once assemble, the last of the list, says so
+    const deadline = Date.now() + 120_000;
+    while (!(existsSync(logFile) && /"stage":"assemble".*"to":"ready"/.test(await readFile(logFile, 'utf8')))) {
+      if (Date.now() > deadline || child?.exitCode !== null) throw new Error(`no ready assemble stage in ${logFile}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child!.kill('SIGINT');
+    const stopped = await run;
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr.split('\n').filter((line) => line.startsWith('{') || /^\s+at /.test(line))).toEqual([]);
+    expect(stopped.stderr).toMatch(/paperline: interrupted/);
+    const log = await readFile(logFile, 'utf8');
+    for (const stage of ['render', 'layout', 'ocr', 'assemble']) expect(log, stage).toMatch(new RegExp(`"stage":"${stage}"[^\n]*"to":"stopped"`));
   }, 180_000);
 
   it('provision reports what it created, then that nothing changed', async () => {

@@ -3,6 +3,7 @@
 // drains and exits 0. The stages start in parallel.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repeatedKeys } from '@paperline/telemetry';
 import { startTestServer, type TestServer } from '@paperline/testing';
 import { stageCommand } from '../src/local/stage-process.js';
 import { MODULE_STAGES, type ModuleStage } from '../src/local/stage-modules.js';
@@ -75,6 +76,10 @@ describe('stage processes (services/<stage>/src/main.ts)', () => {
         expect(await exited, output()).toBe(0);
         expect(output()).toMatch(/signal: shutting down/);
         expect(output()).toMatch(/"code":0[^\n]*stage process stopped/);
+        // every key once per JSON line (pino repeats a key bound by both a parent and a child)
+        const lines = output().split('\n').filter((line) => line.startsWith('{'));
+        expect(lines.length).toBeGreaterThan(3);
+        expect(lines.map((line) => repeatedKeys(line)).filter((keys) => keys.length > 0), output()).toEqual([]);
       }),
     );
   }, STARTUP_DEADLINE_MS * 2);

@@ -78,4 +78,8 @@ export const formulaStage: StageModule<RegionTask, FormulaConfig> = {
   // one batch at a time: a decode already uses every intra-op thread
   runtime: (config) => ({ batchSize: config.formula.batchSize, maxInflightBatches: 1 }),
   create: ({ bus, config, log, metrics, hooks }) => createFormulaStage({ bus, config, log, metrics, hooks }),
+  plan: async (config) => {
+    const encoder = await chooseFormulaModel(config);
+    return encoder ? { backend: encoder, models: [encoder, `${encoder}-decoder`] } : { backend: 'glyphs', models: [] };
+  },
 };

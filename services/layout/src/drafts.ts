@@ -47,7 +47,7 @@ export interface PageLayoutResult {
   regions: RegionDraft[];
   crops: CropRequest[];
   /** Which backend laid the page out. */
-  backend: 'text-layer' | 'model' | 'ocr-page';
+  backend: 'text-layer' | 'model' | 'ocr-page' | 'blank';
 }
 
 /** The object a block's crop is stored under in `pl-pages`. */

@@ -197,4 +197,8 @@ describe('layoutPage', () => {
     expect(crops).toEqual([]);
     expect(regions).toEqual([{ regionId: 'page', stage: 'ocr', type: 'text', bbox: [0, 0, 1275, 1650], order: 0, mode: 'page' }]);
   });
+
+  it('sends a blank page nowhere: no blocks, no OCR region, and it still counts as a page', () => {
+    expect(layoutPage({ ...task(1, null, null), blank: true }, null, { features: ALL_ON })).toEqual({ blocks: [], regions: [], crops: [], backend: 'blank' });
+  });
 });

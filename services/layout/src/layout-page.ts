@@ -25,6 +25,8 @@ const MAX_FORMULA_LINES = 3;
 const MIN_MATH_SHARE = 0.6;
 
 export function layoutPage(task: PageTask, layer: PageTextLayer | null, options: LayoutOptions): PageLayoutResult {
+  // render found nothing painted on it: nothing to read, no OCR
+  if (task.blank) return { blocks: [], regions: [], crops: [], backend: 'blank' };
   if (!layer) {
     return finishPage(task, [{ type: 'text', bbox: [0, 0, task.width, task.height], text: '', lines: [], source: 'ocr', confidence: 1, route: { stage: 'ocr', mode: 'page' } }], 'ocr-page');
   }

@@ -91,4 +91,8 @@ export const layoutStage: StageModule<PageTask, LayoutConfig> = {
   loadConfig: loadLayoutConfig,
   runtime: () => LAYOUT_RUNTIME,
   create: ({ bus, config, log, metrics, hooks }) => createLayoutStage({ bus, config, log, metrics, hooks }),
+  plan: async (config) => {
+    const modelId = await chooseLayoutModel(config);
+    return modelId ? { backend: modelId, models: [modelId] } : { backend: 'text-layer', models: [] };
+  },
 };

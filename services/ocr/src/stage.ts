@@ -4,11 +4,17 @@
 import type { Language, RegionTask } from '@paperline/contracts';
 import { compileMemorySettings } from '@paperline/memory';
 import { createModelRuntime } from '@paperline/models';
-import type { StageModule } from '@paperline/stage-host';
+import type { StageDescription, StageModule } from '@paperline/stage-host';
 import { loadOcrConfig, ocrSchema, type OcrConfig } from './config.js';
 import { CLS_MODEL, OCR_MODELS, OcrEngine } from './engine.js';
 import { createOcrHandler } from './handler.js';
 import { managedModels, ocrSessionOptions } from './model-loader.js';
+
+/** PP-OCR's detector and recogniser for the configured language, and the angle classifier when used. */
+function ocrPlan(config: OcrConfig): StageDescription {
+  const lang = config.ocr.lang as Language;
+  return { backend: 'pp-ocr', models: [OCR_MODELS[lang].det, OCR_MODELS[lang].rec, ...(config.ocr.useCls ? [CLS_MODEL] : [])] };
+}
 
 export const ocrStage: StageModule<RegionTask, OcrConfig> = {
   stage: 'ocr',
@@ -16,6 +22,7 @@ export const ocrStage: StageModule<RegionTask, OcrConfig> = {
   loadConfig: loadOcrConfig,
   // one batch at a time: an inference already uses every intra-op thread
   runtime: (config) => ({ batchSize: config.ocr.batchSize, maxInflightBatches: 1 }),
+  plan: ocrPlan,
   async create({ bus, config, log, metrics, hooks }) {
     const models = await createModelRuntime({
       memory: compileMemorySettings(config),
@@ -36,11 +43,10 @@ export const ocrStage: StageModule<RegionTask, OcrConfig> = {
       detector: { limitSide: config.ocr.detLimitSide, unclipRatio: config.ocr.unclipRatio, cropUnclipRatio: config.ocr.cropUnclipRatio },
       recognizer: { batchSize: config.ocr.recBatchSize },
     });
-    const defaultModels = [OCR_MODELS[lang].det, OCR_MODELS[lang].rec, ...(config.ocr.useCls ? [CLS_MODEL] : [])];
     return {
       handler: createOcrHandler({ engine, defaultLang: lang }),
       close: () => models.close(),
-      describe: () => ({ backend: 'pp-ocr', models: defaultModels }),
+      describe: () => ocrPlan(config),
     };
   },
 };

@@ -1,16 +1,23 @@
 // The render stage's settings (convict): the base settings plus a `render` section.
 import { baseSchema, loadConfig, type LoadOptions } from '@paperline/config';
 import { MAX_FILE_BYTES_ENV } from '@paperline/contracts';
-import { DEFAULT_INLINE_TEXT_LAYER_BYTES, type RenderSettings } from './handler.js';
-import { DEFAULT_DPI, DEFAULT_MIN_TEXT_CHARS, DEFAULT_RENDER_LIMITS } from './types.js';
+import {
+  DEFAULT_INLINE_TEXT_LAYER_BYTES,
+  DEFAULT_SLICE_PAGES,
+  DEFAULT_THROTTLE_BACKLOG_PAGES,
+  DEFAULT_THROTTLE_PAGES,
+  DEFAULT_THROTTLE_WAIT_MS,
+  type RenderSettings,
+} from './handler.js';
+import { DEFAULT_DPI, DEFAULT_MIN_TEXT_CHARS, DEFAULT_PDF_ENGINE, DEFAULT_RENDER_LIMITS, PDF_ENGINES, type PdfEngine } from './types.js';
 
 export const renderSchema = {
   ...baseSchema,
   render: {
     dpi: { doc: 'Raster DPI of PDF pages (a request may ask for another).', format: 'nat', default: DEFAULT_DPI, env: 'PL_RENDER_DPI' },
-    maxPages: { doc: 'Most pages (or TIFF frames) a document may have.', format: 'nat', default: DEFAULT_RENDER_LIMITS.maxPages, env: 'PL_RENDER_MAX_PAGES' },
+    maxPages: { doc: 'Most pages (or TIFF frames) a document may have; a document\'s options.limits (set per API key) can only lower it.', format: 'nat', default: DEFAULT_RENDER_LIMITS.maxPages, env: 'PL_RENDER_MAX_PAGES' },
     maxPixels: {
-      doc: 'Most pixels of an input image or page raster; checked on the header before decoding.',
+      doc: 'Most pixels of an input image or page raster; checked on the header before decoding. A document\'s options.limits can only lower it.',
       format: 'nat',
       default: DEFAULT_RENDER_LIMITS.maxPixels,
       env: 'PL_RENDER_MAX_PIXELS',
@@ -33,6 +40,36 @@ export const renderSchema = {
       default: DEFAULT_INLINE_TEXT_LAYER_BYTES,
       env: 'PL_RENDER_INLINE_TEXT_LAYER_BYTES',
     },
+    slicePages: {
+      doc: 'Pages of one document rendered per turn; then its continuation queues behind what arrived meanwhile (other documents, high priority first).',
+      format: 'nat',
+      default: DEFAULT_SLICE_PAGES,
+      env: 'PL_RENDER_SLICE_PAGES',
+    },
+    throttlePages: {
+      doc: 'A document of more pages than this is throttled: it renders at most throttleBacklogPages ahead of its pages finished downstream.',
+      format: 'nat',
+      default: DEFAULT_THROTTLE_PAGES,
+      env: 'PL_RENDER_THROTTLE_PAGES',
+    },
+    throttleBacklogPages: {
+      doc: 'How far (pages rendered but not finished downstream) a throttled document may run ahead.',
+      format: 'nat',
+      default: DEFAULT_THROTTLE_BACKLOG_PAGES,
+      env: 'PL_RENDER_THROTTLE_BACKLOG_PAGES',
+    },
+    throttleWaitMs: {
+      doc: 'How long a throttled slice waits for its backlog to shrink before it gives its turn to the next in the queue.',
+      format: 'nat',
+      default: DEFAULT_THROTTLE_WAIT_MS,
+      env: 'PL_RENDER_THROTTLE_WAIT_MS',
+    },
+    pdfEngine: {
+      doc: 'The PDF engine: pdfium (WebAssembly; faster, and no native canvas) or pdfjs. docs/pdf-engines.md compares them.',
+      format: PDF_ENGINES,
+      default: DEFAULT_PDF_ENGINE,
+      env: 'PL_RENDER_PDF_ENGINE',
+    },
     alwaysRaster: {
       doc: 'Rasterise every PDF page, even text-only ones (slower; for debugging or a layout model).',
       format: Boolean,
@@ -50,7 +87,12 @@ export function renderSettings(render: RenderConfig['render']): RenderSettings {
     dpi: render.dpi,
     minTextChars: render.minTextChars,
     alwaysRaster: render.alwaysRaster,
+    pdfEngine: render.pdfEngine as PdfEngine,
     inlineTextLayerBytes: render.inlineTextLayerBytes,
+    slicePages: Math.max(1, render.slicePages),
+    throttlePages: render.throttlePages,
+    throttleBacklogPages: render.throttleBacklogPages,
+    throttleWaitMs: render.throttleWaitMs,
     limits: { maxPages: render.maxPages, maxPixels: render.maxPixels, maxBytes: render.maxBytes },
   };
 }

@@ -19,29 +19,39 @@ import {
 } from '@paperline/contracts';
 import { StageRuntime } from '@paperline/stage';
 import { buildPdf, encryptedPdf, collectMessages, startTestServer, textImage, textPage, type TestServer } from '@paperline/testing';
-import { createRenderHandler } from './handler.js';
+import { createRenderHandler, type RenderSettings } from './handler.js';
 
 describe('render handler on a real nats-server', () => {
   let server: TestServer;
   let bus: Bus;
   const opened: Array<[string, number]> = [];
+  let connected = false;
 
   beforeAll(async () => {
     server = await startTestServer();
   });
   afterAll(async () => server?.stop());
-  afterEach(async () => server.reset());
+  afterEach(async () => {
+    connected = false;
+    await server.reset();
+  });
 
-  async function start(settings = {}) {
+  async function connect() {
     bus = await Bus.connect({ servers: server.url, waitOnFirstConnect: false });
     server.defer(() => bus.close());
     await provisionTopology(bus.nc, buildTopology());
+    connected = true;
+  }
+
+  async function start(settings: Partial<RenderSettings> = {}, pagesDone?: (docId: string) => Promise<number>) {
+    if (!connected) await connect();
     opened.length = 0;
     const handler = createRenderHandler({
       settings,
       onDocumentOpened: async (docId, pageCount) => {
         opened.push([docId, pageCount]);
       },
+      ...(pagesDone ? { pagesDone } : {}),
     });
     const runtime = new StageRuntime(handler, { stage: 'render', health: false, controlWatch: false }, { bus });
     server.defer(() => runtime.close());
@@ -61,8 +71,16 @@ describe('render handler on a real nats-server', () => {
       options: DocOptionsSchema.parse(options),
       submittedAt: new Date().toISOString(),
     };
-    await bus.publish(Subjects.submit, encode(DocSubmitSchema, message), { msgId: MsgIds.submit(docId) });
+    await bus.publish(Subjects.submitOf(message.options.priority), encode(DocSubmitSchema, message), { msgId: MsgIds.submit(docId) });
   }
+
+  /** Every PageTask render published so far, as `docId:page`, in the order they were published within each priority. */
+  async function layoutTasks(priority: 'high' | 'normal', count: number): Promise<string[]> {
+    const tasks = await collectMessages(bus.js, Streams.work, `layout-${priority}`, count, (d) => decode(PageTaskSchema, d));
+    return tasks.map((t) => `${t.docId}:${t.page}`);
+  }
+
+  const blankPdf = (pages: number) => buildPdf(Array.from({ length: pages }, () => ({})));
 
   it('publishes one PageTask per page with its text layer inline, and registers the page count first', async () => {
     await start();
@@ -120,4 +138,86 @@ describe('render handler on a real nats-server', () => {
     const [task] = await collectMessages(bus.js, Streams.work, 'layout-normal', 1, (d) => decode(PageTaskSchema, d));
     expect(task!.docId).toBe('doc-fine');
   });
+
+  it('renders a long document in slices, and a document that queued meanwhile goes between them', async () => {
+    await connect();
+    // both are waiting when render starts: the long one first
+    await submit('doc-long', buildPdf([1, 2, 3, 4, 5, 6, 7].map((n) => textPage(n))), 'application/pdf');
+    await submit('doc-short', buildPdf([textPage(1)]), 'application/pdf');
+    await start({ slicePages: 3 });
+    expect(await layoutTasks('normal', 8)).toEqual([
+      'doc-long:1',
+      'doc-long:2',
+      'doc-long:3',
+      'doc-short:1',
+      'doc-long:4',
+      'doc-long:5',
+      'doc-long:6',
+      'doc-long:7',
+    ]);
+    // the page count is registered once, by the first slice
+    expect(opened).toEqual([
+      ['doc-long', 7],
+      ['doc-short', 1],
+    ]);
+  });
+
+  it('renders a high document before a normal one that came first, and before the rest of one already started', async () => {
+    await connect();
+    await submit('doc-normal', buildPdf([1, 2, 3, 4].map((n) => textPage(n))), 'application/pdf');
+    await submit('doc-high', buildPdf([textPage(1), textPage(2)]), 'application/pdf', { priority: 'high' });
+    await start({ slicePages: 2 });
+    expect(await layoutTasks('high', 2)).toEqual(['doc-high:1', 'doc-high:2']);
+    expect(await layoutTasks('normal', 4)).toEqual(['doc-normal:1', 'doc-normal:2', 'doc-normal:3', 'doc-normal:4']);
+    expect(opened.map(([docId]) => docId)).toEqual(['doc-high', 'doc-normal']);
+  });
+
+  it('marks a page with nothing painted on it blank: no text layer, no raster', async () => {
+    await start();
+    await submit('doc-blank', buildPdf([{}, textPage(2), { lines: [{ x0: 72, y0: 400, x1: 540, y1: 400 }] }]), 'application/pdf');
+    const tasks = await collectMessages(bus.js, Streams.work, 'layout-normal', 3, (d) => decode(PageTaskSchema, d));
+    expect(tasks.map((t) => [t.page, t.blank, t.raster])).toEqual([
+      [1, true, null],
+      [2, undefined, null],
+      [3, undefined, 'doc-blank/3.png'],
+    ]);
+    await submit('doc-white', await textImage([]), 'image/png');
+    const [white] = await collectMessages(bus.js, Streams.work, 'layout-normal', 1, (d) => decode(PageTaskSchema, d));
+    expect(white).toMatchObject({ docId: 'doc-white', blank: true, raster: null, textLayer: null });
+  });
+
+  it('applies a document\'s own page limit when it is lower than the deployment\'s, never a higher one', async () => {
+    await start({ limits: { maxPages: 3, maxPixels: 100_000_000, maxBytes: 10_000_000 } });
+    await submit('doc-key-limit', blankPdf(2), 'application/pdf', { limits: { maxPages: 1 } });
+    await submit('doc-key-raise', blankPdf(4), 'application/pdf', { limits: { maxPages: 100 } });
+    const letters = await collectMessages(bus.js, Streams.dlq, undefined, 2, (d) => decode(DeadLetterSchema, d));
+    expect(letters.map((l) => [l.docId, l.code, l.reason])).toEqual([
+      ['doc-key-limit', 'TOO_MANY_PAGES', 'the document has more pages than allowed: 2 pages, the limit is 1'],
+      ['doc-key-raise', 'TOO_MANY_PAGES', 'the document has more pages than allowed: 4 pages, the limit is 3'],
+    ]);
+  });
+
+  it('throttles a document over throttlePages to throttleBacklogPages ahead of its pages done downstream', async () => {
+    let done = 0;
+    let asked = 0;
+    await start({ slicePages: 2, throttlePages: 4, throttleBacklogPages: 3, throttleWaitMs: 20 }, async () => {
+      asked++;
+      return done;
+    });
+    await submit('doc-throttled', blankPdf(8), 'application/pdf');
+    expect(await layoutTasks('normal', 4)).toEqual(['doc-throttled:1', 'doc-throttled:2', 'doc-throttled:3', 'doc-throttled:4']);
+    // 4 rendered, 0 done: its slices yield their turn until the backlog shrinks
+    await waitFor(() => asked >= 10);
+    expect((await bus.jsm.consumers.info(Streams.work, 'layout-normal')).num_pending).toBe(0);
+    done = 4;
+    expect(await layoutTasks('normal', 4)).toEqual(['doc-throttled:5', 'doc-throttled:6', 'doc-throttled:7', 'doc-throttled:8']);
+  });
 });
+
+async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

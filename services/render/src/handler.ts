@@ -1,5 +1,7 @@
 // The render stage: a submitted document in, one PageTask per page out, published as each page
-// is rendered (page 1 is analysed while page 40 renders).
+// is rendered (page 1 is analysed while page 40 renders). A document is rendered in slices of
+// `slicePages`: after each, its continuation goes back in the queue, so a long document does not
+// hold the stage while others wait, and priority applies between slices.
 import {
   DocSubmitSchema,
   MsgIds,
@@ -15,9 +17,20 @@ import {
   type DocSubmit,
   type PageTask,
 } from '@paperline/contracts';
-import type { BatchContext, JobOutcome, StageHandler, StageMessage } from '@paperline/stage';
+import type { BatchContext, JobOutcome, Output, StageHandler, StageMessage } from '@paperline/stage';
+import { setImmediate as setImmediatePromise, setTimeout as sleep } from 'node:timers/promises';
 import { openDocument, selectPages } from './open.js';
-import { DEFAULT_DPI, DEFAULT_MIN_TEXT_CHARS, DEFAULT_RENDER_LIMITS, type RenderedPage, type RenderLimits } from './types.js';
+import { OpenDocuments } from './open-documents.js';
+import {
+  DEFAULT_DPI,
+  DEFAULT_MIN_TEXT_CHARS,
+  DEFAULT_PDF_ENGINE,
+  DEFAULT_RENDER_LIMITS,
+  type OpenedDocument,
+  type PdfEngine,
+  type RenderedPage,
+  type RenderLimits,
+} from './types.js';
 
 export interface RenderSettings {
   /** @default 150 */
@@ -27,19 +40,41 @@ export interface RenderSettings {
   minTextChars: number;
   /** @default false */
   alwaysRaster: boolean;
+  /** @default 'pdfium' */
+  pdfEngine: PdfEngine;
   /** A PageTask up to this size (encoded) carries its text layer inline; a larger layer goes to pl-pages. @default 262144 */
   inlineTextLayerBytes: number;
+  /** Pages rendered per turn; then the document goes back in the queue behind what arrived meanwhile. @default 32 */
+  slicePages: number;
+  /** A document of more pages is throttled: it renders ahead of the pages finished downstream by at most `throttleBacklogPages`. @default 200 */
+  throttlePages: number;
+  /** @default 64 */
+  throttleBacklogPages: number;
+  /** How long a throttled slice waits for the backlog to shrink before it yields its turn. @default 250 */
+  throttleWaitMs: number;
 }
 
 /** A quarter of nats-server's default 1 MiB max_payload: room for the rest of the task and headers. */
 export const DEFAULT_INLINE_TEXT_LAYER_BYTES = 256 * 1024;
+export const DEFAULT_SLICE_PAGES = 32;
+export const DEFAULT_THROTTLE_PAGES = 200;
+export const DEFAULT_THROTTLE_BACKLOG_PAGES = 64;
+export const DEFAULT_THROTTLE_WAIT_MS = 250;
+/** Open documents kept between their slices. */
+const OPEN_DOCUMENTS = 4;
+const THROTTLE_POLL_MS = 50;
 
 export const DEFAULT_RENDER_SETTINGS: Readonly<RenderSettings> = Object.freeze({
   dpi: DEFAULT_DPI,
   limits: DEFAULT_RENDER_LIMITS,
   minTextChars: DEFAULT_MIN_TEXT_CHARS,
   alwaysRaster: false,
+  pdfEngine: DEFAULT_PDF_ENGINE,
   inlineTextLayerBytes: DEFAULT_INLINE_TEXT_LAYER_BYTES,
+  slicePages: DEFAULT_SLICE_PAGES,
+  throttlePages: DEFAULT_THROTTLE_PAGES,
+  throttleBacklogPages: DEFAULT_THROTTLE_BACKLOG_PAGES,
+  throttleWaitMs: DEFAULT_THROTTLE_WAIT_MS,
 });
 
 export interface DocumentOpenedInfo {
@@ -56,65 +91,137 @@ export interface RenderHandlerDeps {
    * pages that will be published (the page range applied): the lead registers it in pl-jobs.
    */
   onDocumentOpened?(docId: string, pageCount: number, info: DocumentOpenedInfo): Promise<void>;
+  /** Pages of the document finished downstream (pl-jobs): a throttled document waits for them. Without it nothing is throttled. */
+  pagesDone?(docId: string): Promise<number>;
 }
 
 export function createRenderHandler(deps: RenderHandlerDeps = {}): StageHandler<DocSubmit> {
   const settings: RenderSettings = { ...DEFAULT_RENDER_SETTINGS, ...deps.settings };
+  const open = new OpenDocuments(OPEN_DOCUMENTS);
   return {
     stage: 'render',
     decode: (data) => decode(DocSubmitSchema, data),
     docIdOf: (data) => data.docId,
     async handleBatch(batch, ctx) {
       const outcomes: JobOutcome[] = [];
-      // one document at a time: rendering is CPU-bound, concurrency comes from more instances
+      // one slice at a time: rendering is CPU-bound, concurrency comes from more instances
       for (const message of batch) {
         try {
-          await renderDocument(message, ctx, settings, deps);
-          outcomes.push({ outputs: [] });
+          outcomes.push({ outputs: await renderSlice(message, ctx, settings, deps, open) });
         } catch (error) {
           outcomes.push({ error });
         }
       }
       return outcomes;
     },
+    release: () => open.closeAll(),
   };
 }
 
-async function renderDocument(message: StageMessage<DocSubmit>, ctx: BatchContext, settings: RenderSettings, deps: RenderHandlerDeps): Promise<void> {
+/** The deployment's limits, lowered by the document's own (an API key's), never raised. */
+export function effectiveLimits(deployment: RenderLimits, requested: DocSubmit['options']['limits']): RenderLimits {
+  return {
+    ...deployment,
+    maxPages: Math.min(deployment.maxPages, requested?.maxPages ?? Infinity),
+    maxPixels: Math.min(deployment.maxPixels, requested?.maxPixels ?? Infinity),
+  };
+}
+
+/**
+ * Renders the next slice of a document's pages (its first, or the one `resume` names) and returns
+ * the continuation of the rest, if any: a DocSubmit on the document's own priority subject, so it
+ * queues behind what arrived meanwhile and high documents go first at every slice.
+ */
+async function renderSlice(
+  message: StageMessage<DocSubmit>,
+  ctx: BatchContext,
+  settings: RenderSettings,
+  deps: RenderHandlerDeps,
+  open: OpenDocuments,
+): Promise<Output[]> {
   const submit = message.data;
   const started = performance.now();
-  const { maxBytes } = settings.limits;
-  if (submit.bytes > maxBytes) throw new PaperlineError('FILE_TOO_LARGE', `${submit.bytes} bytes, the limit is ${maxBytes}`);
-  const bytes = await readSource(ctx, submit.object, maxBytes);
-  const doc = await openDocument(bytes, submit.mediaType, {
-    limits: settings.limits,
+  const doc = open.take(submit.docId) ?? (await openSource(submit, ctx, settings));
+  let kept = false;
+  try {
+    const pages = selectPages(doc.pageCount, submit.options.pageRange);
+    const first = submit.resume ? pages.indexOf(submit.resume.page) : 0;
+    if (first < 0) throw new PaperlineError('INVALID_MESSAGE', `page ${submit.resume?.page} is not among the document's pages`);
+    if (!submit.resume) await deps.onDocumentOpened?.(submit.docId, pages.length, { pages, totalPages: doc.pageCount });
+    if (submit.resume && pages.length > settings.throttlePages && !(await backlogShrank(submit.docId, first, settings, deps, ctx.signal))) {
+      // still too far ahead of its pages downstream: its turn goes to whatever queued behind it
+      kept = true;
+      await open.keep(submit.docId, doc);
+      return [continuation(submit, pages[first]!, submit.resume.attempt + 1)];
+    }
+    const slice = pages.slice(first, first + settings.slicePages);
+    await renderPages(ctx, submit, doc, slice, pages.length, settings);
+    const next = pages[first + slice.length];
+    message.log.info(
+      { pages: slice.length, from: slice[0], of: pages.length, kind: doc.kind, durationMs: Math.round(performance.now() - started) },
+      next === undefined ? 'rendered' : 'rendered a slice',
+    );
+    if (next === undefined) return [];
+    kept = true;
+    await open.keep(submit.docId, doc);
+    return [continuation(submit, next, 0)];
+  } finally {
+    if (!kept) await open.close(submit.docId, doc);
+  }
+}
+
+async function openSource(submit: DocSubmit, ctx: BatchContext, settings: RenderSettings): Promise<OpenedDocument> {
+  const limits = effectiveLimits(settings.limits, submit.options.limits);
+  if (submit.bytes > limits.maxBytes) throw new PaperlineError('FILE_TOO_LARGE', `${submit.bytes} bytes, the limit is ${limits.maxBytes}`);
+  const bytes = await readSource(ctx, submit.object, limits.maxBytes);
+  return openDocument(bytes, submit.mediaType, {
+    limits,
     dpi: submit.options.dpi ?? settings.dpi,
     alwaysRaster: settings.alwaysRaster,
     minTextChars: settings.minTextChars,
+    pdfEngine: settings.pdfEngine,
     fileName: submit.fileName,
   });
-  try {
-    const pages = selectPages(doc.pageCount, submit.options.pageRange);
-    await deps.onDocumentOpened?.(submit.docId, pages.length, { pages, totalPages: doc.pageCount });
-    // a page's storing and publishing overlaps the rendering of the next; publishes stay in order
-    let previous: Promise<void> = Promise.resolve();
-    let failure: { error: unknown } | undefined;
-    for await (const page of doc.pages(pages)) {
-      if (failure) throw failure.error;
-      if (ctx.signal.aborted) throw new PaperlineError('SHUTTING_DOWN', `stopped after page ${page.page - 1}`);
-      const encoded = pageTask(submit, page, pages.length, doc.kind, settings.inlineTextLayerBytes);
-      previous = previous
-        .then(() => publishPage(ctx, encoded, page))
-        .catch((error: unknown) => {
-          failure ??= { error };
-        });
-    }
-    await previous;
-    if (failure) throw failure.error;
-    message.log.info({ pages: pages.length, kind: doc.kind, durationMs: Math.round(performance.now() - started) }, 'rendered');
-  } finally {
-    await doc.close();
+}
+
+/** Whether the document's backlog downstream (pages rendered, not yet finished) is within bounds, waiting up to `throttleWaitMs`. */
+async function backlogShrank(docId: string, rendered: number, settings: RenderSettings, deps: RenderHandlerDeps, signal: AbortSignal): Promise<boolean> {
+  if (!deps.pagesDone) return true;
+  const deadline = performance.now() + settings.throttleWaitMs;
+  for (;;) {
+    if (rendered - (await deps.pagesDone(docId)) <= settings.throttleBacklogPages) return true;
+    if (performance.now() >= deadline || signal.aborted) return false;
+    await sleep(THROTTLE_POLL_MS);
   }
+}
+
+function continuation(submit: DocSubmit, page: number, attempt: number): Output {
+  return {
+    subject: Subjects.submitOf(submit.options.priority),
+    msgId: MsgIds.renderSlice(submit.docId, page, attempt),
+    data: encode(DocSubmitSchema, { ...submit, resume: { page, attempt } }),
+  };
+}
+
+async function renderPages(ctx: BatchContext, submit: DocSubmit, doc: OpenedDocument, pages: number[], pageCount: number, settings: RenderSettings): Promise<void> {
+  // a page's storing and publishing overlaps the rendering of the next; publishes stay in order
+  let previous: Promise<void> = Promise.resolve();
+  let failure: { error: unknown } | undefined;
+  for await (const page of doc.pages(pages)) {
+    if (failure) throw failure.error;
+    if (ctx.signal.aborted) throw new PaperlineError('SHUTTING_DOWN', `stopped after page ${page.page - 1}`);
+    const encoded = pageTask(submit, page, pageCount, doc.kind, settings.inlineTextLayerBytes);
+    previous = previous
+      .then(() => publishPage(ctx, encoded, page))
+      .catch((error: unknown) => {
+        failure ??= { error };
+      });
+    // a page the engine reads synchronously (a blank one: microseconds) must not keep the event
+    // loop from the socket: other stages in this process and high work wait on it
+    await setImmediatePromise();
+  }
+  await previous;
+  if (failure) throw failure.error;
 }
 
 async function readSource(ctx: BatchContext, object: string, maxBytes: number): Promise<Uint8Array> {
@@ -149,6 +256,7 @@ function pageTask(submit: DocSubmit, page: RenderedPage, pageCount: number, kind
     raster: page.raster ? ObjectNames.pageRaster(submit.docId, page.page) : null,
     ...(page.raster && page.rasterContent === 'images' ? { rasterContent: 'images' as const } : {}),
     textLayer: null,
+    ...(page.blank ? { blank: true as const } : {}),
     options: submit.options,
   };
   if (!page.textLayer) return { task: base, data: encode(PageTaskSchema, base) };

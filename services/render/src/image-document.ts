@@ -6,6 +6,9 @@ import sharp from 'sharp';
 import type { SourceFormat } from './sniff.js';
 import type { OpenedDocument, RenderedPage, RenderLimits } from './types.js';
 
+/** A frame whose every channel varies less than this is one flat colour: blank, nothing to read. */
+const BLANK_MAX_STDEV = 0.5;
+
 export interface ImageOpenOptions {
   limits: RenderLimits;
   /** DPI reported for an image without a density of its own. */
@@ -52,25 +55,25 @@ class ImageDocument implements OpenedDocument {
 
   private async renderFrame(frame: number): Promise<RenderedPage> {
     let result: { data: Buffer; info: sharp.OutputInfo };
+    let stats: sharp.Stats;
     try {
-      result = await sharp(this.bytes, { page: frame, limitInputPixels: this.options.limits.maxPixels })
-        .rotate()
-        .png({ compressionLevel: 3 })
-        .toBuffer({ resolveWithObject: true });
+      const image = sharp(this.bytes, { page: frame, limitInputPixels: this.options.limits.maxPixels }).rotate();
+      [result, stats] = await Promise.all([image.clone().png({ compressionLevel: 3 }).toBuffer({ resolveWithObject: true }), image.clone().stats()]);
     } catch (error) {
       const message = (error as Error).message;
       if (/pixel limit/i.test(message)) throw new PaperlineError('IMAGE_TOO_LARGE', message, { cause: error });
       throw new PaperlineError('CORRUPT_IMAGE', `frame ${frame}: ${message}`, { cause: error });
     }
-    return {
+    const page = {
       page: frame + 1,
       width: result.info.width,
       height: result.info.height,
       dpi: this.density && this.density >= 36 ? this.density : this.options.dpi,
       ...(this.pageCount > 1 ? { frame } : {}),
       textLayer: null,
-      raster: new Uint8Array(result.data),
     };
+    if (stats.channels.every((channel) => channel.stdev <= BLANK_MAX_STDEV)) return { ...page, raster: null, blank: true };
+    return { ...page, raster: new Uint8Array(result.data) };
   }
 
   async close(): Promise<void> {

@@ -13,7 +13,7 @@ import {
 } from '@paperline/testing';
 import sharp from 'sharp';
 import { openDocument, selectPages } from './open.js';
-import type { OpenedDocument, RenderedPage } from './types.js';
+import { PDF_ENGINES, type OpenedDocument, type OpenOptions, type RenderedPage } from './types.js';
 
 async function renderAll(doc: OpenedDocument, pages = selectPages(doc.pageCount)): Promise<RenderedPage[]> {
   const out: RenderedPage[] = [];
@@ -35,10 +35,12 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   return 'no error';
 }
 
-describe('openDocument: born-digital PDF', () => {
+describe.each(PDF_ENGINES)('openDocument: born-digital PDF with %s', (engine) => {
+  const open = (bytes: Uint8Array, options: OpenOptions = {}) => openDocument(bytes, 'application/pdf', { ...options, pdfEngine: engine });
+
   it('gives each page its text in order, with fonts, sizes and boxes on the page', async () => {
     const pdf = buildPdf([textPage(1), textPage(2), textPage(3)]);
-    const doc = await openDocument(pdf, 'application/pdf', { dpi: 150 });
+    const doc = await open(pdf, { dpi: 150 });
     expect(doc.pageCount).toBe(3);
     const pages = await renderAll(doc);
     expect(pages.map((p) => p.page)).toEqual([1, 2, 3]);
@@ -85,7 +87,7 @@ describe('openDocument: born-digital PDF', () => {
         images: [{ x: 300, y: 300, w: 144, h: 72 }],
       },
     ]);
-    const [page] = await renderAll(await openDocument(pdf, 'application/pdf', { dpi: 72 }));
+    const [page] = await renderAll(await open(pdf, { dpi: 72 }));
     const layer = page!.textLayer!;
     const horizontal = layer.rulings.filter((r) => r.y0 === r.y1);
     const vertical = layer.rulings.filter((r) => r.x0 === r.x1);
@@ -109,8 +111,8 @@ describe('openDocument: born-digital PDF', () => {
         ],
       },
     ]);
-    const [layered] = await renderAll(await openDocument(pdf, 'application/pdf', { dpi: 100 }));
-    const [painted] = await renderAll(await openDocument(pdf, 'application/pdf', { dpi: 100, alwaysRaster: true }));
+    const [layered] = await renderAll(await open(pdf, { dpi: 100 }));
+    const [painted] = await renderAll(await open(pdf, { dpi: 100, alwaysRaster: true }));
     expect(layered!.rasterContent).toBe('images');
     expect(painted!.rasterContent).toBeUndefined();
     const pixels = async (png: Uint8Array, box: readonly number[]) => {
@@ -130,13 +132,13 @@ describe('openDocument: born-digital PDF', () => {
 
   it('treats a page without text as scanned: no text layer, always a raster', async () => {
     const pdf = buildPdf([{ rects: [{ x: 50, y: 50, w: 300, h: 300, fill: true }] }]);
-    const [page] = await renderAll(await openDocument(pdf, 'application/pdf'));
+    const [page] = await renderAll(await open(pdf));
     expect(page!.textLayer).toBeNull();
     expect(page!.raster).not.toBeNull();
   });
 
   it('renders only the selected pages; a range past the end selects nothing', async () => {
-    const doc = await openDocument(multiPagePdf(5), 'application/pdf');
+    const doc = await open(multiPagePdf(5));
     const pages = await renderAll(doc, selectPages(doc.pageCount, { from: 2, to: 3 }));
     expect(pages.map((p) => p.page)).toEqual([2, 3]);
     expect(selectPages(5, { from: 4, to: 99 })).toEqual([4, 5]);
@@ -144,14 +146,14 @@ describe('openDocument: born-digital PDF', () => {
   });
 
   it('renders every page when asked to', async () => {
-    const [page] = await renderAll(await openDocument(multiPagePdf(1), 'application/pdf', { alwaysRaster: true, dpi: 72 }));
+    const [page] = await renderAll(await open(multiPagePdf(1), { alwaysRaster: true, dpi: 72 }));
     expect(page!.textLayer).not.toBeNull();
     expect((await sharp(page!.raster!).metadata()).width).toBe(612);
   });
 
   it('opens an encrypted PDF whose user password is empty', async () => {
     const pdf = buildPdf([textPage(1)], { encryption: { userPassword: '', keyBits: 40 } });
-    const [page] = await renderAll(await openDocument(pdf, 'application/pdf'));
+    const [page] = await renderAll(await open(pdf));
     expect(page!.textLayer!.runs[0]!.text).toBe('Heading of page 1');
   });
 });

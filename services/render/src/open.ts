@@ -1,9 +1,9 @@
 // The one entry point from bytes to pages, whatever the format.
 import { PaperlineError, type PageRange } from '@paperline/contracts';
 import { openImage } from './image-document.js';
-import { openPdf } from './pdf-document.js';
+import { openPdfium } from './pdfium-document.js';
 import { sniffFormat } from './sniff.js';
-import { DEFAULT_DPI, DEFAULT_MIN_TEXT_CHARS, DEFAULT_RENDER_LIMITS, type OpenedDocument, type OpenOptions } from './types.js';
+import { DEFAULT_DPI, DEFAULT_MIN_TEXT_CHARS, DEFAULT_PDF_ENGINE, DEFAULT_RENDER_LIMITS, type OpenedDocument, type OpenOptions } from './types.js';
 
 /** Sniffs, checks the byte limit, and opens; bad input throws a terminal PaperlineError. */
 export async function openDocument(bytes: Uint8Array, mediaType: string, options: OpenOptions = {}): Promise<OpenedDocument> {
@@ -14,12 +14,11 @@ export async function openDocument(bytes: Uint8Array, mediaType: string, options
   const format = sniffFormat(bytes, mediaType, options.fileName);
   const dpi = options.dpi ?? DEFAULT_DPI;
   if (format === 'pdf') {
-    return openPdf(bytes, {
-      limits,
-      dpi,
-      alwaysRaster: options.alwaysRaster ?? false,
-      minTextChars: options.minTextChars ?? DEFAULT_MIN_TEXT_CHARS,
-    });
+    const pdfOptions = { limits, dpi, alwaysRaster: options.alwaysRaster ?? false, minTextChars: options.minTextChars ?? DEFAULT_MIN_TEXT_CHARS };
+    if ((options.pdfEngine ?? DEFAULT_PDF_ENGINE) === 'pdfium') return openPdfium(bytes, pdfOptions);
+    // loaded only when chosen: pdf.js's legacy build patches builtins as it loads (see pdfjs.ts)
+    const { openPdf } = await import('./pdf-document.js');
+    return openPdf(bytes, pdfOptions);
   }
   return openImage(bytes, format, { limits, dpi });
 }

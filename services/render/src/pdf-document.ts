@@ -8,7 +8,7 @@ import { PaperlineError, SCHEMA_VERSION, type PageTextLayer } from '@paperline/c
 import { createCanvas } from '@napi-rs/canvas';
 import sharp from 'sharp';
 import { composeImageLayer } from './image-layer.js';
-import { extractGraphics, type ImagePlacement, type Matrix, type PdfjsImage } from './pdf-graphics.js';
+import { extractGraphics, paintsAnything, type ImagePlacement, type Matrix, type PdfjsImage } from './pdf-graphics.js';
 import { TextCollector, type FontInfo } from './pdf-text-ops.js';
 import { getDocument, type PDFDocumentProxy, type PDFPageProxy } from './pdfjs.js';
 import type { OpenedDocument, RenderedPage, RenderLimits } from './types.js';
@@ -118,6 +118,7 @@ class PdfDocument implements OpenedDocument {
     let placements: ImagePlacement[];
     try {
       const ops = await page.getOperatorList();
+      if (!paintsAnything(ops)) return { page: page.pageNumber, width, height, dpi, textLayer: null, raster: null, blank: true };
       const fontOf = (id: string): FontInfo | undefined => (page.commonObjs.has(id) ? (page.commonObjs.get(id) as FontInfo) : undefined);
       const text = new TextCollector(fontOf);
       const graphics = extractGraphics(ops, viewport.transform as Matrix, { width, height }, text);

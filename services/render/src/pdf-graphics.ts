@@ -2,32 +2,15 @@
 // operators go to a sink (TextCollector). Colours and clips are skipped, which keeps this cheap.
 import type { BBox, Ruling } from '@paperline/contracts';
 import { OPS, Util } from './pdfjs.js';
+import { DEFAULT_GRAPHICS_OPTIONS, RulingCollector, apply, clipBox, deviceBox, type GraphicsOptions, type Matrix } from './page-geometry.js';
 
-export type Matrix = [number, number, number, number, number, number];
+export type { Matrix } from './page-geometry.js';
 
 /** Operator list as pdfjs returns it. */
 export interface OperatorList {
   fnArray: number[];
   argsArray: unknown[];
 }
-
-export interface GraphicsOptions {
-  /** A filled rectangle at most this thick (px) is a ruling. @default 4 */
-  maxRulingThickness: number;
-  /** Shorter rulings are ignored (px). @default 12 */
-  minRulingLength: number;
-  /** Smaller images (either side, px) are ignored: bullets, glyph masks. @default 12 */
-  minImageSide: number;
-  /** Caps the work on pages of dense vector art. @default 4000 */
-  maxRulings: number;
-}
-
-export const DEFAULT_GRAPHICS_OPTIONS: Readonly<GraphicsOptions> = Object.freeze({
-  maxRulingThickness: 4,
-  minRulingLength: 12,
-  minImageSide: 12,
-  maxRulings: 4000,
-});
 
 // DrawOPS codes inside a constructPath buffer (pdfjs 5)
 const MOVE_TO = 0;
@@ -45,6 +28,27 @@ const IMAGE_OPS = new Set<number>([
   OPS.paintImageMaskXObject,
   OPS.paintImageMaskXObjectRepeat,
 ]);
+
+/** Operators that put marks on the page: text, images, shadings (paths paint through constructPath's own op). */
+const PAINT_OPS = new Set<number>([
+  OPS.showText,
+  OPS.showSpacedText,
+  OPS.nextLineShowText,
+  OPS.nextLineSetSpacingShowText,
+  ...IMAGE_OPS,
+  OPS.paintSolidColorImageMask,
+  OPS.shadingFill,
+]);
+
+/** Whether the page's operator list paints anything at all: a page without is blank and needs no raster or OCR. */
+export function paintsAnything(list: OperatorList): boolean {
+  return list.fnArray.some((fn, i) => {
+    if (PAINT_OPS.has(fn)) return true;
+    if (fn !== OPS.constructPath) return false;
+    const op = (list.argsArray[i] as unknown[] | null)?.[0] as number;
+    return STROKE_OPS.has(op) || FILL_OPS.has(op);
+  });
+}
 
 /** A decoded image as pdfjs hands it to the canvas (pdfjs's ImageKind in `kind`). */
 export interface PdfjsImage {
@@ -86,24 +90,12 @@ export function extractGraphics(
   text?: TextOperatorSink,
   options: GraphicsOptions = DEFAULT_GRAPHICS_OPTIONS,
 ): PageGraphics {
-  const rulings: Ruling[] = [];
+  const rulings = new RulingCollector(pageSize, options);
+  const addRuling = (x0: number, y0: number, x1: number, y1: number) => rulings.segment(x0, y0, x1, y1);
   const images: BBox[] = [];
   const placements: ImagePlacement[] = [];
   const stack: Matrix[] = [];
   let ctm: Matrix = base;
-
-  const addRuling = (x0: number, y0: number, x1: number, y1: number) => {
-    if (rulings.length >= options.maxRulings) return;
-    const horizontal = Math.abs(y1 - y0) <= options.maxRulingThickness;
-    const vertical = Math.abs(x1 - x0) <= options.maxRulingThickness;
-    if (horizontal === vertical) return; // diagonal, or a dot
-    const length = horizontal ? Math.abs(x1 - x0) : Math.abs(y1 - y0);
-    if (length < options.minRulingLength) return;
-    const ruling = horizontal
-      ? { x0: Math.min(x0, x1), y0: (y0 + y1) / 2, x1: Math.max(x0, x1), y1: (y0 + y1) / 2 }
-      : { x0: (x0 + x1) / 2, y0: Math.min(y0, y1), x1: (x0 + x1) / 2, y1: Math.max(y0, y1) };
-    rulings.push(clipRuling(ruling, pageSize));
-  };
 
   for (let i = 0; i < list.fnArray.length; i++) {
     const fn = list.fnArray[i]!;
@@ -133,13 +125,7 @@ export function extractGraphics(
         const [op, [path], minMax] = args as [number, [Float32Array | null], Float32Array | null];
         if (!path || !minMax) break;
         if (STROKE_OPS.has(op)) strokeSegments(path, ctm, addRuling);
-        else if (FILL_OPS.has(op)) {
-          const [x0, y0, x1, y1] = deviceBox(ctm, minMax[0]!, minMax[1]!, minMax[2]!, minMax[3]!);
-          if (Math.min(x1 - x0, y1 - y0) <= options.maxRulingThickness) {
-            if (x1 - x0 >= y1 - y0) addRuling(x0, (y0 + y1) / 2, x1, (y0 + y1) / 2);
-            else addRuling((x0 + x1) / 2, y0, (x0 + x1) / 2, y1);
-          }
-        }
+        else if (FILL_OPS.has(op)) rulings.filled(deviceBox(ctm, minMax[0]!, minMax[1]!, minMax[2]!, minMax[3]!));
         break;
       }
       default:
@@ -153,7 +139,7 @@ export function extractGraphics(
         }
     }
   }
-  return { rulings, images, placements };
+  return { rulings: rulings.rulings, images, placements };
 }
 
 function placedImage(fn: number, args: unknown[] | null): Pick<ImagePlacement, 'image' | 'mask'> {
@@ -198,30 +184,4 @@ function strokeSegments(path: Float32Array, ctm: Matrix, add: (x0: number, y0: n
       return; // an unknown code: the rest of the buffer cannot be parsed safely
     }
   }
-}
-
-/** pdfjs 5's Util.applyTransform writes in place; this returns the point. */
-export function apply(m: Matrix, x: number, y: number): [number, number] {
-  return [x * m[0] + y * m[2] + m[4], x * m[1] + y * m[3] + m[5]];
-}
-
-function deviceBox(ctm: Matrix, x0: number, y0: number, x1: number, y1: number): BBox {
-  const corners = [
-    [x0, y0],
-    [x1, y0],
-    [x0, y1],
-    [x1, y1],
-  ].map(([x, y]) => apply(ctm, x!, y!));
-  const xs = corners.map((c) => c[0]);
-  const ys = corners.map((c) => c[1]);
-  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
-}
-
-function clipBox(box: BBox, size: { width: number; height: number }): BBox {
-  return [Math.max(0, box[0]), Math.max(0, box[1]), Math.min(size.width, box[2]), Math.min(size.height, box[3])];
-}
-
-function clipRuling(r: Ruling, size: { width: number; height: number }): Ruling {
-  const clamp = (v: number, max: number) => Math.round(Math.min(max, Math.max(0, v)) * 10) / 10;
-  return { x0: clamp(r.x0, size.width), y0: clamp(r.y0, size.height), x1: clamp(r.x1, size.width), y1: clamp(r.y1, size.height) };
 }

@@ -2,7 +2,8 @@
 // so a page is parsed once instead of twice (getOperatorList plus getTextContent).
 import type { GlyphRun } from '@paperline/contracts';
 import { OPS, Util } from './pdfjs.js';
-import { apply, type Matrix } from './pdf-graphics.js';
+import { baseFontName, boldByName, italicByName, plainText, round2 as round } from './font-style.js';
+import { apply, type Matrix } from './page-geometry.js';
 
 /** A loaded font as pdfjs exports it to the main thread (commonObjs). */
 export interface FontInfo {
@@ -46,17 +47,6 @@ const DEFAULT_DESCENT = -0.2;
 const SPACE_GAP = 0.102;
 /** A TJ gap wider than this share of the font size starts a new run (columns, tab stops). */
 const RUN_BREAK_GAP = 0.6;
-const BOLD_NAME = /bold|black|heavy|semibold|demibold|extrabold|ultrabold|medi(?:um)?$|[-,](?:bd|sb)$/i;
-const ITALIC_NAME = /italic|ital$|oblique|[-,]it$|slant/i;
-/** Ligatures and other compatibility characters (ﬁ, ﬂ) to their plain letters. */
-const COMPATIBILITY = /[\uFB00-\uFB4F\u2000-\u200A]/g;
-
-/** "ABCDEF+Times-Bold" -> "Times-Bold". */
-export function baseFontName(name: string): string {
-  return name.replace(/^[A-Z]{6}\+/, '');
-}
-
-const round = (v: number) => Math.round(v * 100) / 100;
 
 export class TextCollector {
   readonly runs: GlyphRun[] = [];
@@ -153,7 +143,7 @@ export class TextCollector {
     let style = this.styles.get(name);
     if (!style) {
       const fontName = baseFontName(font?.name ?? 'unknown');
-      style = { font: fontName, bold: Boolean(font?.bold || font?.black) || BOLD_NAME.test(fontName), italic: Boolean(font?.italic) || ITALIC_NAME.test(fontName) };
+      style = { font: fontName, bold: Boolean(font?.bold || font?.black) || boldByName(fontName), italic: Boolean(font?.italic) || italicByName(fontName) };
       this.styles.set(name, style);
     }
     return style;
@@ -209,7 +199,7 @@ export class TextCollector {
     // the font size in pixels: how long one em of the text's vertical axis comes out
     const pixelSize = Math.hypot(m[2], m[3]) * size;
     this.runs.push({
-      text: raw.replace(COMPATIBILITY, (c) => c.normalize('NFKC')),
+      text: plainText(raw),
       bbox: [round(Math.min(...xs)), round(Math.min(...ys)), round(Math.max(...xs)), round(Math.max(...ys))],
       size: round(pixelSize),
       ...s.style,

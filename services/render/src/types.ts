@@ -21,7 +21,14 @@ export const DEFAULT_DPI = 150;
 /** Fewer non-space characters than this and a PDF page counts as scanned. */
 export const DEFAULT_MIN_TEXT_CHARS = 16;
 
+/** The PDF engine: PDFium (WebAssembly, the default) or pdf.js (docs/pdf-engines.md compares them). */
+export const PDF_ENGINES = ['pdfium', 'pdfjs'] as const;
+export type PdfEngine = (typeof PDF_ENGINES)[number];
+export const DEFAULT_PDF_ENGINE: PdfEngine = 'pdfium';
+
 export interface OpenOptions {
+  /** @default 'pdfium' */
+  pdfEngine?: PdfEngine;
   limits?: Partial<RenderLimits>;
   /** Raster DPI of PDF pages. @default 150 */
   dpi?: number;
@@ -47,6 +54,8 @@ export interface RenderedPage {
   raster: Uint8Array | null;
   /** 'images' when the raster holds only the page's embedded images (for figure crops). @default 'page' */
   rasterContent?: 'page' | 'images';
+  /** Nothing is painted on the page (no text layer, no raster): it needs no OCR. */
+  blank?: true;
 }
 
 export interface OpenedDocument {

@@ -1,8 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { Command } from 'commander';
-import { ASSET_LINK_PREFIX, type OutputFormat } from '@paperline/contracts';
+import { ASSET_LINK_PREFIX, STAGES, type OutputFormat } from '@paperline/contracts';
 import { isClientError, type PaperlineClient } from '@paperline/client';
+import { clusterStatus } from '../cluster-status.js';
 import { connectClient, writeLine, type CliContext } from '../context.js';
 import { addDocumentOptions, documentOptions, type DocumentFlags } from '../document-options.js';
 import { CliError, ExitCodes } from '../errors.js';
@@ -64,6 +65,12 @@ async function parseOne(client: PaperlineClient, file: string, outPath: string, 
   }
 }
 
+/** The backend each stage's instances run with, from their presence beats: `render=pdfjs+sharp layout=text-layer ...`. */
+async function describeBackends(client: PaperlineClient): Promise<string> {
+  const { stages } = await clusterStatus(client.bus);
+  return STAGES.map((stage) => `${stage}=${stages[stage].backends.join('|') || stages[stage].state}`).join(' ');
+}
+
 export function parseCommand(ctx: CliContext): Command {
   const command = new Command('parse')
     .summary('parse documents into Markdown or JSON files')
@@ -99,6 +106,7 @@ export function parseCommand(ctx: CliContext): Command {
       shown.stop();
       const failed = outcomes.map((o, i) => ({ o, file: files[i] })).filter((x) => !x.o.ok);
       for (const [i, o] of outcomes.entries()) if (o.ok) writeLine(ctx.stdout, join(flags.output, names[i] ?? ''));
+      writeLine(ctx.stderr, `paperline: backends: ${await describeBackends(active)}`);
       if (failed.length > 0) {
         for (const { o, file } of failed) writeLine(ctx.stderr, `paperline: ${file}: ${o.ok ? '' : o.reason}`);
         throw new CliError(`${failed.length} of ${files.length} documents failed`, ExitCodes.FAILED);

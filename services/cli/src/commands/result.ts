@@ -29,7 +29,13 @@ export function resultCommand(ctx: CliContext): Command {
       if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) throw new CliError(`--timeout must be a positive number of milliseconds, got "${flags.timeout}"`, ExitCodes.USAGE);
       const client = await connectClient(ctx);
       try {
-        const job = flags.wait ? await client.wait(id, { timeoutMs, signal: ctx.signal }) : await client.status(id);
+        let watching = false;
+        // once the watch runs (and the signal handlers, installed before any command): tests wait for this line
+        const onProgress = () => {
+          if (!watching) ctx.log.debug({ docId: id }, 'waiting for the document');
+          watching = true;
+        };
+        const job = flags.wait ? await client.wait(id, { timeoutMs, signal: ctx.signal, onProgress }) : await client.status(id);
         if (job.status === 'failed') throw new CliError(describeFailure(id, job), ExitCodes.FAILED);
         if (job.status === 'cancelled') throw new CliError(`${id} was cancelled`, ExitCodes.FAILED);
         if (job.status !== 'completed') throw new CliError(`${id} is not finished (${describeProgress(job)}); add --wait to wait for it`, ExitCodes.NOT_READY);

@@ -20,10 +20,13 @@ export function renderStatus(status: ClusterStatus): string[] {
   const count = (n: number | null | undefined) => (n === null || n === undefined ? '-' : String(n));
   const stageRows = STAGES.map((stage) => {
     const s = status.stages[stage];
-    const models = s.models.map((m) => `${m.id}@${m.device}${m.loaded ? '' : ` (${m.state})`}`).join(', ');
-    return [stage, s.paused ? 'paused' : 'running', count(s.pending.high), count(s.pending.normal), count(s.inFlight), models || '-'];
+    const loaded = s.models.map((m) => `${m.id}@${m.device}${m.loaded ? '' : ` (${m.state})`}`);
+    // the models the backend uses that hold no lease now are unloaded (lazy load, idle unload)
+    const unloaded = [...new Set(s.instances.flatMap((i) => i.models))].filter((id) => !s.models.some((m) => m.id === id)).map((id) => `${id} (not loaded)`);
+    const state = s.state === 'down' && s.paused ? 'down, paused' : s.state;
+    return [stage, state, String(s.instances.length), s.backends.join(', ') || '-', count(s.pending.high), count(s.pending.normal), count(s.inFlight), [...loaded, ...unloaded].join(', ') || '-'];
   });
-  const lines = renderTable(['STAGE', 'STATE', 'HIGH', 'NORMAL', 'IN FLIGHT', 'MODELS'], stageRows);
+  const lines = renderTable(['STAGE', 'STATE', 'INSTANCES', 'BACKEND', 'HIGH', 'NORMAL', 'IN FLIGHT', 'MODELS'], stageRows);
   lines.push('');
   const devices = Object.entries(status.devices);
   if (devices.length === 0) {
@@ -42,7 +45,7 @@ export function renderStatus(status: ClusterStatus): string[] {
 export function statusCommand(ctx: CliContext): Command {
   return new Command('status')
     .summary('show stages, queues, models and memory')
-    .description('per stage: paused, loaded models, pending messages by priority, in flight; per device: capacity, reserved, leases')
+    .description('per stage: running, paused or down (no instance answers), instances, backend, pending messages by priority, in flight, models; per device: capacity, reserved, leases')
     .option('--json', 'print JSON with the keys stages and devices')
     .action(async (flags: { json?: boolean }) => {
       const bus = await connectBus(ctx);

@@ -36,6 +36,18 @@ interface Slot {
   timer?: NodeJS.Timeout;
 }
 
+const ABORTED = Symbol('aborted');
+
+/** The promise's value, or ABORTED as soon as the signal fires (the promise is left to settle). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | typeof ABORTED> {
+  if (signal.aborted) return Promise.resolve(ABORTED);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(ABORTED);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /**
  * `paperline up`: runs each stage as its own process and restarts one that exits, at once after
  * a recycle (exit 75), else with exponential backoff that resets after a minute of uptime.
@@ -50,9 +62,22 @@ export async function runSupervisor(options: SupervisorOptions): Promise<void> {
     url = server.url;
     log.info({ url, version: server.version, storeDir: server.storeDir }, 'embedded nats-server started');
   }
-  const bus = await Bus.connect({ servers: url, name: 'paperline-supervisor', log });
-  await provisionTopology(bus.nc, buildTopology(), { log });
-  await bus.close();
+  // an unreachable cluster is retried until SIGTERM, which must still end the supervisor at once
+  log.info({ url }, 'connecting to the cluster');
+  const connecting = Bus.connect({ servers: url, name: 'paperline-supervisor', log });
+  const provisioned = connecting.then(async (bus) => {
+    try {
+      await provisionTopology(bus.nc, buildTopology(), { log });
+    } finally {
+      await bus.close();
+    }
+  });
+  if ((await untilAborted(provisioned, options.signal)) === ABORTED) {
+    void connecting.then((bus) => bus.close()).catch(() => undefined);
+    await server?.stop();
+    log.info('supervisor stopped before its stages started');
+    return;
+  }
 
   const minMs = options.restartMinMs ?? 1_000;
   const maxMs = options.restartMaxMs ?? 30_000;

@@ -1,0 +1,360 @@
+// A PDF opened with PDFium (WebAssembly): per page the text layer from PDFium's text page (chars
+// with their loose boxes, grouped into runs per text object), rulings and image rectangles from
+// the page objects, and a raster only when the page needs one. A page with text and pictures gets
+// its pictures alone (every other object switched off for that render), for figure crops.
+import { PaperlineError, SCHEMA_VERSION, type BBox, type GlyphRun, type PageTextLayer } from '@paperline/contracts';
+import sharp from 'sharp';
+import { baseFontName, boldByName, italicByName, plainText, round2 } from './font-style.js';
+import { DEFAULT_GRAPHICS_OPTIONS, RulingCollector, apply, clipBox, deviceBox, multiply, type Matrix, type PageSize } from './page-geometry.js';
+import { BITMAP_BGRA, PageObjectTypes, PdfiumErrors, RENDER_FLAGS, Scratch, SegmentTypes, pdfium, type PdfiumApi } from './pdfium.js';
+import type { OpenedDocument, RenderedPage, RenderLimits } from './types.js';
+
+export interface PdfiumOpenOptions {
+  limits: RenderLimits;
+  dpi: number;
+  alwaysRaster: boolean;
+  minTextChars: number;
+}
+
+/** zlib level of page rasters: they live briefly in pl-pages, so speed beats size. */
+const PNG_COMPRESSION = 2;
+/** A gap in a text object wider than this share of the font size starts a new run (columns, tab stops), as in the pdf.js path. */
+const RUN_BREAK_GAP = 0.6;
+/** PDFium's font flags (PDF FontDescriptor /Flags): Italic and ForceBold. */
+const FLAG_ITALIC = 1 << 6;
+const FLAG_FORCE_BOLD = 1 << 18;
+const BOLD_WEIGHT = 600;
+const FONT_NAME_BYTES = 256;
+const IDENTITY: Matrix = [1, 0, 0, 1, 0, 0];
+
+export async function openPdfium(bytes: Uint8Array, options: PdfiumOpenOptions): Promise<OpenedDocument> {
+  const api = await pdfium();
+  // PDFium reads the file from this copy for as long as the document is open
+  const data = api._malloc(Math.max(1, bytes.length));
+  api.HEAPU8.set(bytes, data);
+  const doc = api._FPDF_LoadMemDocument(data, bytes.length, 0);
+  if (!doc) {
+    const code = api._FPDF_GetLastError();
+    api._free(data);
+    if (code === PdfiumErrors.PASSWORD || code === PdfiumErrors.SECURITY) throw new PaperlineError('ENCRYPTED_PDF', 'the PDF needs a password');
+    throw new PaperlineError('CORRUPT_PDF', `PDFium cannot read it (error ${code})`);
+  }
+  const pageCount = api._FPDF_GetPageCount(doc);
+  if (pageCount > options.limits.maxPages) {
+    api._FPDF_CloseDocument(doc);
+    api._free(data);
+    throw new PaperlineError('TOO_MANY_PAGES', `${pageCount} pages, the limit is ${options.limits.maxPages}`);
+  }
+  return new PdfiumDocument(api, doc, data, pageCount, options);
+}
+
+interface RunStyle {
+  font: string;
+  bold: boolean;
+  italic: boolean;
+  /** Font size in page units (points), its text matrix applied. */
+  em: number;
+}
+
+interface PageObjects {
+  painted: boolean;
+  images: BBox[];
+  rulings: RulingCollector['rulings'];
+  /** Every object that is not an image (or a form holding one): switched off to paint the pictures alone. */
+  nonImages: number[];
+}
+
+class PdfiumDocument implements OpenedDocument {
+  readonly format = 'pdf' as const;
+  readonly kind = 'pdf' as const;
+  private closed = false;
+
+  constructor(
+    private readonly api: PdfiumApi,
+    private readonly doc: number,
+    private readonly data: number,
+    readonly pageCount: number,
+    private readonly options: PdfiumOpenOptions,
+  ) {}
+
+  async *pages(pageNumbers: readonly number[]): AsyncIterable<RenderedPage> {
+    for (const n of pageNumbers) {
+      if (this.closed) throw new PaperlineError('SHUTTING_DOWN', 'the document was closed');
+      const page = this.api._FPDF_LoadPage(this.doc, n - 1);
+      if (!page) throw new PaperlineError('CORRUPT_PDF', `page ${n} cannot be read (error ${this.api._FPDF_GetLastError()})`);
+      try {
+        yield await this.renderPage(page, n);
+      } finally {
+        this.api._FPDF_ClosePage(page);
+      }
+    }
+  }
+
+  private async renderPage(page: number, pageNumber: number): Promise<RenderedPage> {
+    const { api } = this;
+    const natural = { width: api._FPDF_GetPageWidthF(page), height: api._FPDF_GetPageHeightF(page) };
+    const fit = Math.sqrt(this.options.limits.maxPixels / Math.max(1, natural.width * natural.height)) * 72;
+    const dpi = Math.max(1, Math.min(this.options.dpi, Math.floor(fit)));
+    const scale = dpi / 72;
+    const size: PageSize = { width: Math.max(1, Math.floor(natural.width * scale)), height: Math.max(1, Math.floor(natural.height * scale)) };
+    const toDevice = this.pageToDevice(page, natural, scale);
+    const objects = this.pageObjects(page, toDevice, size);
+    if (!objects.painted) return { page: pageNumber, ...size, dpi, textLayer: null, raster: null, blank: true };
+    const runs = this.textRuns(page, toDevice);
+    const layer: PageTextLayer = { v: SCHEMA_VERSION, runs, rulings: objects.rulings, images: objects.images };
+    const chars = runs.reduce((n, run) => n + run.text.replace(/\s+/g, '').length, 0);
+    const hasText = chars >= this.options.minTextChars;
+    const rendered = { page: pageNumber, ...size, dpi, textLayer: hasText ? layer : null };
+    if (this.options.alwaysRaster || !hasText) return { ...rendered, raster: await this.rasterise(page, size) };
+    if (objects.images.length === 0) return { ...rendered, raster: null };
+    // figure crops need the pictures only: paint them without the text and vector art around them
+    return { ...rendered, raster: await this.rasterise(page, size, objects.nonImages), rasterContent: 'images' };
+  }
+
+  /**
+   * The page-to-raster transform (PDFium applies the page's /Rotate and crop box). FPDF_PageToDevice
+   * maps single points to integer pixels, so the matrix is read off three points on a device 64x
+   * larger than the raster, then scaled down.
+   */
+  private pageToDevice(page: number, natural: PageSize, scale: number): Matrix {
+    const { api } = this;
+    const oversample = 64;
+    const w = Math.round(natural.width * oversample);
+    const h = Math.round(natural.height * oversample);
+    const out = new Scratch(api, 8);
+    const at = (x: number, y: number): [number, number] => {
+      api._FPDF_PageToDevice(page, 0, 0, w, h, 0, x, y, out.pointer, out.pointer + 4);
+      return [out.i32(0) / oversample, out.i32(1) / oversample];
+    };
+    try {
+      const span = 1000;
+      const [ox, oy] = at(0, 0);
+      const [xx, xy] = at(span, 0);
+      const [yx, yy] = at(0, span);
+      return [((xx - ox) / span) * scale, ((xy - oy) / span) * scale, ((yx - ox) / span) * scale, ((yy - oy) / span) * scale, ox * scale, oy * scale];
+    } finally {
+      out.free();
+    }
+  }
+
+  /** Glyph runs: a text object's characters, split where a wide gap or a line break falls inside it. */
+  private textRuns(page: number, toDevice: Matrix): GlyphRun[] {
+    const { api } = this;
+    const textPage = api._FPDFText_LoadPage(page);
+    if (!textPage) return [];
+    const scratch = new Scratch(api, FONT_NAME_BYTES + 32);
+    const rect = scratch.pointer + FONT_NAME_BYTES;
+    const styles = new Map<number, RunStyle>();
+    const runs: GlyphRun[] = [];
+    let text = '';
+    let box: BBox | undefined;
+    let style: RunStyle | undefined;
+    let object = 0;
+    const flush = () => {
+      if (box && style && text.trim() !== '') {
+        const device = deviceBox(toDevice, box[0], box[1], box[2], box[3]);
+        runs.push({
+          text: plainText(text.trim()),
+          bbox: [round2(device[0]), round2(device[1]), round2(device[2]), round2(device[3])],
+          font: style.font,
+          size: round2(style.em * Math.hypot(toDevice[2], toDevice[3])),
+          bold: style.bold,
+          italic: style.italic,
+        });
+      }
+      text = '';
+      box = undefined;
+    };
+    try {
+      const count = api._FPDFText_CountChars(textPage);
+      for (let i = 0; i < count; i++) {
+        const unicode = api._FPDFText_GetUnicode(textPage, i);
+        if (api._FPDFText_IsGenerated(textPage, i)) {
+          // PDFium's own spaces stand for gaps inside a text object; its line breaks end a run
+          if (unicode === 0x20) {
+            if (text !== '' && !text.endsWith(' ')) text += ' ';
+          } else flush();
+          continue;
+        }
+        const owner = api._FPDFText_GetTextObject(textPage, i);
+        if (owner !== object) {
+          flush();
+          object = owner;
+          style = styles.get(owner) ?? this.runStyle(textPage, i, scratch, rect, styles, owner);
+        }
+        if (!api._FPDFText_GetLooseCharBox(textPage, i, rect)) continue;
+        const left = scratch.f32(FONT_NAME_BYTES / 4);
+        const top = scratch.f32(FONT_NAME_BYTES / 4 + 1);
+        const right = scratch.f32(FONT_NAME_BYTES / 4 + 2);
+        const bottom = scratch.f32(FONT_NAME_BYTES / 4 + 3);
+        if (box && style && left - box[2] > RUN_BREAK_GAP * style.em) flush();
+        const char = unicode === 0x02 ? '-' : unicode === 0 ? '' : String.fromCodePoint(unicode);
+        text += char;
+        if (char.trim() === '') continue;
+        box = box
+          ? [Math.min(box[0], left), Math.min(box[1], bottom), Math.max(box[2], right), Math.max(box[3], top)]
+          : [left, bottom, right, top];
+      }
+      flush();
+      return runs;
+    } finally {
+      scratch.free();
+      api._FPDFText_ClosePage(textPage);
+    }
+  }
+
+  private runStyle(textPage: number, index: number, scratch: Scratch, matrix: number, styles: Map<number, RunStyle>, owner: number): RunStyle {
+    const { api } = this;
+    const flagsAt = scratch.pointer + FONT_NAME_BYTES - 4;
+    const length = api._FPDFText_GetFontInfo(textPage, index, scratch.pointer, FONT_NAME_BYTES - 4, flagsAt);
+    const font = baseFontName(length > 0 ? scratch.utf8(0, Math.min(length, FONT_NAME_BYTES - 4)) : 'unknown');
+    const flags = scratch.i32(FONT_NAME_BYTES / 4 - 1);
+    const weight = api._FPDFText_GetFontWeight(textPage, index);
+    // the char's matrix (text matrix and CTM) scales the Tf size: "/F1 1 Tf 18 0 0 18 Tm" is 18 pt
+    const hasMatrix = api._FPDFText_GetMatrix(textPage, index, matrix);
+    const c = hasMatrix ? scratch.f32(FONT_NAME_BYTES / 4 + 2) : 0;
+    const d = hasMatrix ? scratch.f32(FONT_NAME_BYTES / 4 + 3) : 1;
+    const style: RunStyle = {
+      font,
+      bold: (flags & FLAG_FORCE_BOLD) !== 0 || weight >= BOLD_WEIGHT || boldByName(font),
+      italic: (flags & FLAG_ITALIC) !== 0 || italicByName(font),
+      em: api._FPDFText_GetFontSize(textPage, index) * (Math.hypot(c, d) || 1),
+    };
+    styles.set(owner, style);
+    return style;
+  }
+
+  /** Walks the page's objects (into forms): what is painted, image rectangles, rulings. */
+  private pageObjects(page: number, toDevice: Matrix, size: PageSize): PageObjects {
+    const { api } = this;
+    const result: PageObjects = { painted: false, images: [], rulings: [], nonImages: [] };
+    const rulings = new RulingCollector(size);
+    const scratch = new Scratch(api, 32);
+    const matrixOf = (object: number): Matrix => {
+      if (!api._FPDFPageObj_GetMatrix(object, scratch.pointer)) return IDENTITY;
+      return [scratch.f32(0), scratch.f32(1), scratch.f32(2), scratch.f32(3), scratch.f32(4), scratch.f32(5)];
+    };
+    const boundsOf = (object: number, ctm: Matrix): BBox | undefined => {
+      const p = scratch.pointer;
+      if (!api._FPDFPageObj_GetBounds(object, p, p + 4, p + 8, p + 12)) return undefined;
+      return deviceBox(ctm, scratch.f32(0), scratch.f32(1), scratch.f32(2), scratch.f32(3));
+    };
+    /** Returns whether the object is or holds an image. */
+    const visit = (object: number, ctm: Matrix): boolean => {
+      switch (api._FPDFPageObj_GetType(object)) {
+        case PageObjectTypes.IMAGE: {
+          result.painted = true;
+          const box = boundsOf(object, ctm);
+          if (!box) return true;
+          const clipped = clipBox(box, size);
+          const { minImageSide } = DEFAULT_GRAPHICS_OPTIONS;
+          if (clipped[2] - clipped[0] >= minImageSide && clipped[3] - clipped[1] >= minImageSide) result.images.push(clipped);
+          return true;
+        }
+        case PageObjectTypes.FORM: {
+          // objects of a form are in its space: its matrix maps them onto the page
+          const inner = multiply(ctm, matrixOf(object));
+          const children: number[] = [];
+          let holdsImage = false;
+          for (let i = 0, n = api._FPDFFormObj_CountObjects(object); i < n; i++) {
+            const child = api._FPDFFormObj_GetObject(object, i);
+            if (visit(child, inner)) holdsImage = true;
+            else children.push(child);
+          }
+          if (holdsImage) result.nonImages.push(...children);
+          return holdsImage;
+        }
+        case PageObjectTypes.PATH:
+          this.pathRulings(object, ctm, scratch, rulings, result, boundsOf);
+          return false;
+        case PageObjectTypes.TEXT:
+        case PageObjectTypes.SHADING:
+          result.painted = true;
+          return false;
+        default:
+          return false;
+      }
+    };
+    try {
+      for (let i = 0, n = api._FPDFPage_CountObjects(page); i < n; i++) {
+        const object = api._FPDFPage_GetObject(page, i);
+        if (!visit(object, toDevice)) result.nonImages.push(object);
+      }
+    } finally {
+      scratch.free();
+    }
+    result.rulings = rulings.rulings;
+    return result;
+  }
+
+  /** A stroked path's straight segments and a thin filled path's box, as rulings. */
+  private pathRulings(object: number, ctm: Matrix, scratch: Scratch, rulings: RulingCollector, result: PageObjects, boundsOf: (object: number, ctm: Matrix) => BBox | undefined): void {
+    const { api } = this;
+    const p = scratch.pointer;
+    if (!api._FPDFPath_GetDrawMode(object, p, p + 4)) return;
+    const fillMode = scratch.i32(0);
+    const stroke = scratch.i32(1) !== 0;
+    if (fillMode === 0 && !stroke) return; // a clip or an unpainted path
+    result.painted = true;
+    if (!stroke) {
+      const box = boundsOf(object, ctm);
+      if (box) rulings.filled(box);
+      return;
+    }
+    // segment points are in the path's space: its matrix, then the page's (and any form's)
+    const m = multiply(ctm, this.objectMatrix(object, scratch));
+    let start: [number, number] = [0, 0];
+    let at: [number, number] = [0, 0];
+    for (let i = 0, n = api._FPDFPath_CountSegments(object); i < n; i++) {
+      const segment = api._FPDFPath_GetPathSegment(object, i);
+      if (!segment || !api._FPDFPathSegment_GetPoint(segment, p, p + 4)) continue;
+      const point = apply(m, scratch.f32(0), scratch.f32(1));
+      const type = api._FPDFPathSegment_GetType(segment);
+      if (type === SegmentTypes.MOVETO) start = point;
+      else if (type === SegmentTypes.LINETO) rulings.segment(at[0], at[1], point[0], point[1]);
+      at = point;
+      if (type !== SegmentTypes.MOVETO && api._FPDFPathSegment_GetClose(segment)) {
+        rulings.segment(at[0], at[1], start[0], start[1]);
+        at = start;
+      }
+    }
+  }
+
+  private objectMatrix(object: number, scratch: Scratch): Matrix {
+    if (!this.api._FPDFPageObj_GetMatrix(object, scratch.pointer)) return IDENTITY;
+    return [scratch.f32(0), scratch.f32(1), scratch.f32(2), scratch.f32(3), scratch.f32(4), scratch.f32(5)];
+  }
+
+  /** The page painted at its raster size on white, as PNG; `hidden` objects are switched off for it. */
+  private async rasterise(page: number, size: PageSize, hidden: readonly number[] = []): Promise<Uint8Array> {
+    const { api } = this;
+    const bitmap = api._FPDFBitmap_CreateEx(size.width, size.height, BITMAP_BGRA, 0, 0);
+    if (!bitmap) throw new PaperlineError('IMAGE_TOO_LARGE', `no memory for a ${size.width}x${size.height} raster`);
+    let pixels: Buffer;
+    try {
+      for (const object of hidden) api._FPDFPageObj_SetIsActive(object, 0);
+      api._FPDFBitmap_FillRect(bitmap, 0, 0, size.width, size.height, 0xffffffff);
+      api._FPDF_RenderPageBitmap(bitmap, page, 0, 0, size.width, size.height, 0, RENDER_FLAGS);
+      const buffer = api._FPDFBitmap_GetBuffer(bitmap);
+      const stride = api._FPDFBitmap_GetStride(bitmap);
+      // a copy: the engine's heap is reused (and may move when it grows) while sharp encodes
+      pixels = Buffer.from(api.HEAPU8.subarray(buffer, buffer + stride * size.height));
+      if (stride !== size.width * 4) throw new PaperlineError('CORRUPT_PDF', `unexpected raster stride ${stride}`);
+    } finally {
+      for (const object of hidden) api._FPDFPageObj_SetIsActive(object, 1);
+      api._FPDFBitmap_Destroy(bitmap);
+    }
+    const png = await sharp(pixels, { raw: { width: size.width, height: size.height, channels: 4 } })
+      .removeAlpha()
+      .png({ compressionLevel: PNG_COMPRESSION })
+      .toBuffer();
+    return new Uint8Array(png);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.api._FPDF_CloseDocument(this.doc);
+    this.api._free(this.data);
+  }
+}

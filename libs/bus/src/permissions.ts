@@ -90,13 +90,18 @@ const WORKING_KEYS = [
 ];
 
 const STAGE_ACCESS: Partial<Record<StageName, string[]>> = {
-  render: [...JOB_RECORD, ...objectRead(ObjectStores.documents), ...objectWrite(ObjectStores.pages), 'pl.work.layout.*'],
+  // a long document goes on in slices: render publishes its own continuations
+  render: [...JOB_RECORD, ...objectRead(ObjectStores.documents), ...objectWrite(ObjectStores.pages), 'pl.work.layout.*', ...PRIORITIES.map((priority) => Subjects.submitOf(priority))],
   layout: [
     ...JOB_RECORD,
     ...objectRead(ObjectStores.pages),
     ...objectWrite(ObjectStores.pages),
     ...['assemble', 'ocr', 'table', 'formula', 'chart'].map((stage) => `pl.work.${stage}.*`),
   ],
+  // a scanned page's table candidates go on to the table stage
+  ocr: [...featureAccess(), 'pl.work.table.*'],
+  // without a formula model a scan's formula is stored as a crop and read by ocr
+  formula: [...featureAccess(), ...objectWrite(ObjectStores.pages), 'pl.work.ocr.*'],
   assemble: [
     ...JOB_RECORD,
     ...WORKING_KEYS,

@@ -207,6 +207,8 @@ describe('paperline status --json, /status and /metrics agree', () => {
           }
         }
       }
+      // every exporter reports the same consumers: the stages' durable ones, no process's own KV watchers
+      for (const [exporter, other] of views) expect(samples(other.metrics, 'pl_jetstream_consumer_pending').filter((s) => !s.labels['stage']), `${exporter}'s /metrics`).toEqual([]);
       // leases: what each device's ledger reserves, as status --json and the stages' budget gauges say
       for (const [device, ledger] of Object.entries(status.devices)) {
         for (const [stage, own] of views) {

@@ -26,7 +26,7 @@ import { getMetrics } from '@paperline/telemetry';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const deploy = join(root, 'deploy');
 /** Stages whose models are not installed yet: deployed at 0 replicas with a paused scaler. */
-const LATER_STAGES: readonly StageName[] = ['table', 'chart'];
+const LATER_STAGES: readonly StageName[] = [];
 /** Labels Prometheus adds to every scraped series. */
 const TARGET_LABELS = ['job', 'instance'];
 /** Series Prometheus makes itself rather than scraping them. */

@@ -84,7 +84,7 @@ describe('the pipeline end to end', () => {
     const { docId, job } = await parse(pdf, 'figure.pdf');
     expect(job.status).toBe('completed');
     const md = new TextDecoder().decode(await client.result(docId, 'md'));
-    const link = /!\[figure\]\((assets\/[^)]+\.png)\)/.exec(md)?.[1];
+    const link = /!\[[^\]]*\]\((assets\/[^)]+\.png)\)/.exec(md)?.[1];
     expect(link, md).toBeDefined();
     const assets = await client.assets(docId);
     expect(assets.map((a) => `assets/${a.name}`)).toContain(link);

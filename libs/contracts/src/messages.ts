@@ -77,6 +77,11 @@ export const GlyphRunSchema = z.object({
   size: z.number(),
   bold: z.boolean(),
   italic: z.boolean(),
+  /**
+   * Direction of the baseline in degrees, counter-clockwise on the page (90: text reading upwards,
+   * as in a margin stamp), when the run is rotated. Absent for horizontal text.
+   */
+  angle: z.number().optional(),
 });
 export type GlyphRun = z.infer<typeof GlyphRunSchema>;
 
@@ -170,8 +175,16 @@ export const BlockSchema = z.object({
   latex: z.string().optional(),
   /** Object in `pl-pages` holding a crop (figures, charts, formula fallback). */
   image: z.string().optional(),
+  /** GitHub-flavoured Markdown of a table (or a chart's data table) without merged cells. */
+  markdown: z.string().optional(),
+  /** The caption of a chart or figure. */
+  caption: z.string().optional(),
 });
 export type Block = z.infer<typeof BlockSchema>;
+
+/** A region routed on by a stage: the page waits for its result too. */
+export const PendingRegionSchema = z.object({ regionId: z.string(), stage: z.enum(STAGES) });
+export type PendingRegion = z.infer<typeof PendingRegionSchema>;
 
 /** A region the layout stage routes to a feature stage. */
 export const RegionTaskSchema = z.object({
@@ -190,12 +203,24 @@ export const RegionTaskSchema = z.object({
   /** The page raster in `pl-pages`; null for a born-digital page rendered without one (its text layer suffices). */
   raster: z.string().nullable(),
   lang: LanguageSchema,
-  /** Text-layer glyph runs and vector rulings inside the region, on born-digital pages. */
+  /** Text-layer glyph runs and vector rulings inside (and, for a chart, touching) the region, on born-digital pages. */
   runs: z.array(GlyphRunSchema).optional(),
   rulings: z.array(RulingSchema).optional(),
-  /** A crop of the region in `pl-pages` that the result block carries (a formula's picture beside its OCR text). */
+  /** A crop of the region in `pl-pages` that the result block carries (a formula's picture beside its OCR text, a chart's image). */
   image: z.string().optional(),
   options: DocOptionsSchema,
+  /**
+   * The text of a table or chart region (its surroundings too, for a chart's axis labels):
+   * text-layer words on born-digital pages, OCR lines on scans. Absent: the stage has none.
+   */
+  words: z.array(TextLineSchema).optional(),
+  /** The caption found beside a figure or chart region. */
+  caption: z.string().optional(),
+  /**
+   * Feature stages the receiver may route sub-regions to (ocr page mode: table regions of a
+   * scan), as layout decided them from the control flags and the request. Absent: none.
+   */
+  routes: z.array(z.enum(FEATURES)).optional(),
 });
 export type RegionTask = z.infer<typeof RegionTaskSchema>;
 
@@ -209,7 +234,7 @@ export const PageLayoutSchema = z.object({
   width: z.number().positive(),
   height: z.number().positive(),
   blocks: z.array(BlockSchema),
-  pendingRegions: z.array(z.object({ regionId: z.string(), stage: z.enum(STAGES) })),
+  pendingRegions: z.array(PendingRegionSchema),
   options: DocOptionsSchema,
 });
 export type PageLayout = z.infer<typeof PageLayoutSchema>;
@@ -223,6 +248,8 @@ export const RegionResultSchema = z.object({
   regionId: z.string(),
   stage: z.enum(STAGES),
   blocks: z.array(BlockSchema),
+  /** Regions this stage routed on (ocr: a scan's tables to the table stage): the page waits for them too. */
+  pendingRegions: z.array(PendingRegionSchema).optional(),
 });
 export type RegionResult = z.infer<typeof RegionResultSchema>;
 

@@ -11,6 +11,7 @@ export const ModelErrorCodes = {
   PROVIDER_UNAVAILABLE: { retryable: false, message: 'the execution provider cannot be used' },
   LOAD_FAILED: { retryable: true, message: 'the model failed to load' },
   CLOSED: { retryable: false, message: 'the model manager is torn down' },
+  NO_DECODER: { retryable: false, message: 'paperline has no decoder for this model' },
   NO_SOURCE: { retryable: false, message: 'the model file has no download url' },
   FETCH_FAILED: { retryable: true, message: 'the model file could not be downloaded' },
 } as const satisfies Record<string, { retryable: boolean; message: string }>;

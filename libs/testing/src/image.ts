@@ -80,3 +80,36 @@ export function hugePngHeader(width = 30000, height = 30000): Uint8Array {
     ]),
   );
 }
+
+export interface TableImageOptions {
+  /** @default 40 */
+  fontSize?: number;
+  /** Width of a column, px. @default 320 */
+  columnWidth?: number;
+  /** Draw the grid's rules (a ruled scan) or none (columns of aligned text). @default true */
+  ruled?: boolean;
+  /** Text lines above the table. @default ['Results of the trial'] */
+  above?: string[];
+}
+
+/** A scanned-looking page: text above a table of `rows`, each cell's text at the left of its column. */
+export async function tableImage(rows: readonly (readonly string[])[], options: TableImageOptions = {}): Promise<Uint8Array> {
+  const size = options.fontSize ?? 40;
+  const column = options.columnWidth ?? 320;
+  const rowHeight = Math.round(size * 1.8);
+  const above = options.above ?? ['Results of the trial'];
+  const columns = Math.max(...rows.map((r) => r.length));
+  const left = size;
+  const top = size + above.length * size * 1.6;
+  const width = left * 2 + columns * column;
+  const height = Math.ceil(top + rows.length * rowHeight + size * 2);
+  const text = (t: string, x: number, y: number) => `<text x="${x}" y="${y}" font-family="${DEFAULT_IMAGE_FONT}" font-size="${size}" fill="black">${escapeXml(t)}</text>`;
+  const parts = above.map((line, i) => text(line, left, size * 1.5 + i * size * 1.6));
+  rows.forEach((row, r) => row.forEach((cell, c) => parts.push(text(cell, left + c * column + size / 2, top + r * rowHeight + size * 1.3))));
+  if (options.ruled ?? true) {
+    for (let r = 0; r <= rows.length; r++) parts.push(`<rect x="${left}" y="${top + r * rowHeight}" width="${columns * column}" height="2" fill="black"/>`);
+    for (let c = 0; c <= columns; c++) parts.push(`<rect x="${left + c * column}" y="${top}" width="2" height="${rows.length * rowHeight}" fill="black"/>`);
+  }
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="white"/>${parts.join('')}</svg>`;
+  return new Uint8Array(await sharp(Buffer.from(svg)).png().toBuffer());
+}

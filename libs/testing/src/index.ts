@@ -4,3 +4,4 @@ export * from './pdf.js';
 export * from './image.js';
 export { collectMessages } from './collect.js';
 export { updateJobRecord, type JobsBucketSource } from './jobs.js';
+export * from './pdf-pages.js';

@@ -57,6 +57,59 @@ export function largeModel(spec: LargeModelSpec): OnnxGraph {
   };
 }
 
+export interface TableStructureModelSpec {
+  /** Class index chosen at each step (the rest of the steps repeat the last one). */
+  tokens: number[];
+  /** Number of structure classes C (30 for SLANet, 50 for SLANet_plus). */
+  classes: number;
+  /** Decoding steps L. @default tokens.length + 2 */
+  steps?: number;
+  /** Cell box [8] of each step (normalised to the 488 frame); missing steps are zeros. */
+  boxes: number[][];
+  /**
+   * Added to box coordinate k of every step: sum over planes p of weights[p][k] * mean of input plane p.
+   * Lets a test see the preprocessing (channel order, normalisation, padding) in the decoded boxes.
+   * @default zeros
+   */
+  planeWeights?: [number[], number[], number[]];
+}
+
+/**
+ * A table structure model with SLANet's signature: x [1,3,488,488] in; cell boxes [1,L,8] and
+ * structure probabilities [1,L,C] out (one-hot 0.9 on the chosen class). The boxes depend on
+ * the input through the per-plane means, so preprocessing is checked, not only decoding.
+ */
+export function tableStructureModel(spec: TableStructureModelSpec): OnnxGraph {
+  const steps = spec.steps ?? spec.tokens.length + 2;
+  const probs = new Float32Array(steps * spec.classes).fill(0.1 / Math.max(1, spec.classes - 1));
+  for (let s = 0; s < steps; s++) probs[s * spec.classes + (spec.tokens[Math.min(s, spec.tokens.length - 1)] ?? 0)] = 0.9;
+  const boxes = new Float32Array(steps * 8);
+  spec.boxes.forEach((box, s) => box.forEach((v, k) => (boxes[s * 8 + k] = v)));
+  // W [3, L*8]: plane means -> per-step coordinate offsets
+  const weights = new Float32Array(3 * steps * 8);
+  for (let p = 0; p < 3; p++) for (let s = 0; s < steps; s++) for (let k = 0; k < 8; k++) weights[p * steps * 8 + s * 8 + k] = spec.planeWeights?.[p]?.[k] ?? 0;
+  return {
+    inputs: [{ name: 'x', type: 'float', shape: [1, 3, 488, 488] }],
+    outputs: [
+      { name: 'boxes', type: 'float', shape: [1, steps, 8] },
+      { name: 'probs', type: 'float', shape: [1, steps, spec.classes] },
+    ],
+    nodes: [
+      { op: 'ReduceMean', inputs: ['x'], outputs: ['means'], attributes: { axes: [2, 3], keepdims: 0 } },
+      { op: 'MatMul', inputs: ['means', 'weights'], outputs: ['offsets'] },
+      { op: 'Add', inputs: ['offsets', 'baseBoxes'], outputs: ['flatBoxes'] },
+      { op: 'Reshape', inputs: ['flatBoxes', 'boxShape'], outputs: ['boxes'] },
+      { op: 'Identity', inputs: ['structure'], outputs: ['probs'] },
+    ],
+    initializers: [
+      { name: 'weights', type: 'float', dims: [3, steps * 8], data: floatData(weights) },
+      { name: 'baseBoxes', type: 'float', dims: [1, steps * 8], data: floatData(boxes) },
+      { name: 'boxShape', type: 'int64', dims: [3], data: new Uint8Array(BigInt64Array.from([1n, BigInt(steps), 8n]).buffer) },
+      { name: 'structure', type: 'float', dims: [1, steps, spec.classes], data: floatData(probs) },
+    ],
+  };
+}
+
 export interface DocLayoutModelSpec {
   architecture: 'picodet-gfl' | 'rt-detr';
   /** Network input size. */

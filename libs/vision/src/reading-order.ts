@@ -23,6 +23,13 @@ export interface ReadingOrderOptions {
    * @default median height of the items
    */
   lineHeight?: number;
+  /**
+   * Narrowest gap between columns, in the boxes' units, for callers that know their gutters (a text
+   * layer splits lines at gutters before ordering). @default from lineHeight and pageWidth
+   */
+  minColumnGap?: number;
+  /** The page reads right to left (Arabic, Hebrew): columns, and items on one row, right first. @default false */
+  rtl?: boolean;
 }
 
 /** Fraction of a box's height ignored at top and bottom, so touching lines still leave a gap. */
@@ -46,6 +53,7 @@ interface Node<T> {
 interface Context {
   readonly minColumnGap: number;
   readonly slack: number;
+  readonly rtl: boolean;
 }
 
 /** Returns the items in reading order (a new array; the input is not modified). */
@@ -56,8 +64,9 @@ export function readingOrder<T extends { bbox: BBox }>(items: T[], options: Read
   const pageWidth = options.pageWidth ?? boxWidth(extent);
   const lineHeight = Math.max(1, options.lineHeight ?? median(items.map((i) => boxHeight(i.bbox))));
   const ctx: Context = {
-    minColumnGap: Math.max(DEFAULT_MIN_COLUMN_GAP_LINES * lineHeight, DEFAULT_MIN_COLUMN_GAP_PAGE * pageWidth),
+    minColumnGap: options.minColumnGap ?? Math.max(DEFAULT_MIN_COLUMN_GAP_LINES * lineHeight, DEFAULT_MIN_COLUMN_GAP_PAGE * pageWidth),
     slack: DEFAULT_VERTICAL_SLACK,
+    rtl: options.rtl ?? false,
   };
   const out: Node<T>[] = [];
   cut(nodes, ctx, out);
@@ -72,7 +81,7 @@ function cut<T>(nodes: Node<T>[], ctx: Context, out: Node<T>[]): void {
   const columns = columnsOf(nodes, ctx);
   const bands = bandsOf(nodes, ctx);
   if (columns.length === 1 && bands.length === 1) {
-    out.push(...sortLeaf(nodes));
+    out.push(...sortLeaf(nodes, ctx.rtl));
     return;
   }
   if (columns.length === 1) {
@@ -83,7 +92,7 @@ function cut<T>(nodes: Node<T>[], ctx: Context, out: Node<T>[]): void {
     for (const band of bands) cut(band, ctx, out);
     return;
   }
-  for (const column of columns) cut(column, ctx, out);
+  for (const column of ctx.rtl ? [...columns].reverse() : columns) cut(column, ctx, out);
 }
 
 /** Groups of nodes separated by vertical gaps of at least the minimum column gap, left to right. */
@@ -169,7 +178,7 @@ function isGrid<T>(bands: Node<T>[][], columns: Node<T>[][]): boolean {
 }
 
 /** Overlapping items with no gap to cut at: rows by vertical centre, each row left to right. */
-function sortLeaf<T>(nodes: Node<T>[]): Node<T>[] {
+function sortLeaf<T>(nodes: Node<T>[], rtl: boolean): Node<T>[] {
   const byCentre = [...nodes].sort((a, b) => a.box[1] + a.box[3] - (b.box[1] + b.box[3]) || a.index - b.index);
   const rows: Node<T>[][] = [];
   let row: Node<T>[] = [];
@@ -188,5 +197,6 @@ function sortLeaf<T>(nodes: Node<T>[]): Node<T>[] {
     row.push(n);
   }
   rows.push(row);
-  return rows.flatMap((r) => r.sort((a, b) => a.box[0] - b.box[0] || a.index - b.index));
+  const direction = rtl ? -1 : 1;
+  return rows.flatMap((r) => r.sort((a, b) => direction * (a.box[0] - b.box[0]) || a.index - b.index));
 }

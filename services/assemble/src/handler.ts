@@ -69,7 +69,7 @@ async function record(deps: AssembleDeps, message: AssembleMessage, log: Logger,
       message.pendingRegions.map((r) => r.regionId),
     );
   } else {
-    progress = await deps.pages.recordRegion(message.docId, message.page, message.regionId, message.blocks);
+    progress = await deps.pages.recordRegion(message.docId, message.page, message.regionId, message.blocks, (message.pendingRegions ?? []).map((r) => r.regionId));
   }
   if (!progress.documentComplete || !progress.job) return;
   await finalize(deps, progress.job, log, metrics);

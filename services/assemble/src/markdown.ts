@@ -30,21 +30,25 @@ export function blockToMarkdown(block: Block): string | undefined {
     case 'list':
       return listItems(block.text);
     case 'table':
-      return block.html ?? paragraph(block.text);
+      // GFM where the table has no merged cells, HTML (rowspan/colspan) where it has
+      return block.markdown ?? block.html ?? paragraph(block.text);
     case 'formula':
       if (block.latex) return `$$\n${block.latex}\n$$`;
       return [paragraph(block.text), block.image ? `![formula](${block.image})` : ''].filter(Boolean).join('\n\n') || undefined;
     case 'figure':
     case 'chart': {
-      const image = block.image ? `![${block.type}](${block.image})` : '';
-      return [image, block.text ? paragraph(block.text) : ''].filter(Boolean).join('\n\n') || undefined;
+      // the caption is also a block of its own beside the figure: here it is the image's alt text
+      const alt = (block.caption ?? block.type).replace(/[[\]\n]/g, ' ').trim();
+      const image = block.image ? `![${alt}](${block.image})` : '';
+      const data = block.markdown ?? block.html ?? '';
+      return [image, block.text ? paragraph(block.text) : '', data].filter(Boolean).join('\n\n') || undefined;
     }
     default:
       return block.text.trim() ? paragraph(block.text) : undefined;
   }
 }
 
-/** Markdown in reading order: headings, paragraphs, lists, tables (HTML), images as references. */
+/** Markdown in reading order: headings, paragraphs, lists, tables (GFM or HTML), images as references. */
 export function renderMarkdown(document: ParsedDocument): string {
   let out = '';
   let previous: Block['type'] | undefined;

@@ -43,15 +43,19 @@ export class PageProgress {
         width: size.width,
         height: size.height,
         layoutSeen: true,
-        expected,
+        // regions a feature stage routed on (recorded with its result) may have come first
+        expected: [...new Set([...expected, ...(current?.expected ?? [])])],
         received: current?.received ?? [],
       };
     });
     return this.afterPageUpdate(docId, page, record, size.pageCount);
   }
 
-  /** Stores a feature stage's blocks for one region (idempotent per region). */
-  async recordRegion(docId: string, page: number, regionId: string, blocks: Block[]): Promise<Progress> {
+  /**
+   * Stores a feature stage's blocks for one region (idempotent per region). `routedOn` names the
+   * regions that stage handed to another one (ocr: a scan's tables): the page waits for them too.
+   */
+  async recordRegion(docId: string, page: number, regionId: string, blocks: Block[], routedOn: readonly string[] = []): Promise<Progress> {
     await this.kv.put(JobKeys.region(docId, page, regionId), encoder.encode(JSON.stringify(blocks)));
     const record = await casUpdate(this.kv, JobKeys.page(docId, page), PageRecordSchema, (current) => {
       if (current?.received.includes(regionId)) return undefined;
@@ -62,7 +66,7 @@ export class PageProgress {
         width: current?.width ?? 0,
         height: current?.height ?? 0,
         layoutSeen: current?.layoutSeen ?? false,
-        expected: current?.expected ?? [],
+        expected: [...new Set([...(current?.expected ?? []), ...routedOn])],
         received: [...(current?.received ?? []), regionId],
       };
     });

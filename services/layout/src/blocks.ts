@@ -21,7 +21,8 @@ const INDENT = 0.8;
 const SHORT_LINE = 2;
 
 export function groupBlocks(lines: readonly TextLayerLine[]): LineGroup[] {
-  const groups = groupLinesIntoBlocks([...lines], { maxLineGap: 0.9, maxHeightRatio: 1.35 });
+  // text-layer lines are whole already: another line on the same row is another column, never the same line
+  const groups = groupLinesIntoBlocks([...lines], { maxLineGap: 0.9, maxHeightRatio: 1.35, maxRowGap: 0 });
   return groups.flatMap((group) => splitGroup(group.lines)).map((lines) => ({ bbox: unionBoxes(lines.map((l) => l.bbox)), lines }));
 }
 

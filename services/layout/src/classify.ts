@@ -18,6 +18,7 @@ export interface PageStyle {
   /** The largest font size on the page. */
   largestSize: number;
   page: number;
+  width: number;
   height: number;
 }
 
@@ -36,7 +37,7 @@ const SECTION_NUMBER = /^(\d{1,2}(?:\.\d{1,2})*)\.?\s+\p{Lu}|^[IVX]{1,5}\.\s+\p{
 const SECTION_WORD = /^(?:abstract|introduction|conclusions?|references|bibliography|acknowledge?ments?|appendix|related work|discussion|results|methods?)\b/i;
 
 /** The body size: the font size carrying the most characters (sizes rounded to 0.5 px). */
-export function pageStyle(groups: readonly LineGroup[], page: number, height: number): PageStyle {
+export function pageStyle(groups: readonly LineGroup[], page: number, width: number, height: number): PageStyle {
   const weight = new Map<number, number>();
   const fonts = new Map<string, number>();
   let largestSize = 0;
@@ -51,11 +52,48 @@ export function pageStyle(groups: readonly LineGroup[], page: number, height: nu
   }
   const [body] = [...weight.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
   const [bodyFont] = [...fonts.entries()].sort((a, b) => b[1] - a[1]);
-  return { bodySize: body?.[0] ?? 0, bodyFont: bodyFont?.[0] ?? '', largestSize, page, height };
+  return { bodySize: body?.[0] ?? 0, bodyFont: bodyFont?.[0] ?? '', largestSize, page, width, height };
+}
+
+/** Running headers and footers sit in these shares of the page height at its top and bottom... */
+const FURNITURE_BAND = 0.075;
+/** ...notices with furniture wording (URLs, download stamps, journal lines, page numbers) in these. */
+const NOTICE_BAND = 0.12;
+/** Marginal notes and stamps run along the outer edges, in these shares of the page width. */
+const MARGIN_BAND = 0.12;
+const NOTICE = /^(?:(?:page\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:\/|of)\s*\d{1,4})?|.*\b(?:downloaded|https?:\/\/|www\.|doi\b|doi\.org|©|copyright|all rights reserved|vol\.|volume\s+\d|pp\.|issn|arxiv:).*)$/iu;
+
+/** "1Code is at https://…", "* Corresponding author": a footnote, content even with a URL in it. */
+const FOOTNOTE_START = /^(?:\d{1,2}\s?\p{L}|[*†‡§])/u;
+
+/**
+ * Page furniture from one page alone, by position, size and wording: a short line in the top or
+ * bottom band set no larger than the body, a small notice (URL, stamp, journal line, page number)
+ * a little further in, or rotated text along a side edge. Repetition across pages is assemble's.
+ */
+export function furniture(group: LineGroup, style: PageStyle): 'header' | 'footer' | undefined {
+  const [x0, y0, x1, y1] = group.bbox;
+  const text = group.lines.map((l) => l.text).join(' ');
+  const where = (y0 + y1) / 2 < style.height / 2 ? 'header' : 'footer';
+  const size = Math.max(...group.lines.map((l) => l.size));
+  if (group.lines.every((l) => l.rotated)) {
+    // a landscape table's caption runs along the edge too, in body size
+    const atEdge = x1 <= style.width * MARGIN_BAND || x0 >= style.width * (1 - MARGIN_BAND);
+    return atEdge && !CAPTION.test(text) && (size < style.bodySize * 0.85 || NOTICE.test(text)) ? where : undefined;
+  }
+  const notLarger = style.bodySize === 0 || size <= style.bodySize * 1.05;
+  const inTop = (band: number) => y1 <= style.height * band;
+  const inBottom = (band: number) => y0 >= style.height * (1 - band);
+  if (notLarger && ((inTop(FURNITURE_BAND) && group.lines.length <= 2) || (inBottom(FURNITURE_BAND) && group.lines.length === 1))) return where;
+  const smaller = style.bodySize === 0 || size < style.bodySize * 0.95;
+  if ((smaller || /^\W*\d{1,4}\W*$/u.test(text)) && (inTop(NOTICE_BAND) || inBottom(NOTICE_BAND)) && group.lines.length <= 2 && NOTICE.test(text) && !FOOTNOTE_START.test(text)) return where;
+  return undefined;
 }
 
 export function classify(group: LineGroup, style: PageStyle): Classified {
   const text = group.lines.map((l) => l.text).join(' ');
+  const furnitureType = furniture(group, style);
+  if (furnitureType) return { type: furnitureType };
   const size = Math.max(...group.lines.map((l) => l.size));
   const bold = group.lines.every((l) => l.bold);
   const ratio = style.bodySize > 0 ? size / style.bodySize : 1;
@@ -89,6 +127,8 @@ export function demoteFrontMatter<T extends { type: BlockType; level?: number; t
   const title = blocks.find((b) => b.type === 'title');
   if (!title) return;
   const sections = blocks.filter((b) => b.type === 'heading' && (SECTION_NUMBER.test(b.text) || SECTION_WORD.test(b.text)));
+  // without a recognisable first section there is no telling front matter from headings: keep them
+  if (sections.length === 0) return;
   const firstSection = Math.min(...sections.map((b) => b.bbox[1]!));
   for (const block of blocks) {
     if (block.type === 'heading' && block.bbox[1]! > title.bbox[1]! && block.bbox[1]! < firstSection && !sections.includes(block)) {

@@ -86,17 +86,24 @@ describe('layout handler on a real nats-server', () => {
     await bus.publish(Subjects.work('layout', task.options.priority), encode(PageTaskSchema, task), { msgId: MsgIds.page(docId, page) });
   }
 
-  it('resolves a text-layer page inline (table from rulings, figure cropped into pl-pages) and routes a scanned page to OCR', async () => {
+  it('routes the table of a text-layer page to the table stage and its figure to the chart stage (crop in pl-pages), and a scanned page to OCR', async () => {
     await start();
     await publishPage('doc-layout', 1, TABLE_PAGE);
     await publishPage('doc-layout', 2, null, { lang: 'ch' });
     const layouts = (await collectMessages(bus.js, Streams.work, 'assemble-normal', 2, (d) => decode(AssembleMessageSchema, d))) as PageLayout[];
     const byPage = new Map(layouts.map((l) => [l.page, l]));
     const first = byPage.get(1)!;
-    expect(first.pendingRegions).toEqual([]);
-    expect(first.blocks.map((b) => b.type)).toEqual(['heading', 'table', 'figure']);
-    expect(first.blocks[1]!.html).toContain('<td>alpha</td><td>1.0</td>');
-    const crop = await bus.getObject(ObjectStores.pages, first.blocks[2]!.image!);
+    expect(first.blocks.map((b) => b.type)).toEqual(['heading']);
+    expect(first.pendingRegions).toEqual([
+      { regionId: 'r1', stage: 'table' },
+      { regionId: 'r2', stage: 'chart' },
+    ]);
+    const [table] = await collectMessages(bus.js, Streams.work, 'table-normal', 1, (d) => decode(RegionTaskSchema, d));
+    expect(table).toMatchObject({ regionId: 'r1', type: 'table', order: 1, raster: 'doc-layout/1.png', rulings: TABLE_PAGE.rulings });
+    expect(table!.words!.map((w) => w.text)).toEqual(['Name', 'Value', 'alpha', '1.0', 'beta', '2.5']);
+    const [chart] = await collectMessages(bus.js, Streams.work, 'chart-normal', 1, (d) => decode(RegionTaskSchema, d));
+    expect(chart).toMatchObject({ regionId: 'r2', type: 'chart', order: 2, bbox: [200, 600, 600, 900] });
+    const crop = await bus.getObject(ObjectStores.pages, chart!.image!);
     const meta = await sharp(crop).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['png', 400, 300]);
 
@@ -104,7 +111,7 @@ describe('layout handler on a real nats-server', () => {
     expect(second.blocks).toEqual([]);
     expect(second.pendingRegions).toEqual([{ regionId: 'page', stage: 'ocr' }]);
     const [region] = await collectMessages(bus.js, Streams.work, 'ocr-normal', 1, (d) => decode(RegionTaskSchema, d));
-    expect(region).toMatchObject({ docId: 'doc-layout', page: 2, regionId: 'page', mode: 'page', bbox: [0, 0, WIDTH, HEIGHT], lang: 'ch', raster: 'doc-layout/2.png' });
+    expect(region).toMatchObject({ docId: 'doc-layout', page: 2, regionId: 'page', mode: 'page', bbox: [0, 0, WIDTH, HEIGHT], lang: 'ch', raster: 'doc-layout/2.png', routes: ['table'] });
   });
 
   it('reads a text layer that travels inline in the task the same as a stored one', async () => {
@@ -112,25 +119,34 @@ describe('layout handler on a real nats-server', () => {
     await publishPage('doc-inline', 1, TABLE_PAGE, {}, true);
     await publishPage('doc-stored', 1, TABLE_PAGE);
     const layouts = (await collectMessages(bus.js, Streams.work, 'assemble-normal', 2, (d) => decode(AssembleMessageSchema, d))) as PageLayout[];
-    const blocks = Object.fromEntries(layouts.map((l) => [l.docId, l.blocks.map((b) => [b.type, b.text])]));
+    const blocks = Object.fromEntries(layouts.map((l) => [l.docId, [l.blocks.map((b) => [b.type, b.text]), l.pendingRegions]]));
     expect(blocks['doc-inline']).toEqual(blocks['doc-stored']);
-    expect(blocks['doc-inline']?.map(([type]) => type)).toEqual(['heading', 'table', 'figure']);
+    expect(blocks['doc-inline']?.[1]).toEqual([
+      { regionId: 'r1', stage: 'table' },
+      { regionId: 'r2', stage: 'chart' },
+    ]);
   });
 
-  it('falls back to text for tables when the control flag or the request turns tables off', async () => {
+  it('falls back to text for tables and to an image for charts when the control flag or the request turns them off', async () => {
     await start();
     const control = await ControlPlane.open(bus);
     await control.setFeature('table', false);
+    await control.setFeature('chart', false);
     await publishPage('doc-flag-off', 1, TABLE_PAGE);
     const [offByFlag] = (await collectMessages(bus.js, Streams.work, 'assemble-normal', 1, (d) => decode(AssembleMessageSchema, d))) as PageLayout[];
-    expect(offByFlag!.blocks.map((b) => b.type)).not.toContain('table');
+    expect(offByFlag!.pendingRegions).toEqual([]);
+    const types = offByFlag!.blocks.map((b) => b.type);
+    expect(types).not.toContain('table');
+    expect(types.filter((t) => t === 'figure')).toHaveLength(1);
+    expect(offByFlag!.blocks.map((b) => b.text).join(' ')).toContain('alpha');
 
     await control.setFeature('table', true);
+    await control.setFeature('chart', true);
     await publishPage('doc-req-off', 1, TABLE_PAGE, { features: { table: false } });
     await publishPage('doc-on', 1, TABLE_PAGE);
     const layouts = (await collectMessages(bus.js, Streams.work, 'assemble-normal', 2, (d) => decode(AssembleMessageSchema, d))) as PageLayout[];
-    const types = Object.fromEntries(layouts.map((l) => [l.docId, l.blocks.map((b) => b.type)]));
-    expect(types['doc-req-off']).not.toContain('table');
-    expect(types['doc-on']).toContain('table');
+    const stages = Object.fromEntries(layouts.map((l) => [l.docId, l.pendingRegions.map((r) => r.stage)]));
+    expect(stages['doc-req-off']).toEqual(['chart']);
+    expect(stages['doc-on']).toEqual(['table', 'chart']);
   });
 });

@@ -1,5 +1,6 @@
 // The layout stage: a rendered page in; its PageLayout (blocks resolved from the text layer, and
-// the regions still pending) to assemble, and RegionTasks to the feature stages.
+// the regions still pending) to assemble, and RegionTasks to the feature stages: a scan to ocr,
+// tables to table, figures to chart (each only while its feature is on).
 import type { Bus } from '@paperline/bus';
 import {
   MsgIds,
@@ -102,13 +103,18 @@ async function layoutMessage(message: StageMessage<PageTask>, ctx: BatchContext,
       result.crops.map(async (crop, i) => {
         const png = crops[i];
         if (png) await ctx.bus.putObject(ObjectStores.pages, crop.object, png);
-        else delete result.blocks.find((b) => b.id === crop.blockId)?.image;
+        else {
+          delete result.blocks.find((b) => b.id === crop.blockId)?.image;
+          delete result.regions.find((r) => r.regionId === crop.blockId)?.image;
+        }
       }),
     );
   }
   if (result.regions.some((r) => r.stage === 'ocr') && !task.raster) {
     throw new PaperlineError('INVALID_MESSAGE', `page ${task.page} has neither a text layer nor a raster`);
   }
+  // a raster of only the page's images shows no table: the table stage then reads words and rulings alone
+  const pageRaster = task.rasterContent === 'images' ? null : task.raster;
 
   const outputs: Output[] = [
     {
@@ -142,12 +148,16 @@ async function layoutMessage(message: StageMessage<PageTask>, ctx: BatchContext,
         width: task.width,
         height: task.height,
         dpi: task.dpi,
-        // an image layer shows the pictures only: a formula's crop would be blank
-        raster: region.stage === 'formula' && task.rasterContent === 'images' ? null : task.raster,
+        // an image layer shows the pictures only: a table's or formula's pixels would be blank
+        raster: region.stage === 'table' || region.stage === 'formula' ? pageRaster : task.raster,
         lang: task.options.lang ?? settings.defaultLang,
         ...(region.runs ? { runs: region.runs } : {}),
         ...(region.rulings ? { rulings: region.rulings } : {}),
         options: task.options,
+        ...(region.words ? { words: region.words } : {}),
+        ...(region.caption ? { caption: region.caption } : {}),
+        ...(region.image ? { image: region.image } : {}),
+        ...(region.routes ? { routes: region.routes } : {}),
       }),
     })),
   ];

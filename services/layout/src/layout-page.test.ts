@@ -107,14 +107,15 @@ describe('layoutPage', () => {
     expect(blocks.map((b) => b.text)).toEqual(['Hello world example text.']);
   });
 
-  it('makes figures from image rectangles when the page has a raster, keeping their labels inside', () => {
+  it('makes figures from image rectangles when the page has a raster, keeping their labels inside (charts off)', () => {
     const runs = [...paragraph([LONG, LONG], 100, 300), run('axis label', 220, 560), run('Figure 1: A picture of things.', 100, 760)];
     const images: BBox[] = [
       [100, 400, 400, 700],
       [402, 400, 600, 700], // a second tile of the same figure
       [1000, 100, 1005, 105], // decoration
     ];
-    const { blocks, crops } = layoutPage(task(2, 'doc-test-1/2.png'), layer(runs, { images }), { features: ALL_ON });
+    const { blocks, crops, regions } = layoutPage(task(2, 'doc-test-1/2.png'), layer(runs, { images }), { features: { ...ALL_ON, chart: false } });
+    expect(regions).toEqual([]);
     expect(blocks.map((b) => b.type)).toEqual(['text', 'figure', 'caption']);
     const figure = blocks[1]!;
     expect(figure.bbox).toEqual([100, 400, 600, 700]);
@@ -123,13 +124,24 @@ describe('layoutPage', () => {
     expect(crops).toEqual([{ blockId: 'b1', object: 'doc-test-1/2.b1.png', bbox: [100, 400, 600, 700] }]);
   });
 
-  it('turns a stack of rulings into a table block when tables are on, and into text when off', () => {
+  it('routes a figure to the chart stage with the labels around it and its caption when charts are on', () => {
+    const runs = [...paragraph([LONG, LONG], 100, 300), run('40', 70, 420, 16), run('20', 70, 560, 16), run('0', 80, 690, 16), run('2019', 150, 730, 16), run('2020', 450, 730, 16), run('Figure 2: Sales by year.', 100, 790)];
+    const { blocks, regions, crops } = layoutPage(task(2, 'doc-test-1/2.png'), layer(runs, { images: [[100, 400, 600, 700]] }), { features: ALL_ON });
+    expect(blocks.map((b) => b.type)).toEqual(['text', 'caption']);
+    expect(regions).toHaveLength(1);
+    expect(regions[0]).toMatchObject({ regionId: 'r1', stage: 'chart', type: 'chart', bbox: [100, 400, 600, 700], order: 1, caption: 'Figure 2: Sales by year.', image: 'doc-test-1/2.r1.png' });
+    expect(regions[0]!.words!.map((w) => w.text).sort()).toEqual(['0', '20', '2019', '2020', '40']);
+    expect(crops).toEqual([{ blockId: 'r1', object: 'doc-test-1/2.r1.png', bbox: [100, 400, 600, 700] }]);
+  });
+
+  it('routes a stack of rulings to the table stage with its words and rulings when tables are on, and keeps text when off', () => {
     const rulings: Ruling[] = [300, 330, 420].map((y) => ({ x0: 100, y0: y, x1: 700, y1: y }));
     const runs = [run('Name', 110, 322), run('Value', 500, 322), run('alpha', 110, 360), run('1.0', 500, 360), run('beta', 110, 400), run('2.5', 500, 400)];
     const on = layoutPage(task(2), layer(runs, { rulings }), { features: ALL_ON });
-    expect(on.blocks.map((b) => b.type)).toEqual(['table']);
-    expect(on.blocks[0]!.text).toBe('Name | Value\nalpha | 1.0\nbeta | 2.5');
-    expect(on.blocks[0]!.html).toBe('<table><tr><td>Name</td><td>Value</td></tr><tr><td>alpha</td><td>1.0</td></tr><tr><td>beta</td><td>2.5</td></tr></table>');
+    expect(on.blocks).toEqual([]);
+    expect(on.regions).toHaveLength(1);
+    expect(on.regions[0]).toMatchObject({ regionId: 'r0', stage: 'table', type: 'table', order: 0, mode: 'region', rulings });
+    expect(on.regions[0]!.words!.map((w) => w.text)).toEqual(['Name', 'Value', 'alpha', '1.0', 'beta', '2.5']);
     const off = layoutPage(task(2), layer(runs, { rulings }), { features: { ...ALL_ON, table: false } });
     expect(off.blocks.every((b) => b.type === 'text')).toBe(true);
     expect(off.blocks.map((b) => b.text).join(' ')).toContain('alpha');
@@ -195,7 +207,9 @@ describe('layoutPage', () => {
     const { blocks, regions, crops } = layoutPage(task(1, 'doc-test-1/1.png', null), null, { features: ALL_ON });
     expect(blocks).toEqual([]);
     expect(crops).toEqual([]);
-    expect(regions).toEqual([{ regionId: 'page', stage: 'ocr', type: 'text', bbox: [0, 0, 1275, 1650], order: 0, mode: 'page' }]);
+    expect(regions).toEqual([{ regionId: 'page', stage: 'ocr', type: 'text', bbox: [0, 0, 1275, 1650], order: 0, mode: 'page', routes: ['table'] }]);
+    // with tables off, ocr keeps a scan's tables as text
+    expect(layoutPage(task(1, 'doc-test-1/1.png', null), null, { features: { ...ALL_ON, table: false } }).regions[0]!.routes).toEqual([]);
   });
 
   it('sends a blank page nowhere: no blocks, no OCR region, and it still counts as a page', () => {

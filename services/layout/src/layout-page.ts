@@ -1,15 +1,17 @@
 // One page's layout from its text layer, without a learned model: figures from image rectangles,
 // tables from rulings, paragraphs from lines, each classified, display formulas routed to the
-// formula stage, all in reading order. A page without a text layer becomes one page-mode OCR region.
+// formula stage, all in reading order. Tables go to the table stage (with their words and
+// rulings) and figures to the chart stage (with the labels around them and their caption) while
+// those features are on; off, a table's lines stay text and a figure is an image with its labels.
+// A page without a text layer becomes one page-mode OCR region, which may route its own tables on.
 import type { FeatureName, GlyphRun, PageTask, PageTextLayer } from '@paperline/contracts';
-import { unionBoxes } from '@paperline/vision';
+import { rulingTableBoxes, unionBoxes } from '@paperline/vision';
 import { groupBlocks } from './blocks.js';
 import { classify, demoteFrontMatter, pageStyle } from './classify.js';
 import { finishPage, joinLines, type Draft, type PageLayoutResult } from './drafts.js';
 import { mathShare, mergeDisplayFormulas, rulingsInside } from './formulas.js';
 import { buildLines } from './lines.js';
-import { DEFAULT_REGION_OPTIONS, figureBoxes, mostlyInside, tableBoxes, type RegionOptions } from './regions.js';
-import { tableText } from './table-text.js';
+import { chartLabels, DEFAULT_REGION_OPTIONS, figureBoxes, looksTabular, mostlyInside, nearestCaption, rulingsNear, wordsOf, type RegionOptions } from './regions.js';
 
 export { cropObjectName, type CropRequest, type PageLayoutResult, type RegionDraft } from './drafts.js';
 
@@ -19,7 +21,6 @@ export interface LayoutOptions {
   regions?: RegionOptions;
 }
 
-const MIN_TABLE_ROWS = 3;
 /** A block of at most this many lines set mostly in math fonts is a display formula. */
 const MAX_FORMULA_LINES = 3;
 const MIN_MATH_SHARE = 0.6;
@@ -28,7 +29,9 @@ export function layoutPage(task: PageTask, layer: PageTextLayer | null, options:
   // render found nothing painted on it: nothing to read, no OCR
   if (task.blank) return { blocks: [], regions: [], crops: [], backend: 'blank' };
   if (!layer) {
-    return finishPage(task, [{ type: 'text', bbox: [0, 0, task.width, task.height], text: '', lines: [], source: 'ocr', confidence: 1, route: { stage: 'ocr', mode: 'page' } }], 'ocr-page');
+    // the table candidates of a scan come from its OCR lines: the ocr stage routes them on
+    const routes: FeatureName[] = options.features.table ? ['table'] : [];
+    return finishPage(task, [{ type: 'text', bbox: [0, 0, task.width, task.height], text: '', lines: [], source: 'ocr', confidence: 1, route: { stage: 'ocr', mode: 'page', routes } }], 'ocr-page');
   }
   const regionOptions = options.regions ?? DEFAULT_REGION_OPTIONS;
   const page = { width: task.width, height: task.height };
@@ -39,23 +42,29 @@ export function layoutPage(task: PageTask, layer: PageTextLayer | null, options:
   // figures need pixels for their crop (a page raster or the image layer): without, their text is kept as text
   if (task.raster) {
     for (const box of figureBoxes(layer.images, page, regionOptions)) {
-      const inside = lines.filter((l) => mostlyInside(l.bbox, box));
+      // a chart's axis, tick and legend labels sit around its plot: they go with it to the chart stage
+      const inside = options.features.chart ? chartLabels(box, lines, regionOptions) : lines.filter((l) => mostlyInside(l.bbox, box));
       lines = lines.filter((l) => !inside.includes(l));
-      drafts.push({ ...base, type: 'figure', bbox: box, text: inside.map((l) => l.text).join(' '), lines: inside, crop: true });
+      const figure: Draft = { ...base, type: 'figure', bbox: box, text: inside.map((l) => l.text).join(' '), lines: inside, crop: true };
+      if (options.features.chart) {
+        figure.type = 'chart';
+        figure.route = { stage: 'chart', mode: 'region', words: inside.flatMap(wordsOf), rulings: rulingsNear(layer.rulings, unionBoxes([box, ...inside.map((l) => l.bbox)])) };
+      }
+      drafts.push(figure);
     }
   }
   if (options.features.table) {
-    for (const box of tableBoxes(layer.rulings, regionOptions)) {
+    for (const box of rulingTableBoxes(layer.rulings, regionOptions)) {
       const inside = lines.filter((l) => mostlyInside(l.bbox, box));
-      const table = tableText(inside);
-      if (!looksTabular(table.rows)) continue;
+      if (!looksTabular(inside)) continue;
       lines = lines.filter((l) => !inside.includes(l));
-      drafts.push({ ...base, type: 'table', bbox: unionBoxes([box, ...inside.map((l) => l.bbox)]), text: table.text, html: table.html, lines: inside });
+      const bbox = unionBoxes([box, ...inside.map((l) => l.bbox)]);
+      drafts.push({ ...base, type: 'table', bbox, text: inside.map((l) => l.text).join('\n'), lines: inside, route: { stage: 'table', mode: 'region', words: inside.flatMap(wordsOf), rulings: rulingsNear(layer.rulings, bbox) } });
     }
   }
 
   const groups = groupBlocks(lines);
-  const style = pageStyle(groups, task.page, task.height);
+  const style = pageStyle(groups, task.page, task.width, task.height);
   for (const group of groups) {
     const { type, level } = classify(group, style);
     const math = group.lines.length <= MAX_FORMULA_LINES && mathShare(group.lines.flatMap((l) => l.runs)) >= MIN_MATH_SHARE;
@@ -81,11 +90,12 @@ export function layoutPage(task: PageTask, layer: PageTextLayer | null, options:
       draft.crop = task.raster !== null && task.rasterContent !== 'images';
     }
   }
+  for (const draft of withFormulas) {
+    if (draft.route?.stage === 'chart') {
+      const caption = nearestCaption(draft.bbox, withFormulas);
+      if (caption) draft.route.caption = caption;
+    }
+  }
   return finishPage(task, withFormulas, 'text-layer');
-}
-
-/** Rulings frame figures and boxed notes too: a table has rows, most of them with several cells. */
-function looksTabular(rows: string[][]): boolean {
-  return rows.length >= MIN_TABLE_ROWS && rows.filter((r) => r.length >= 2).length * 2 >= rows.length;
 }
 

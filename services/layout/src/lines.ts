@@ -1,7 +1,11 @@
 // Glyph runs to text lines: runs on the same baseline band, close enough along it, are one line.
-// Superscripts and subscripts (smaller, raised or lowered) join the line they overlap.
+// Superscripts and subscripts (smaller, raised or lowered) join the line they overlap. A gap that
+// is a column gutter never joins, however narrow: a gap is a gutter when a strip along it stays
+// empty for several line heights while text lines up against it (the columns). Rotated runs
+// (margin stamps, axis labels) make lines of their own, along their baseline.
 import type { BBox, GlyphRun } from '@paperline/contracts';
 import { boxHeight, overlap1d, unionBoxes } from '@paperline/vision';
+import { isCjk, isRtl, normaliseCompatibility, visualToLogical } from './scripts.js';
 
 export interface TextLayerLine {
   text: string;
@@ -13,19 +17,33 @@ export interface TextLayerLine {
   italic: boolean;
   font: string;
   runs: GlyphRun[];
+  /** The line's baseline is turned by a quarter turn or more (vertical margin text). */
+  rotated: boolean;
 }
 
 export interface LineOptions {
-  /** Largest gap between two runs of one line, in font sizes: column gutters are wider. @default 1.0 */
+  /** Largest gap between two runs of one line, in font sizes: justified text in narrow columns spaces words by up to 2 (gutters are found apart). @default 2.5 */
   maxRunGap: number;
   /** Least vertical overlap with the line, as a share of the smaller height. @default 0.5 */
   minOverlap: number;
+  /** A gutter's empty strip reaches at least this many line heights above and below, in all. @default 3 */
+  gutterLines: number;
 }
 
-export const DEFAULT_LINE_OPTIONS: Readonly<LineOptions> = Object.freeze({ maxRunGap: 1.0, minOverlap: 0.5 });
+export const DEFAULT_LINE_OPTIONS: Readonly<LineOptions> = Object.freeze({ maxRunGap: 2.5, minOverlap: 0.5, gutterLines: 3 });
 
 /** A gap wider than this share of the font size is a space between words. */
 const SPACE_GAP = 0.1;
+/** Between CJK characters only a gap of this many font sizes is a space. */
+const CJK_SPACE_GAP = 0.9;
+/** Gaps narrower than this share of the font size are never gutters (letters of one word). */
+const GUTTER_MIN_GAP = 0.2;
+/** The strip tested for a gutter is at most this wide, in font sizes, against either side of the gap. */
+const GUTTER_STRIP = 0.3;
+/** Rows starting (ending) within this many font sizes of a gap's side line up with it... */
+const EDGE_TOLERANCE = 0.08;
+/** ...and this many such rows make a column edge. */
+const GUTTER_WITNESS_ROWS = 3;
 /** A size carried by at least this share of a line's characters counts for the line's size. */
 const SIZE_SHARE = 0.25;
 
@@ -35,8 +53,76 @@ interface OpenLine {
   size: number;
 }
 
+/** Rotations of a run's box into a frame where its baseline runs left to right, and back. */
+const FRAMES: Record<number, { to: (b: BBox) => BBox; from: (b: BBox) => BBox }> = {
+  0: { to: (b) => b, from: (b) => b },
+  // reading upwards: page up is the frame's right
+  90: { to: (b) => [-b[3], b[0], -b[1], b[2]], from: (b) => [b[1], -b[2], b[3], -b[0]] },
+  180: { to: (b) => [-b[2], -b[3], -b[0], -b[1]], from: (b) => [-b[2], -b[3], -b[0], -b[1]] },
+  // reading downwards
+  270: { to: (b) => [b[1], -b[2], b[3], -b[0]], from: (b) => [-b[3], b[0], -b[1], b[2]] },
+};
+
+function quarterTurn(angle: number | undefined): number {
+  if (angle === undefined) return 0;
+  return (((Math.round(angle / 90) * 90) % 360) + 360) % 360;
+}
+
 export function buildLines(runs: readonly GlyphRun[], options: LineOptions = DEFAULT_LINE_OPTIONS): TextLayerLine[] {
-  const sorted = [...runs].filter((r) => r.text.trim() !== '').sort((a, b) => a.bbox[0] - b.bbox[0]);
+  const byTurn = new Map<number, GlyphRun[]>();
+  for (const run of runs) {
+    if (run.text.trim() === '') continue;
+    const turn = quarterTurn(run.angle);
+    byTurn.set(turn, [...(byTurn.get(turn) ?? []), run]);
+  }
+  const lines: TextLayerLine[] = [];
+  for (const [turn, group] of byTurn) {
+    const frame = FRAMES[turn] ?? FRAMES[0]!;
+    const original = new Map<GlyphRun, GlyphRun>();
+    const turned = group.map((run) => {
+      const copy = { ...run, bbox: frame.to(run.bbox) };
+      original.set(copy, run);
+      return copy;
+    });
+    for (const line of joinRuns(turned, options)) {
+      lines.push({ ...line, bbox: frame.from(line.bbox), runs: line.runs.map((r) => original.get(r) ?? r), rotated: turn !== 0 });
+    }
+  }
+  return attachListMarkers(lines).sort((a, b) => a.bbox[1] - b.bbox[1] || a.bbox[0] - b.bbox[0]);
+}
+
+/** "1.", "a)", "[12]", "•" alone on a line: a list marker, set apart from its item as a column of its own. */
+const BARE_MARKER = /^(?:[.(]?\d{1,3}[.)]?|\[\d{1,3}\]|[.(]?[a-zA-Z][.)]|[•◦▪▫‣∙·●○■□➢►–—*-])$/;
+/** A marker's item starts within this many font sizes of it. */
+const MARKER_REACH = 3;
+
+/**
+ * Marker columns look like gutters (the items' text lines up beside them): each bare marker goes
+ * back to the line beside it on its row, after it for left-to-right text, before it for right-to-left.
+ */
+function attachListMarkers(lines: TextLayerLine[]): TextLayerLine[] {
+  const taken = new Set<TextLayerLine>();
+  for (const marker of lines) {
+    if (marker.rotated || !BARE_MARKER.test(marker.text)) continue;
+    const h = Math.max(1, boxHeight(marker.bbox));
+    const item = lines.find((l) => {
+      if (l === marker || taken.has(l) || l.rotated || overlap1d(l.bbox[1], l.bbox[3], marker.bbox[1], marker.bbox[3]) < 0.5 * Math.min(h, boxHeight(l.bbox))) return false;
+      const rtl = isRtl(l.text);
+      const gap = rtl ? marker.bbox[0] - l.bbox[2] : l.bbox[0] - marker.bbox[2];
+      return gap >= -0.5 && gap <= MARKER_REACH * marker.size;
+    });
+    if (!item) continue;
+    taken.add(marker);
+    const label = marker.text.replace(/^\.(\d+)$/, '$1.');
+    item.text = `${label} ${item.text}`;
+    item.runs = [...marker.runs, ...item.runs];
+    item.bbox = unionBoxes([marker.bbox, item.bbox]);
+  }
+  return lines.filter((l) => !taken.has(l));
+}
+
+function joinRuns(runs: GlyphRun[], options: LineOptions): Array<Omit<TextLayerLine, 'rotated'>> {
+  const sorted = [...runs].sort((a, b) => a.bbox[0] - b.bbox[0]);
   const open: OpenLine[] = [];
   for (const run of sorted) {
     const h = Math.max(1, boxHeight(run.bbox));
@@ -53,6 +139,7 @@ export function buildLines(runs: readonly GlyphRun[], options: LineOptions = DEF
         bestGap = Math.abs(gap);
       }
     }
+    if (best && bestGap >= GUTTER_MIN_GAP * best.size && isGutter(sorted, best.box, run, options)) best = undefined;
     if (best) {
       best.runs.push(run);
       best.box = unionBoxes([best.box, run.bbox]);
@@ -61,10 +148,49 @@ export function buildLines(runs: readonly GlyphRun[], options: LineOptions = DEF
       open.push({ runs: [run], box: run.bbox, size: run.size });
     }
   }
-  return open.map(finishLine).sort((a, b) => a.bbox[1] - b.bbox[1] || a.bbox[0] - b.bbox[0]);
+  return open.map(finishLine);
 }
 
-function finishLine(line: OpenLine): TextLayerLine {
+/** The gap between a line and the next run on its baseline is a gutter (see the file comment). */
+function isGutter(runs: readonly GlyphRun[], line: BBox, run: GlyphRun, options: LineOptions): boolean {
+  const x0 = line[2];
+  const x1 = run.bbox[0];
+  const h = Math.max(1, boxHeight(line), boxHeight(run.bbox));
+  const strip = Math.min(x1 - x0, GUTTER_STRIP * run.size);
+  const row: BBox = [x0, Math.min(line[1], run.bbox[1]), x1, Math.max(line[3], run.bbox[3])];
+  return columnEdge(runs, x0, x0 + strip, 'end', row, h, options) || columnEdge(runs, x1 - strip, x1, 'start', row, h, options);
+}
+
+/**
+ * A strip [s0, s1] beside the gap is a column edge: no run crosses it for several line heights
+ * around the row (nor in the rows next to it), and within that stretch other rows have text that
+ * starts (or ends) exactly where the gap's side does: a column's aligned edge. Word gaps fail
+ * both: neighbouring rows cross them, and nothing else lines up with a word.
+ */
+function columnEdge(runs: readonly GlyphRun[], s0: number, s1: number, edge: 'start' | 'end', row: BBox, h: number, options: LineOptions): boolean {
+  if (s1 - s0 < 1) return false;
+  const centre = (row[1] + row[3]) / 2;
+  let above = -Infinity;
+  let below = Infinity;
+  for (const r of runs) {
+    if (r.bbox[0] >= s1 - 0.5 || r.bbox[2] <= s0 + 0.5) continue;
+    const c = (r.bbox[1] + r.bbox[3]) / 2;
+    if (c <= centre) above = Math.max(above, r.bbox[3]);
+    else below = Math.min(below, r.bbox[1]);
+  }
+  if (below - above < options.gutterLines * h || centre - above < h || below - centre < h) return false;
+  const rows = new Set<number>();
+  const x = edge === 'start' ? s1 : s0;
+  for (const r of runs) {
+    const c = (r.bbox[1] + r.bbox[3]) / 2;
+    if (c <= above || c >= below || Math.abs(c - centre) < 0.5 * h) continue;
+    const tolerance = Math.max(1.5, EDGE_TOLERANCE * r.size);
+    if (Math.abs((edge === 'start' ? r.bbox[0] : r.bbox[2]) - x) <= tolerance) rows.add(Math.round(c / h));
+  }
+  return rows.size >= GUTTER_WITNESS_ROWS;
+}
+
+function finishLine(line: OpenLine): Omit<TextLayerLine, 'rotated'> {
   let text = '';
   let previous: GlyphRun | undefined;
   const fonts = new Map<string, number>();
@@ -76,7 +202,8 @@ function finishLine(line: OpenLine): TextLayerLine {
     if (previous) {
       const gap = run.bbox[0] - previous.bbox[2];
       const spaced = /\s$/.test(previous.text) || /^\s/.test(run.text);
-      if (!spaced && gap > SPACE_GAP * Math.min(run.size, previous.size)) text += ' ';
+      const cjk = isCjk(previous.text.at(-1)) || isCjk(run.text[0]);
+      if (!spaced && gap > (cjk ? CJK_SPACE_GAP : SPACE_GAP) * Math.min(run.size, previous.size)) text += ' ';
     }
     text += run.text;
     const n = run.text.replace(/\s/g, '').length;
@@ -91,7 +218,7 @@ function finishLine(line: OpenLine): TextLayerLine {
   const [font] = [...fonts.entries()].sort((a, b) => b[1] - a[1]);
   const size = Math.max(0, ...[...sizes.entries()].filter(([, n]) => n >= SIZE_SHARE * chars).map(([s]) => s));
   return {
-    text: text.replace(/\s+/g, ' ').trim(),
+    text: visualToLogical(normaliseCompatibility(text.replace(/\s+/g, ' ').trim())),
     bbox: line.box,
     size,
     bold: boldChars * 2 > chars,

@@ -27,7 +27,7 @@ function found(...detections: Array<[DocLayoutLabel, number, number, number, num
 }
 
 describe('modelLayout (PP-DocLayout detections to blocks and regions)', () => {
-  it('on a born-digital page: regions take their text-layer lines, formulas go with their runs, unclaimed lines stay', () => {
+  it('on a born-digital page: regions take their text-layer lines, tables go to the table stage with their words, formulas with their runs, unclaimed lines stay', () => {
     const layer: PageTextLayer = {
       v: SCHEMA_VERSION,
       runs: [run('Results', 100, 100, 30), run('Name', 100, 300), run('Value', 400, 300), run('alpha', 100, 340), run('1.0', 400, 340), run('x = y', 300, 500), run('A line no region claimed.', 100, 800)],
@@ -38,15 +38,17 @@ describe('modelLayout (PP-DocLayout detections to blocks and regions)', () => {
     expect(result.backend).toBe('model');
     expect(result.blocks.map((b) => [b.type, b.text, b.source])).toEqual([
       ['heading', 'Results', 'model'],
-      ['table', 'Name | Value\nalpha | 1.0', 'model'],
       ['text', 'A line no region claimed.', 'text-layer'],
     ]);
     expect(result.blocks[0]!.level).toBe(2);
-    expect(result.blocks[1]!.html).toContain('<td>alpha</td><td>1.0</td>');
-    expect(result.regions).toEqual([expect.objectContaining({ stage: 'formula', type: 'formula', mode: 'region', rulings: layer.rulings })]);
-    expect(result.regions[0]!.runs!.map((r) => r.text)).toEqual(['x = y']);
+    expect(result.regions).toEqual([
+      expect.objectContaining({ stage: 'table', type: 'table', mode: 'region' }),
+      expect.objectContaining({ stage: 'formula', type: 'formula', mode: 'region', rulings: layer.rulings }),
+    ]);
+    expect(result.regions[0]!.words!.map((w) => w.text)).toEqual(['Name', 'Value', 'alpha', '1.0']);
+    expect(result.regions[1]!.runs!.map((r) => r.text)).toEqual(['x = y']);
     // reading order spans blocks and regions
-    expect([...result.blocks.map((b) => b.order), result.regions[0]!.order].sort()).toEqual([0, 1, 2, 3]);
+    expect([...result.blocks.map((b) => b.order), ...result.regions.map((r) => r.order)].sort()).toEqual([0, 1, 2, 3]);
   });
 
   it('on a scan: text-like regions to ocr in region mode, formulas to the formula stage (ocr when off), pictures cropped', () => {

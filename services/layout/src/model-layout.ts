@@ -1,7 +1,7 @@
 // A page's layout from PP-DocLayout's detections. On a scan every text-like region goes to OCR
 // in region mode (it keeps the detected type), formulas go to the formula stage, figures and
 // charts are cropped. On a born-digital page each region takes the text-layer lines inside it,
-// tables get their cells from those lines, formulas travel with their glyph runs; lines outside
+// tables go to the table stage with those lines' words and their rulings, formulas travel with their glyph runs; lines outside
 // every region are laid out by the text-layer heuristics, so no text is lost.
 import type { BBox, FeatureName, PageTask, PageTextLayer } from '@paperline/contracts';
 import { boxHeight, boxWidth, unionBoxes } from '@paperline/vision';
@@ -11,8 +11,7 @@ import type { PageDetections } from './doclayout-detector.js';
 import { finishPage, joinLines, type Draft, type PageLayoutResult } from './drafts.js';
 import { rulingsInside } from './formulas.js';
 import { buildLines, type TextLayerLine } from './lines.js';
-import { mostlyInside } from './regions.js';
-import { tableText } from './table-text.js';
+import { mostlyInside, rulingsNear, wordsOf } from './regions.js';
 
 const PICTURES = new Set(['figure', 'chart']);
 
@@ -47,8 +46,7 @@ export function modelLayout(task: PageTask, layer: PageTextLayer | null, found: 
       draft.text = inside.map((l) => l.text).join(' ');
       draft.crop = task.rasterContent !== 'images';
     } else if (region.type === 'table' && features.table) {
-      const table = tableText(inside);
-      Object.assign(draft, { text: table.text, html: table.html });
+      draft.route = { stage: 'table', mode: 'region', words: inside.flatMap(wordsOf), rulings: rulingsNear(layer.rulings, bbox) };
     } else if (region.type === 'formula') {
       if (features.formula) draft.route = { stage: 'formula', mode: 'region', runs: runsOf(inside), rulings: rulingsInside(layer.rulings, bbox) };
       else draft.crop = task.rasterContent !== 'images';
@@ -57,7 +55,7 @@ export function modelLayout(task: PageTask, layer: PageTextLayer | null, found: 
   }
   // what no region claimed is laid out as the model-free backend would
   const groups = groupBlocks(lines);
-  const style = pageStyle(groups, task.page, task.height);
+  const style = pageStyle(groups, task.page, task.width, task.height);
   for (const group of groups) {
     const { type, level } = classify(group, style);
     drafts.push({ source: 'text-layer', confidence: 1, type, bbox: group.bbox, text: joinLines(group.lines), lines: group.lines, ...(level ? { level } : {}) });

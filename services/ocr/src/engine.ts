@@ -85,6 +85,11 @@ export interface PageJob {
   kind: 'page';
   image: RgbImage;
   idPrefix: string;
+  /**
+   * Find table candidates (rulings in the pixels, columns of aligned lines) and give each as one
+   * `table` block holding its lines, for the table stage. @default false (their lines stay text)
+   */
+  tables?: boolean;
 }
 
 /** A known block of a page (from layout): read the lines inside `bbox` as one block. */
@@ -234,7 +239,10 @@ export class OcrEngine {
     return jobs.map((job, i) => {
       const page = lines[i]!;
       if (job.kind === 'region') return [regionBlock(page.lines, job, page)];
-      return pageBlocks(page.lines, { ...page, idPrefix: job.idPrefix }, { margins: this.options.margins });
+      // a turned page's lines are in the upright frame while the stored raster is not: the table
+      // stage would crop the wrong pixels, so its tables stay text
+      const tables = job.tables && page.rotation === 0 ? job.image : undefined;
+      return pageBlocks(page.lines, { ...page, idPrefix: job.idPrefix }, { margins: this.options.margins, ...(tables ? { tables } : {}) });
     });
   }
 

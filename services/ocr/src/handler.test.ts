@@ -15,7 +15,7 @@ import {
   type RegionTask,
 } from '@paperline/contracts';
 import { StageRuntime } from '@paperline/stage';
-import { collectMessages, startTestServer, textImage, type TestServer } from '@paperline/testing';
+import { collectMessages, startTestServer, tableImage, textImage, type TestServer } from '@paperline/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OcrEngine } from './engine.js';
 import { createOcrHandler } from './handler.js';
@@ -97,5 +97,27 @@ describe('ocr handler on a real nats-server', () => {
     const results = await collectMessages(bus.js, Streams.work, consumerName('assemble', 'normal'), 1, (d) => decode(RegionResultSchema, d), 30_000);
     expect(results[0]).toMatchObject({ regionId: 'good' });
     expect(results[0]?.blocks[0]?.text).toMatch(/^Second page\.?$/);
+  });
+
+  it('routes the table of a page it reads to the table stage with its lines when tables are routed, and names it in its result', async () => {
+    await start();
+    await bus.putObject(ObjectStores.pages, 'doc-ocr-1/3.png', await tableImage([['Name', 'Value'], ['alpha', '10'], ['beta', '25']]));
+    await send({ ...task('page', 'doc-ocr-1/3.png', 'page', [0, 0, 720, 400]), routes: ['table'] });
+    const [result] = await collectMessages(bus.js, Streams.work, consumerName('assemble', 'normal'), 1, (d) => decode(RegionResultSchema, d), 30_000);
+    const [table] = await collectMessages(bus.js, Streams.work, consumerName('table', 'normal'), 1, (d) => decode(RegionTaskSchema, d), 30_000);
+    expect(result!.blocks.map((b) => b.text)).toEqual(['Results of the trial']);
+    expect(result!.pendingRegions).toEqual([{ regionId: table!.regionId, stage: 'table' }]);
+    expect(table).toMatchObject({ type: 'table', mode: 'region', raster: 'doc-ocr-1/3.png', order: 1 });
+    expect(table!.words!.map((w) => w.text).sort()).toEqual(['10', '25', 'Name', 'Value', 'alpha', 'beta']);
+  });
+
+  it('keeps a table as text when tables are not routed (the feature is off)', async () => {
+    await start();
+    await bus.putObject(ObjectStores.pages, 'doc-ocr-1/4.png', await tableImage([['Name', 'Value'], ['alpha', '10'], ['beta', '25']]));
+    await send(task('page', 'doc-ocr-1/4.png', 'page', [0, 0, 720, 400]));
+    const [result] = await collectMessages(bus.js, Streams.work, consumerName('assemble', 'normal'), 1, (d) => decode(RegionResultSchema, d), 30_000);
+    expect(result!.pendingRegions).toBeUndefined();
+    expect(result!.blocks.every((b) => b.type !== 'table')).toBe(true);
+    expect(result!.blocks.map((b) => b.text).join(' ')).toContain('alpha');
   });
 });

@@ -13,9 +13,10 @@ import {
   encode,
   type Block,
   type Language,
+  type RegionResult,
   type RegionTask,
 } from '@paperline/contracts';
-import type { BatchContext, JobOutcome, StageHandler, StageMessage } from '@paperline/stage';
+import type { BatchContext, JobOutcome, Output, StageHandler, StageMessage } from '@paperline/stage';
 import type { OcrEngine, OcrJob } from './engine.js';
 import { decodeRgb, type RgbImage } from './raster.js';
 
@@ -51,7 +52,7 @@ export function createOcrHandler(deps: OcrHandlerDeps): StageHandler<RegionTask>
         const jobs = indices.map((i) => toJob(batch[i]!.data, (rasters[i] as { image: RgbImage }).image));
         try {
           const results = await engine.read(jobs, lang);
-          indices.forEach((i, k) => (outcomes[i] = { outputs: [resultOutput(batch[i]!, results[k]!)] }));
+          indices.forEach((i, k) => (outcomes[i] = { outputs: resultOutputs(batch[i]!.data, results[k]!) }));
         } catch (error) {
           for (const i of indices) outcomes[i] = { error };
         }
@@ -86,16 +87,51 @@ async function loadRasters(batch: ReadonlyArray<StageMessage<RegionTask>>, ctx: 
 }
 
 function toJob(task: RegionTask, image: RgbImage): OcrJob {
-  if (task.mode === 'page') return { kind: 'page', image, idPrefix: `${task.regionId}-${task.page}` };
+  if (task.mode === 'page') return { kind: 'page', image, idPrefix: `${task.regionId}-${task.page}`, tables: task.routes?.includes('table') ?? false };
   return { kind: 'region', image, bbox: task.bbox, type: task.type, order: task.order, id: task.regionId };
 }
 
-function resultOutput(message: StageMessage<RegionTask>, read: Block[]) {
-  const task = message.data;
-  const blocks = task.image ? read.map((b) => ({ ...b, image: task.image })) : read;
-  return {
-    subject: Subjects.work('assemble', task.options.priority),
-    msgId: MsgIds.regionResult(task.docId, task.page, task.regionId, 'ocr'),
-    data: encode(RegionResultSchema, { v: SCHEMA_VERSION, type: 'region', docId: task.docId, page: task.page, regionId: task.regionId, stage: 'ocr', blocks }),
+/**
+ * The region's RegionResult; on a page read with tables routed on, each table block instead
+ * becomes a RegionTask to the table stage (its OCR lines as the words), and the result names
+ * those regions so the page waits for them.
+ */
+function resultOutputs(task: RegionTask, blocks: Block[]): Output[] {
+  const tables = task.mode === 'page' && task.routes?.includes('table') ? blocks.filter((b) => b.type === 'table') : [];
+  const tableTasks: Output[] = tables.map((block) => ({
+    subject: Subjects.work('table', task.options.priority),
+    msgId: MsgIds.regionTask(task.docId, task.page, block.id, 'table'),
+    data: encode(RegionTaskSchema, {
+      v: SCHEMA_VERSION,
+      docId: task.docId,
+      page: task.page,
+      regionId: block.id,
+      type: 'table',
+      bbox: block.bbox,
+      order: block.order,
+      mode: 'region',
+      width: task.width,
+      height: task.height,
+      dpi: task.dpi,
+      raster: task.raster,
+      lang: task.lang,
+      options: task.options,
+      words: block.lines ?? [],
+    }),
+  }));
+  const result: RegionResult = {
+    v: SCHEMA_VERSION,
+    type: 'region',
+    docId: task.docId,
+    page: task.page,
+    regionId: task.regionId,
+    stage: 'ocr',
+    // a region task's crop (a formula's picture beside its OCR text) goes with its block
+    blocks: blocks.filter((b) => !tables.includes(b)).map((b) => (task.image ? { ...b, image: task.image } : b)),
+    ...(tables.length ? { pendingRegions: tables.map((b) => ({ regionId: b.id, stage: 'table' as const })) } : {}),
   };
+  return [
+    ...tableTasks,
+    { subject: Subjects.work('assemble', task.options.priority), msgId: MsgIds.regionResult(task.docId, task.page, task.regionId, 'ocr'), data: encode(RegionResultSchema, result) },
+  ];
 }

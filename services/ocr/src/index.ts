@@ -8,7 +8,6 @@ export * from './detector.js';
 export * from './recognizer.js';
 export * from './classifier.js';
 export * from './line-crops.js';
-export * from './text-join.js';
 export * from './handler.js';
 export * from './config.js';
 export * from './margins.js';

@@ -47,6 +47,8 @@ const DEFAULT_DESCENT = -0.2;
 const SPACE_GAP = 0.102;
 /** A TJ gap wider than this share of the font size starts a new run (columns, tab stops). */
 const RUN_BREAK_GAP = 0.6;
+/** A baseline turned by more than this many degrees is rotated text. */
+const ROTATED_DEGREES = 2;
 
 export class TextCollector {
   readonly runs: GlyphRun[] = [];
@@ -198,11 +200,14 @@ export class TextCollector {
     const ys = corners.map((p) => p[1]);
     // the font size in pixels: how long one em of the text's vertical axis comes out
     const pixelSize = Math.hypot(m[2], m[3]) * size;
+    // raster y grows downwards: a baseline going up the page has a negative y component
+    const angle = Math.round((Math.atan2(-m[1], m[0]) * 180) / Math.PI);
     this.runs.push({
       text: plainText(raw),
       bbox: [round(Math.min(...xs)), round(Math.min(...ys)), round(Math.max(...xs)), round(Math.max(...ys))],
       size: round(pixelSize),
       ...s.style,
+      ...(Math.abs(angle) > ROTATED_DEGREES ? { angle } : {}),
     });
   }
 }

@@ -11,6 +11,8 @@ export const STAGE_MODULES = {
   render: () => import('@paperline/render').then((m) => m.renderStage),
   layout: () => import('@paperline/layout').then((m) => m.layoutStage),
   ocr: () => import('@paperline/ocr').then((m) => m.ocrStage),
+  table: () => import('@paperline/table').then((m) => m.tableStage),
+  chart: () => import('@paperline/chart').then((m) => m.chartStage),
   formula: () => import('@paperline/formula').then((m) => m.formulaStage),
   assemble: () => import('@paperline/assemble').then((m) => m.assembleStage),
 } as const satisfies Partial<Record<StageName, StageModuleLoader>>;

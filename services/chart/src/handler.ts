@@ -1,0 +1,97 @@
+// The chart stage: figure regions in (their crop, caption, and the labels in and around the
+// plot); out a chart block (caption, axis labels and ticks as its text) when the labels and axes
+// say chart, or the figure block it was (image plus its text) when they say picture.
+import {
+  MsgIds,
+  ObjectStores,
+  RegionResultSchema,
+  RegionTaskSchema,
+  SCHEMA_VERSION,
+  Subjects,
+  decode,
+  encode,
+  type Block,
+  type RegionTask,
+  type Ruling,
+} from '@paperline/contracts';
+import type { BatchContext, JobOutcome, Output, StageHandler, StageMessage } from '@paperline/stage';
+import { clampRect, findRasterRulings, joinLines, readingOrder } from '@paperline/vision';
+import sharp from 'sharp';
+import { DEFAULT_AXIS_OPTIONS, readAxes, type AxisOptions } from './axes.js';
+
+export interface ChartHandlerDeps {
+  axes?: AxisOptions;
+}
+
+export function createChartHandler(deps: ChartHandlerDeps = {}): StageHandler<RegionTask> {
+  const axes = deps.axes ?? DEFAULT_AXIS_OPTIONS;
+  return {
+    stage: 'chart',
+    decode: (data) => decode(RegionTaskSchema, data),
+    docIdOf: (task) => task.docId,
+    pageOf: (task) => task.page,
+    async handleBatch(batch, ctx) {
+      const outcomes: JobOutcome[] = [];
+      for (const message of batch) {
+        try {
+          outcomes.push({ outputs: [resultOutput(message.data, await readRegion(message, ctx, axes))] });
+        } catch (error) {
+          outcomes.push({ error });
+        }
+      }
+      return outcomes;
+    },
+    status: () => ({ backend: 'rules', models: [] }),
+  };
+}
+
+async function readRegion(message: StageMessage<RegionTask>, ctx: BatchContext, options: AxisOptions): Promise<Block> {
+  const task = message.data;
+  const words = task.words ?? [];
+  const rulings = task.rulings ?? (await pixelRulings(task, ctx));
+  const reading = readAxes(task.bbox, words, rulings, options);
+  const lines = words.map((w) => ({ text: w.text, bbox: w.bbox, confidence: w.confidence }));
+  const base = {
+    id: task.regionId,
+    bbox: task.bbox,
+    confidence: words.length ? words.reduce((s, w) => s + w.confidence, 0) / words.length : 1,
+    source: task.mode === 'page' ? ('ocr' as const) : ('text-layer' as const),
+    order: task.order,
+    lines,
+    ...(task.image ? { image: task.image } : {}),
+    ...(task.caption ? { caption: task.caption } : {}),
+  };
+  message.log.debug({ chart: reading.isChart, yTicks: reading.yTicks.length, xLabels: reading.xLabels.length, axes: reading.axes }, 'chart or picture');
+  if (!reading.isChart) return { ...base, type: 'figure', text: joinLines(readingOrder([...words]).map((w) => w.text)) };
+  const axisText = [
+    reading.other.length ? joinLines(readingOrder([...reading.other]).map((w) => w.text)) : '',
+    reading.yTicks.length ? `y: ${reading.yTicks.map((w) => w.text).join(', ')}` : '',
+    reading.xLabels.length ? `x: ${reading.xLabels.map((w) => w.text).join(', ')}` : '',
+  ];
+  return { ...base, type: 'chart', text: axisText.filter(Boolean).join('\n') };
+}
+
+/** Axis lines of a region without vector rulings (a scan, or a chart drawn as an image), from its pixels. */
+async function pixelRulings(task: RegionTask, ctx: BatchContext): Promise<Ruling[]> {
+  const source = task.image ?? task.raster;
+  if (!source) return [];
+  let image = sharp(await ctx.bus.getObject(ObjectStores.pages, source));
+  let origin: [number, number] = [task.bbox[0], task.bbox[1]];
+  if (!task.image) {
+    const { width = 0, height = 0 } = await image.metadata();
+    const rect = clampRect(task.bbox, width, height);
+    if (!rect) return [];
+    image = image.extract(rect);
+    origin = [rect.left, rect.top];
+  }
+  const { data, info } = await image.greyscale().raw().toBuffer({ resolveWithObject: true });
+  return findRasterRulings({ data, width: info.width, height: info.height }, origin);
+}
+
+function resultOutput(task: RegionTask, block: Block): Output {
+  return {
+    subject: Subjects.work('assemble', task.options.priority),
+    msgId: MsgIds.regionResult(task.docId, task.page, task.regionId, 'chart'),
+    data: encode(RegionResultSchema, { v: SCHEMA_VERSION, type: 'region', docId: task.docId, page: task.page, regionId: task.regionId, stage: 'chart', blocks: [block] }),
+  };
+}

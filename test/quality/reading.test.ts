@@ -1,0 +1,95 @@
+// Each failure class of born-digital reading, pinned on a generated document (test/fixtures/generated,
+// made by `npm run gen:docs -- --out DIR --fixtures`: Chromium-printed PDFs with their exact Markdown).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FIXTURE_SET, generateDocument } from '@paperline/docgen';
+import { parseTextLayer } from './text-layer.js';
+
+const dir = join(import.meta.dirname, '../fixtures/generated');
+
+async function read(name: string) {
+  const { document, markdown } = await parseTextLayer(new Uint8Array(readFileSync(join(dir, `${name}.pdf`))), `${name}.pdf`);
+  return { document, markdown, truth: readFileSync(join(dir, `${name}.md`), 'utf8') };
+}
+
+const plain = (md: string) => md.replace(/<!--[\s\S]*?-->/g, ' ').replace(/^#+\s*/gm, '').replace(/^\s*[-+]\s+/gm, '').replace(/\s+/g, ' ').trim();
+
+/** Normalised edit distance over characters (the project scorer's ned_chars, on its normalisation's essentials). */
+function nedChars(prediction: string, truth: string): number {
+  const a = Array.from(plain(prediction));
+  const b = Array.from(plain(truth));
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length]! / Math.max(1, a.length, b.length);
+}
+
+const options = (name: string) => FIXTURE_SET.find((f) => f.name === name)!.options;
+
+describe('born-digital reading on generated documents', () => {
+  it('reads an Arabic page in logical order, presentation forms as letters', async () => {
+    const { markdown, truth } = await read('arabic-one-column');
+    const title = truth.split('\n')[0]!;
+    expect(markdown).toContain(title);
+    expect(markdown).not.toMatch(/[\uFB50-\uFDFF\uFE70-\uFEFC]/);
+    expect(nedChars(markdown, truth)).toBeLessThanOrEqual(0.05);
+  });
+
+  it('reads Hebrew lines with numbers and Latin terms inside in logical order', async () => {
+    const { markdown, truth } = await read('hebrew-one-column');
+    // a number between two Hebrew words (a number next to a Latin word is a known limit: see docs)
+    const withNumber = truth.match(/[\u0590-\u05ff]+ \d[\d.%]* [\u0590-\u05ff]+/g) ?? [];
+    expect(withNumber.length).toBeGreaterThan(0);
+    for (const phrase of withNumber.slice(0, 5)) expect(plain(markdown)).toContain(phrase);
+    expect(nedChars(markdown, truth)).toBeLessThanOrEqual(0.08);
+  });
+
+  it('keeps the columns of a two-column page with a 6 pt gutter apart', async () => {
+    const { markdown, truth } = await read('latin-two-columns-6pt');
+    expect(nedChars(markdown, truth)).toBeLessThanOrEqual(0.03);
+  });
+
+  it('reads side-heads before their text across a 6 pt gutter', async () => {
+    const { markdown, truth } = await read('latin-side-heads-6pt');
+    const heads = truth.split('\n').filter((l) => l.startsWith('## ')).map((l) => l.slice(3));
+    expect(heads.length).toBeGreaterThan(1);
+    // each side-head is found after the one before it, in the order of the truth
+    const text = plain(markdown);
+    let from = 0;
+    for (const head of heads) {
+      const at = text.indexOf(head, from);
+      expect(at, head).toBeGreaterThanOrEqual(0);
+      from = at + head.length;
+    }
+    expect(nedChars(markdown, truth)).toBeLessThanOrEqual(0.05);
+  });
+
+  it('writes heading levels as Markdown # levels', async () => {
+    const { markdown, truth } = await read('latin-one-column');
+    const headings = (md: string) => md.split('\n').filter((l) => /^#{1,6} /.test(l));
+    expect(headings(markdown)).toEqual(headings(truth));
+  });
+
+  it("keeps a single page's running header, footer and margin stamp out of the body, marked as furniture", async () => {
+    const { document, markdown } = await read('latin-one-column');
+    const page = generateDocument('latin-one-column', options('latin-one-column')).pages[0]!;
+    expect(document.pageCount).toBe(1);
+    expect(markdown).not.toContain(page.header!);
+    expect(markdown).not.toContain('Downloaded from');
+    expect(markdown).not.toMatch(/— 1 —/);
+    const furniture = document.pages[0]!.blocks.filter((b) => b.type === 'header' || b.type === 'footer').map((b) => b.text);
+    expect(furniture).toContain(page.header);
+    expect(furniture.some((t) => t.includes('Downloaded from'))).toBe(true);
+  });
+
+  it('joins CJK text without spaces and reads three columns in order', async () => {
+    for (const name of ['cjk-two-columns', 'latin-three-columns']) {
+      const { markdown, truth } = await read(name);
+      expect(nedChars(markdown, truth), name).toBeLessThanOrEqual(0.05);
+    }
+  });
+});

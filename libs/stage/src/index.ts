@@ -24,5 +24,5 @@ export { StageRuntime, type StageRuntimeDeps } from './runtime.js';
 export { ControlPlane, parseControlEntry, type ControlChange, type ControlWatch, type StageFlags } from './control-plane.js';
 export { HealthServer, type HealthServerOptions, type HealthTarget } from './health-server.js';
 export { deadLetterMsgId } from './dead-letters.js';
-export { runStageProcess, EXIT_RECYCLE, type StageProcess, type StageProcessOptions } from './process.js';
+export { runStageProcess, EXIT_RECYCLE, FORCED_EXIT_SLACK_MS, type StageProcess, type StageProcessOptions } from './process.js';
 export type { StateListener } from './lifecycle.js';

@@ -7,7 +7,7 @@ import type { StageHandler } from './types.js';
 /** Exit code asking the supervisor or orchestrator for a fresh process (memory recycle). */
 export const EXIT_RECYCLE = 75;
 /** Past the grace period, shutdown gets this much longer for release and drain before a forced exit. */
-const FORCED_EXIT_SLACK_MS = 15_000;
+export const FORCED_EXIT_SLACK_MS = 15_000;
 
 export interface StageProcessOptions<T> {
   handler: StageHandler<T>;

@@ -356,7 +356,7 @@ describe('paperline (the bin)', () => {
     expect(md.code, md.stderr).toBe(0);
     expect(md.stdout.trim()).toBe(join(out, 'two.md'));
     // which backend each stage ran with; the stages not built yet are down
-    expect(md.stderr).toMatch(/^paperline: backends: render=pdfjs\+sharp layout=text-layer ocr=pp-ocr table=down formula=glyphs chart=down assemble=reading-order$/m);
+    expect(md.stderr).toMatch(/^paperline: backends: render=(pdfium|pdfjs)\+sharp layout=text-layer ocr=pp-ocr table=rules formula=glyphs chart=rules assemble=reading-order$/m);
     // the log stays out of the user's stderr
     expect(md.stderr.split('\n').filter((line) => line.startsWith('{'))).toEqual([]);
     const text = await readFile(join(out, 'two.md'), 'utf8');

@@ -21,6 +21,7 @@ export {
   type HealthOptions,
 } from './options.js';
 export { StageRuntime, type StageRuntimeDeps } from './runtime.js';
+export { handleEachMessage } from './each-message.js';
 export { ControlPlane, parseControlEntry, type ControlChange, type ControlWatch, type StageFlags } from './control-plane.js';
 export { HealthServer, type HealthServerOptions, type HealthTarget } from './health-server.js';
 export { deadLetterMsgId } from './dead-letters.js';

@@ -24,7 +24,7 @@ import {
 import { freePort, startLocalServer } from '@paperline/nats-server';
 import { startPresence } from '@paperline/stage-host';
 import { silentLogger } from '@paperline/telemetry';
-import { buildPdf, startTestServer, updateJobRecord, type TestServer } from '@paperline/testing';
+import { buildPdf, startTestServer, textImage, updateJobRecord, type TestServer } from '@paperline/testing';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'paperline.js');
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\n');
@@ -365,11 +365,18 @@ describe('paperline (the bin)', () => {
   }, 180_000);
 
   it('Ctrl-C during an embedded parse drains the stages, then ends quietly with 130 (logs in PL_LOG_FILE, not on stderr)', async () => {
-    const pages = Array.from({ length: 40 }, (_, i) => ({ texts: [{ text: `Page ${i + 1}`, x: 72, y: 80 }] }));
-    await writeFile(join(dir, 'long.pdf'), buildPdf(pages));
+    // scanned pages: seconds of OCR each, so the parse is still running when Ctrl-C comes (a
+    // text-layer PDF of 40 pages was already done on a fast engine)
+    const scans = await Promise.all(
+      Array.from({ length: 4 }, async (_, i) => {
+        const file = join(dir, `scan-${i}.png`);
+        await writeFile(file, await textImage(Array.from({ length: 16 }, (_, line) => `Scan ${i} line ${line}: the parse goes on while Ctrl-C comes`)));
+        return file;
+      }),
+    );
     const logFile = join(dir, 'parse.log');
     let child: ChildProcess | undefined;
-    const run = paperline(['parse', join(dir, 'long.pdf'), '-o', join(dir, 'out')], { NATS_URL: '', PL_LOG_FILE: logFile, PL_LOG_LEVEL: 'info' }, (c) => (child = c));
+    const run = paperline(['parse', ...scans, '-o', join(dir, 'out')], { NATS_URL: '', PL_LOG_FILE: logFile, PL_LOG_LEVEL: 'info' }, (c) => (child = c));
     // every stage is ready once assemble, the last of the list, says so
     const deadline = Date.now() + 120_000;
     while (!(existsSync(logFile) && /"stage":"assemble".*"to":"ready"/.test(await readFile(logFile, 'utf8')))) {

@@ -20,6 +20,15 @@ export interface PdfiumOpenOptions {
 const PNG_COMPRESSION = 2;
 /** A gap in a text object wider than this share of the font size starts a new run (columns, tab stops), as in the pdf.js path. */
 const RUN_BREAK_GAP = 0.6;
+/** A gap between glyphs of at least this share of the font size is a word space (as pdf.js). */
+const SPACE_GAP = 0.102;
+/** Glyphs of one object whose baselines lie this share of the font size apart are on two lines. */
+const LINE_BREAK_SHIFT = 0.5;
+/** A baseline turned by more than this many degrees is rotated text. */
+const ROTATED_DEGREES = 2;
+const SOFT_HYPHEN = 0xad;
+/** Hebrew, Arabic (and the scripts between), and their presentation forms. */
+const RTL_CHAR = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]/u;
 /** PDFium's font flags (PDF FontDescriptor /Flags): Italic and ForceBold. */
 const FLAG_ITALIC = 1 << 6;
 const FLAG_FORCE_BOLD = 1 << 18;
@@ -54,6 +63,25 @@ interface RunStyle {
   italic: boolean;
   /** Font size in page units (points), its text matrix applied. */
   em: number;
+  /** The baseline's direction in page space, a unit vector. */
+  baseline: [number, number];
+}
+
+/** A character of a text object, placed along and across its baseline (page units). */
+interface PlacedGlyph {
+  char: string;
+  box: BBox;
+  along: number;
+  from: number;
+  to: number;
+  across: number;
+}
+
+interface ObjectGlyphs {
+  style: RunStyle;
+  glyphs: PlacedGlyph[];
+  /** Holds right-to-left letters, which PDFium keeps in logical order. */
+  rtl: boolean;
 }
 
 interface PageObjects {
@@ -137,7 +165,14 @@ class PdfiumDocument implements OpenedDocument {
     }
   }
 
-  /** Glyph runs: a text object's characters, split where a wide gap or a line break falls inside it. */
+  /**
+   * Glyph runs the way the pdf.js path cuts them, so layout reads both engines alike: one run per
+   * text object (one Tj/TJ), split at a wide gap or a line break inside it, word spaces where the
+   * gap between glyphs is one, `angle` for a turned baseline, and the glyphs in visual (left to
+   * right) order. PDFium's text page holds right-to-left text in logical order (it runs bidi
+   * itself) while pdf.js and layout's bidi step work on visual order, so such an object's glyphs
+   * are put back in the order they stand on the baseline.
+   */
   private textRuns(page: number, toDevice: Matrix): GlyphRun[] {
     const { api } = this;
     const textPage = api._FPDFText_LoadPage(page);
@@ -145,62 +180,81 @@ class PdfiumDocument implements OpenedDocument {
     const scratch = new Scratch(api, FONT_NAME_BYTES + 32);
     const rect = scratch.pointer + FONT_NAME_BYTES;
     const styles = new Map<number, RunStyle>();
-    const runs: GlyphRun[] = [];
-    let text = '';
-    let box: BBox | undefined;
-    let style: RunStyle | undefined;
-    let object = 0;
-    const flush = () => {
-      if (box && style && text.trim() !== '') {
-        const device = deviceBox(toDevice, box[0], box[1], box[2], box[3]);
-        runs.push({
-          text: plainText(text.trim()),
-          bbox: [round2(device[0]), round2(device[1]), round2(device[2]), round2(device[3])],
-          font: style.font,
-          size: round2(style.em * Math.hypot(toDevice[2], toDevice[3])),
-          bold: style.bold,
-          italic: style.italic,
-        });
-      }
-      text = '';
-      box = undefined;
-    };
+    const objects = new Map<number, ObjectGlyphs>();
     try {
       const count = api._FPDFText_CountChars(textPage);
       for (let i = 0; i < count; i++) {
+        // PDFium's own spaces and line breaks are its guesses: gaps are measured below instead
+        if (api._FPDFText_IsGenerated(textPage, i)) continue;
         const unicode = api._FPDFText_GetUnicode(textPage, i);
-        if (api._FPDFText_IsGenerated(textPage, i)) {
-          // PDFium's own spaces stand for gaps inside a text object; its line breaks end a run
-          if (unicode === 0x20) {
-            if (text !== '' && !text.endsWith(' ')) text += ' ';
-          } else flush();
-          continue;
-        }
         const owner = api._FPDFText_GetTextObject(textPage, i);
-        if (owner !== object) {
-          flush();
-          object = owner;
-          style = styles.get(owner) ?? this.runStyle(textPage, i, scratch, rect, styles, owner);
+        let object = objects.get(owner);
+        if (!object) {
+          object = { style: styles.get(owner) ?? this.runStyle(textPage, i, scratch, rect, styles, owner), glyphs: [], rtl: false };
+          objects.set(owner, object);
         }
         if (!api._FPDFText_GetLooseCharBox(textPage, i, rect)) continue;
         const left = scratch.f32(FONT_NAME_BYTES / 4);
         const top = scratch.f32(FONT_NAME_BYTES / 4 + 1);
         const right = scratch.f32(FONT_NAME_BYTES / 4 + 2);
         const bottom = scratch.f32(FONT_NAME_BYTES / 4 + 3);
-        if (box && style && left - box[2] > RUN_BREAK_GAP * style.em) flush();
         const char = unicode === 0x02 ? '-' : unicode === 0 ? '' : String.fromCodePoint(unicode);
-        text += char;
-        if (char.trim() === '') continue;
-        box = box
-          ? [Math.min(box[0], left), Math.min(box[1], bottom), Math.max(box[2], right), Math.max(box[3], top)]
-          : [left, bottom, right, top];
+        // a soft hyphen inside a line is an invisible break opportunity (pdf.js shows it no glyph)
+        if (char === '' || (unicode === SOFT_HYPHEN && right <= left)) continue;
+        if (!object.rtl && RTL_CHAR.test(char)) object.rtl = true;
+        const [ux, uy] = object.style.baseline;
+        const cx = (left + right) / 2;
+        const cy = (top + bottom) / 2;
+        const half = (Math.abs((right - left) * ux) + Math.abs((top - bottom) * uy)) / 2;
+        const along = cx * ux + cy * uy;
+        object.glyphs.push({ char, box: [left, bottom, right, top], along, from: along - half, to: along + half, across: cy * ux - cx * uy });
       }
-      flush();
+      const runs: GlyphRun[] = [];
+      for (const object of objects.values()) this.objectRuns(object, toDevice, runs);
       return runs;
     } finally {
       scratch.free();
       api._FPDFText_ClosePage(textPage);
     }
+  }
+
+  private objectRuns({ style, glyphs, rtl }: ObjectGlyphs, toDevice: Matrix, runs: GlyphRun[]): void {
+    if (rtl) glyphs.sort((a, b) => a.along - b.along);
+    const angle = Math.round((Math.atan2(-(style.baseline[0] * toDevice[1] + style.baseline[1] * toDevice[3]), style.baseline[0] * toDevice[0] + style.baseline[1] * toDevice[2]) * 180) / Math.PI);
+    const size = round2(style.em * Math.hypot(toDevice[2], toDevice[3]));
+    let text = '';
+    let box: BBox | undefined;
+    let last: PlacedGlyph | undefined;
+    const flush = () => {
+      if (box && text.trim() !== '') {
+        const device = deviceBox(toDevice, box[0], box[1], box[2], box[3]);
+        runs.push({
+          text: plainText(text.trim()),
+          bbox: [round2(device[0]), round2(device[1]), round2(device[2]), round2(device[3])],
+          font: style.font,
+          size,
+          bold: style.bold,
+          italic: style.italic,
+          ...(Math.abs(angle) > ROTATED_DEGREES ? { angle } : {}),
+        });
+      }
+      text = '';
+      box = undefined;
+    };
+    for (const glyph of glyphs) {
+      const blank = glyph.char.trim() === '';
+      if (last && !blank) {
+        const gap = glyph.from - last.to;
+        if (gap > RUN_BREAK_GAP * style.em || Math.abs(glyph.across - last.across) > LINE_BREAK_SHIFT * style.em) flush();
+        else if (gap >= SPACE_GAP * style.em && text !== '' && !text.endsWith(' ')) text += ' ';
+      }
+      text += blank ? (text.endsWith(' ') ? '' : ' ') : glyph.char;
+      if (blank) continue;
+      last = glyph;
+      const b = glyph.box;
+      box = box ? [Math.min(box[0], b[0]), Math.min(box[1], b[1]), Math.max(box[2], b[2]), Math.max(box[3], b[3])] : [...b];
+    }
+    flush();
   }
 
   private runStyle(textPage: number, index: number, scratch: Scratch, matrix: number, styles: Map<number, RunStyle>, owner: number): RunStyle {
@@ -212,13 +266,17 @@ class PdfiumDocument implements OpenedDocument {
     const weight = api._FPDFText_GetFontWeight(textPage, index);
     // the char's matrix (text matrix and CTM) scales the Tf size: "/F1 1 Tf 18 0 0 18 Tm" is 18 pt
     const hasMatrix = api._FPDFText_GetMatrix(textPage, index, matrix);
+    const a = hasMatrix ? scratch.f32(FONT_NAME_BYTES / 4) : 1;
+    const b = hasMatrix ? scratch.f32(FONT_NAME_BYTES / 4 + 1) : 0;
     const c = hasMatrix ? scratch.f32(FONT_NAME_BYTES / 4 + 2) : 0;
     const d = hasMatrix ? scratch.f32(FONT_NAME_BYTES / 4 + 3) : 1;
+    const norm = Math.hypot(a, b) || 1;
     const style: RunStyle = {
       font,
       bold: (flags & FLAG_FORCE_BOLD) !== 0 || weight >= BOLD_WEIGHT || boldByName(font),
       italic: (flags & FLAG_ITALIC) !== 0 || italicByName(font),
       em: api._FPDFText_GetFontSize(textPage, index) * (Math.hypot(c, d) || 1),
+      baseline: [a / norm, b / norm],
     };
     styles.set(owner, style);
     return style;

@@ -27,6 +27,10 @@ const LINE_BREAK_SHIFT = 0.5;
 /** A baseline turned by more than this many degrees is rotated text. */
 const ROTATED_DEGREES = 2;
 const SOFT_HYPHEN = 0xad;
+/** A glyph whose box rises less than this share of its font's tallest is boxed by its ink. */
+const TIGHT_SHARE = 0.95;
+/** The widest side bearing (share of the font size) a tight box is stretched across. */
+const SIDE_BEARING = 0.15;
 /** Hebrew, Arabic (and the scripts between), and their presentation forms. */
 const RTL_CHAR = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]/u;
 /** PDFium's font flags (PDF FontDescriptor /Flags): Italic and ForceBold. */
@@ -70,11 +74,16 @@ interface RunStyle {
 /** A character of a text object, placed along and across its baseline (page units). */
 interface PlacedGlyph {
   char: string;
-  box: BBox;
+  em: number;
   along: number;
+  /** Where the glyph's origin (its pen position) lies along the baseline. */
+  origin: number;
   from: number;
   to: number;
-  across: number;
+  /** The baseline's offset across (the char's origin) and the box's extent either side of it. */
+  baselineAt: number;
+  above: number;
+  below: number;
 }
 
 interface ObjectGlyphs {
@@ -181,6 +190,7 @@ class PdfiumDocument implements OpenedDocument {
     const rect = scratch.pointer + FONT_NAME_BYTES;
     const styles = new Map<number, RunStyle>();
     const objects = new Map<number, ObjectGlyphs>();
+    const extents = new Map<string, { above: number; below: number }>();
     try {
       const count = api._FPDFText_CountChars(textPage);
       for (let i = 0; i < count; i++) {
@@ -203,14 +213,31 @@ class PdfiumDocument implements OpenedDocument {
         if (char === '' || (unicode === SOFT_HYPHEN && right <= left)) continue;
         if (!object.rtl && RTL_CHAR.test(char)) object.rtl = true;
         const [ux, uy] = object.style.baseline;
-        const cx = (left + right) / 2;
-        const cy = (top + bottom) / 2;
+        api._FPDFText_GetCharOrigin(textPage, i, rect, rect + 8);
+        const ox = scratch.f64(FONT_NAME_BYTES / 8);
+        const oy = scratch.f64(FONT_NAME_BYTES / 8 + 1);
+        const along = ((left + right) / 2) * ux + ((top + bottom) / 2) * uy;
         const half = (Math.abs((right - left) * ux) + Math.abs((top - bottom) * uy)) / 2;
-        const along = cx * ux + cy * uy;
-        object.glyphs.push({ char, box: [left, bottom, right, top], along, from: along - half, to: along + half, across: cy * ux - cx * uy });
+        const baselineAt = oy * ux - ox * uy;
+        const across = [top * ux - left * uy, top * ux - right * uy, bottom * ux - left * uy, bottom * ux - right * uy];
+        const acrossTop = Math.max(...across);
+        const acrossBottom = Math.min(...across);
+        const glyph = { char, em: object.style.em, along, origin: ox * ux + oy * uy, from: along - half, to: along + half, baselineAt, above: acrossTop - baselineAt, below: baselineAt - acrossBottom };
+        object.glyphs.push(glyph);
+        // PDFium gives some glyphs their tight box instead of the font's ascent and descent (so
+        // Arabic letters of one line get boxes of all heights): a line's boxes use the tallest
+        // extents seen for the font on the page, as pdf.js boxes every glyph from the font's.
+        const key = `${object.style.font}|${object.style.em}`;
+        const extent = extents.get(key);
+        if (!extent) extents.set(key, { above: glyph.above, below: glyph.below });
+        else {
+          extent.above = Math.max(extent.above, glyph.above);
+          extent.below = Math.max(extent.below, glyph.below);
+        }
       }
+      this.closeTightGaps(objects, extents);
       const runs: GlyphRun[] = [];
-      for (const object of objects.values()) this.objectRuns(object, toDevice, runs);
+      for (const object of objects.values()) this.objectRuns(object, extents.get(`${object.style.font}|${object.style.em}`), toDevice, runs);
       return runs;
     } finally {
       scratch.free();
@@ -218,16 +245,54 @@ class PdfiumDocument implements OpenedDocument {
     }
   }
 
-  private objectRuns({ style, glyphs, rtl }: ObjectGlyphs, toDevice: Matrix, runs: GlyphRun[]): void {
+  /**
+   * A tight box ends where the glyph's ink does, short of its advance, so the gap to the next
+   * glyph reads as a word space (Arabic letters mostly). Such a glyph is stretched to the next
+   * glyph's origin on its baseline when that lies within a side bearing of it.
+   */
+  private closeTightGaps(objects: Map<number, ObjectGlyphs>, extents: Map<string, { above: number; below: number }>): void {
+    const lines = new Map<string, PlacedGlyph[]>();
+    const tight = new Set<PlacedGlyph>();
+    for (const { style, glyphs } of objects.values()) {
+      const extent = extents.get(`${style.font}|${style.em}`);
+      for (const glyph of glyphs) {
+        if (extent && glyph.above < TIGHT_SHARE * extent.above) tight.add(glyph);
+        const key = `${style.baseline[0].toFixed(2)}|${style.baseline[1].toFixed(2)}|${Math.round(glyph.baselineAt)}`;
+        const line = lines.get(key);
+        if (line) line.push(glyph);
+        else lines.set(key, [glyph]);
+      }
+    }
+    if (tight.size === 0) return;
+    for (const line of lines.values()) {
+      line.sort((a, b) => a.origin - b.origin);
+      for (let i = 0; i + 1 < line.length; i++) {
+        const glyph = line[i]!;
+        const next = line[i + 1]!.origin;
+        if (tight.has(glyph) && next > glyph.to && next - glyph.to < SIDE_BEARING * glyph.em) glyph.to = next;
+      }
+    }
+  }
+
+  private objectRuns({ style, glyphs, rtl }: ObjectGlyphs, extent: { above: number; below: number } | undefined, toDevice: Matrix, runs: GlyphRun[]): void {
     if (rtl) glyphs.sort((a, b) => a.along - b.along);
-    const angle = Math.round((Math.atan2(-(style.baseline[0] * toDevice[1] + style.baseline[1] * toDevice[3]), style.baseline[0] * toDevice[0] + style.baseline[1] * toDevice[2]) * 180) / Math.PI);
+    const [ux, uy] = style.baseline;
+    const angle = Math.round((Math.atan2(-(ux * toDevice[1] + uy * toDevice[3]), ux * toDevice[0] + uy * toDevice[2]) * 180) / Math.PI);
     const size = round2(style.em * Math.hypot(toDevice[2], toDevice[3]));
     let text = '';
-    let box: BBox | undefined;
+    let first: PlacedGlyph | undefined;
     let last: PlacedGlyph | undefined;
+    let lo = Infinity;
+    let hi = -Infinity;
     const flush = () => {
-      if (box && text.trim() !== '') {
-        const device = deviceBox(toDevice, box[0], box[1], box[2], box[3]);
+      if (first && text.trim() !== '') {
+        const below = first.baselineAt - (extent?.below ?? first.below);
+        const above = first.baselineAt + (extent?.above ?? first.above);
+        // the run's rectangle in its baseline's frame, back to page space: along u, across (-uy, ux)
+        const corners = [lo, hi].flatMap((a) => [below, above].map((c) => [a * ux - c * uy, a * uy + c * ux] as const));
+        const xs = corners.map((p) => p[0]);
+        const ys = corners.map((p) => p[1]);
+        const device = deviceBox(toDevice, Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys));
         runs.push({
           text: plainText(text.trim()),
           bbox: [round2(device[0]), round2(device[1]), round2(device[2]), round2(device[3])],
@@ -239,20 +304,23 @@ class PdfiumDocument implements OpenedDocument {
         });
       }
       text = '';
-      box = undefined;
+      first = last = undefined;
+      lo = Infinity;
+      hi = -Infinity;
     };
     for (const glyph of glyphs) {
       const blank = glyph.char.trim() === '';
       if (last && !blank) {
         const gap = glyph.from - last.to;
-        if (gap > RUN_BREAK_GAP * style.em || Math.abs(glyph.across - last.across) > LINE_BREAK_SHIFT * style.em) flush();
+        if (gap > RUN_BREAK_GAP * style.em || Math.abs(glyph.baselineAt - last.baselineAt) > LINE_BREAK_SHIFT * style.em) flush();
         else if (gap >= SPACE_GAP * style.em && text !== '' && !text.endsWith(' ')) text += ' ';
       }
       text += blank ? (text.endsWith(' ') ? '' : ' ') : glyph.char;
       if (blank) continue;
+      first ??= glyph;
       last = glyph;
-      const b = glyph.box;
-      box = box ? [Math.min(box[0], b[0]), Math.min(box[1], b[1]), Math.max(box[2], b[2]), Math.max(box[3], b[3])] : [...b];
+      lo = Math.min(lo, glyph.from);
+      hi = Math.max(hi, glyph.to);
     }
     flush();
   }

@@ -27,6 +27,9 @@ const LINE_BREAK_SHIFT = 0.5;
 /** A baseline turned by more than this many degrees is rotated text. */
 const ROTATED_DEGREES = 2;
 const SOFT_HYPHEN = 0xad;
+/** The most a run's box reaches above and below its baseline (shares of the font size). */
+const MAX_ASCENT = 0.9;
+const MAX_DESCENT = 0.22;
 /** A glyph whose box rises less than this share of its font's tallest is boxed by its ink. */
 const TIGHT_SHARE = 0.95;
 /** The widest side bearing (share of the font size) a tight box is stretched across. */
@@ -286,15 +289,17 @@ class PdfiumDocument implements OpenedDocument {
     let hi = -Infinity;
     const flush = () => {
       if (first && text.trim() !== '') {
-        const below = first.baselineAt - (extent?.below ?? first.below);
-        const above = first.baselineAt + (extent?.above ?? first.above);
+        // PDFium's extents come from the font descriptor, often the font's whole bbox: taller than
+        // the ascent and descent pdf.js boxes with, so lines of a column would touch; capped near those
+        const below = first.baselineAt - Math.min(MAX_DESCENT * style.em, extent?.below ?? first.below);
+        const above = first.baselineAt + Math.min(MAX_ASCENT * style.em, extent?.above ?? first.above);
         // the run's rectangle in its baseline's frame, back to page space: along u, across (-uy, ux)
         const corners = [lo, hi].flatMap((a) => [below, above].map((c) => [a * ux - c * uy, a * uy + c * ux] as const));
         const xs = corners.map((p) => p[0]);
         const ys = corners.map((p) => p[1]);
         const device = deviceBox(toDevice, Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys));
         runs.push({
-          text: plainText(text.trim()),
+          text: plainText(text),
           bbox: [round2(device[0]), round2(device[1]), round2(device[2]), round2(device[3])],
           font: style.font,
           size,
@@ -315,12 +320,14 @@ class PdfiumDocument implements OpenedDocument {
         if (gap > RUN_BREAK_GAP * style.em || Math.abs(glyph.baselineAt - last.baselineAt) > LINE_BREAK_SHIFT * style.em) flush();
         else if (gap >= SPACE_GAP * style.em && text !== '' && !text.endsWith(' ')) text += ' ';
       }
-      text += blank ? (text.endsWith(' ') ? '' : ' ') : glyph.char;
+      if (blank && text.endsWith(' ')) continue;
+      text += blank ? ' ' : glyph.char;
+      // a space glyph's advance belongs to the run, as in pdf.js (layout reads the word gap off it)
+      lo = Math.min(lo, glyph.from);
+      hi = Math.max(hi, glyph.to);
       if (blank) continue;
       first ??= glyph;
       last = glyph;
-      lo = Math.min(lo, glyph.from);
-      hi = Math.max(hi, glyph.to);
     }
     flush();
   }

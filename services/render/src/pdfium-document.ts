@@ -34,6 +34,8 @@ const MAX_DESCENT = 0.22;
 const TIGHT_SHARE = 0.95;
 /** The widest side bearing (share of the font size) a tight box is stretched across. */
 const SIDE_BEARING = 0.15;
+/** How far (share of the font size) a loose box may start from the pen position. */
+const PEN_SLACK = 0.01;
 /** Hebrew, Arabic (and the scripts between), and their presentation forms. */
 const RTL_CHAR = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]/u;
 /** PDFium's font flags (PDF FontDescriptor /Flags): Italic and ForceBold. */
@@ -249,9 +251,9 @@ class PdfiumDocument implements OpenedDocument {
   }
 
   /**
-   * A tight box ends where the glyph's ink does, short of its advance, so the gap to the next
-   * glyph reads as a word space (Arabic letters mostly). Such a glyph is stretched to the next
-   * glyph's origin on its baseline when that lies within a side bearing of it.
+   * A tight box spans the glyph's ink, inside its advance, so the gap to the next glyph reads as
+   * a word space (Arabic letters, some CJK ones). Such a box is stretched back to the glyph's pen
+   * position and on to the next glyph's on its baseline, where those lie within a side bearing.
    */
   private closeTightGaps(objects: Map<number, ObjectGlyphs>, extents: Map<string, { above: number; below: number }>): void {
     const lines = new Map<string, PlacedGlyph[]>();
@@ -259,7 +261,8 @@ class PdfiumDocument implements OpenedDocument {
     for (const { style, glyphs } of objects.values()) {
       const extent = extents.get(`${style.font}|${style.em}`);
       for (const glyph of glyphs) {
-        if (extent && glyph.above < TIGHT_SHARE * extent.above) tight.add(glyph);
+        // a loose box starts at the pen position; an ink box starts where the ink does
+        if ((extent && glyph.above < TIGHT_SHARE * extent.above) || Math.abs(glyph.from - glyph.origin) > PEN_SLACK * glyph.em) tight.add(glyph);
         const key = `${style.baseline[0].toFixed(2)}|${style.baseline[1].toFixed(2)}|${Math.round(glyph.baselineAt)}`;
         const line = lines.get(key);
         if (line) line.push(glyph);
@@ -269,10 +272,12 @@ class PdfiumDocument implements OpenedDocument {
     if (tight.size === 0) return;
     for (const line of lines.values()) {
       line.sort((a, b) => a.origin - b.origin);
-      for (let i = 0; i + 1 < line.length; i++) {
+      for (let i = 0; i < line.length; i++) {
         const glyph = line[i]!;
-        const next = line[i + 1]!.origin;
-        if (tight.has(glyph) && next > glyph.to && next - glyph.to < SIDE_BEARING * glyph.em) glyph.to = next;
+        if (!tight.has(glyph)) continue;
+        const next = line[i + 1]?.origin;
+        if (next !== undefined && next > glyph.to && next - glyph.to < SIDE_BEARING * glyph.em) glyph.to = next;
+        if (glyph.origin < glyph.from && glyph.from - glyph.origin < SIDE_BEARING * glyph.em) glyph.from = glyph.origin;
       }
     }
   }

@@ -104,6 +104,8 @@ interface PageObjects {
   rulings: RulingCollector['rulings'];
   /** Every object that is not an image (or a form holding one): switched off to paint the pictures alone. */
   nonImages: number[];
+  /** Text objects in content-stream order (into forms), the order pdf.js meets them in. */
+  texts: number[];
 }
 
 class PdfiumDocument implements OpenedDocument {
@@ -142,7 +144,7 @@ class PdfiumDocument implements OpenedDocument {
     const toDevice = this.pageToDevice(page, natural, scale);
     const objects = this.pageObjects(page, toDevice, size);
     if (!objects.painted) return { page: pageNumber, ...size, dpi, textLayer: null, raster: null, blank: true };
-    const runs = this.textRuns(page, toDevice);
+    const runs = this.textRuns(page, toDevice, objects.texts);
     const layer: PageTextLayer = { v: SCHEMA_VERSION, runs, rulings: objects.rulings, images: objects.images };
     const chars = runs.reduce((n, run) => n + run.text.replace(/\s+/g, '').length, 0);
     const hasText = chars >= this.options.minTextChars;
@@ -187,7 +189,7 @@ class PdfiumDocument implements OpenedDocument {
    * itself) while pdf.js and layout's bidi step work on visual order, so such an object's glyphs
    * are put back in the order they stand on the baseline.
    */
-  private textRuns(page: number, toDevice: Matrix): GlyphRun[] {
+  private textRuns(page: number, toDevice: Matrix, texts: readonly number[]): GlyphRun[] {
     const { api } = this;
     const textPage = api._FPDFText_LoadPage(page);
     if (!textPage) return [];
@@ -242,7 +244,10 @@ class PdfiumDocument implements OpenedDocument {
       }
       this.closeTightGaps(objects, extents);
       const runs: GlyphRun[] = [];
-      for (const object of objects.values()) this.objectRuns(object, extents.get(`${object.style.font}|${object.style.em}`), toDevice, runs);
+      // runs in content order, as pdf.js gives them: PDFium's text page holds RTL lines in logical order
+      const ordered = new Set(texts.flatMap((handle) => objects.get(handle) ?? []));
+      for (const object of objects.values()) ordered.add(object);
+      for (const object of ordered) this.objectRuns(object, extents.get(`${object.style.font}|${object.style.em}`), toDevice, runs);
       return runs;
     } finally {
       scratch.free();
@@ -365,7 +370,7 @@ class PdfiumDocument implements OpenedDocument {
   /** Walks the page's objects (into forms): what is painted, image rectangles, rulings. */
   private pageObjects(page: number, toDevice: Matrix, size: PageSize): PageObjects {
     const { api } = this;
-    const result: PageObjects = { painted: false, images: [], rulings: [], nonImages: [] };
+    const result: PageObjects = { painted: false, images: [], rulings: [], nonImages: [], texts: [] };
     const rulings = new RulingCollector(size);
     const scratch = new Scratch(api, 32);
     const matrixOf = (object: number): Matrix => {
@@ -406,6 +411,9 @@ class PdfiumDocument implements OpenedDocument {
           this.pathRulings(object, ctm, scratch, rulings, result, boundsOf);
           return false;
         case PageObjectTypes.TEXT:
+          result.texts.push(object);
+          result.painted = true;
+          return false;
         case PageObjectTypes.SHADING:
           result.painted = true;
           return false;

@@ -74,6 +74,21 @@ interface RunStyle {
   em: number;
   /** The baseline's direction in page space, a unit vector. */
   baseline: [number, number];
+  /** How far the font's glyphs of this size reach above and below the baseline on the page (shared by its runs). */
+  extent: Extent;
+}
+
+interface Extent {
+  above: number;
+  below: number;
+}
+
+interface FontFace {
+  font: string;
+  bold: boolean;
+  italic: boolean;
+  /** Extents per font size: the tallest glyph boxes seen on the page. */
+  extents: Map<number, Extent>;
 }
 
 /** A character of a text object, placed along and across its baseline (page units). */
@@ -197,7 +212,7 @@ class PdfiumDocument implements OpenedDocument {
     const rect = scratch.pointer + FONT_NAME_BYTES;
     const styles = new Map<number, RunStyle>();
     const objects = new Map<number, ObjectGlyphs>();
-    const extents = new Map<string, { above: number; below: number }>();
+    const faces = new Map<number, FontFace>();
     try {
       const count = api._FPDFText_CountChars(textPage);
       for (let i = 0; i < count; i++) {
@@ -207,7 +222,7 @@ class PdfiumDocument implements OpenedDocument {
         const owner = api._FPDFText_GetTextObject(textPage, i);
         let object = objects.get(owner);
         if (!object) {
-          object = { style: styles.get(owner) ?? this.runStyle(textPage, i, scratch, rect, styles, owner), glyphs: [], rtl: false };
+          object = { style: styles.get(owner) ?? this.runStyle(textPage, i, scratch, rect, styles, faces, owner), glyphs: [], rtl: false };
           objects.set(owner, object);
         }
         if (!api._FPDFText_GetLooseCharBox(textPage, i, rect)) continue;
@@ -226,28 +241,24 @@ class PdfiumDocument implements OpenedDocument {
         const along = ((left + right) / 2) * ux + ((top + bottom) / 2) * uy;
         const half = (Math.abs((right - left) * ux) + Math.abs((top - bottom) * uy)) / 2;
         const baselineAt = oy * ux - ox * uy;
-        const across = [top * ux - left * uy, top * ux - right * uy, bottom * ux - left * uy, bottom * ux - right * uy];
-        const acrossTop = Math.max(...across);
-        const acrossBottom = Math.min(...across);
+        // the box's extent across the baseline: its corners projected on (-uy, ux)
+        const acrossTop = Math.max(top * ux, bottom * ux) + Math.max(-left * uy, -right * uy);
+        const acrossBottom = Math.min(top * ux, bottom * ux) + Math.min(-left * uy, -right * uy);
         const glyph = { char, em: object.style.em, along, origin: ox * ux + oy * uy, from: along - half, to: along + half, baselineAt, above: acrossTop - baselineAt, below: baselineAt - acrossBottom };
         object.glyphs.push(glyph);
         // PDFium gives some glyphs their tight box instead of the font's ascent and descent (so
         // Arabic letters of one line get boxes of all heights): a line's boxes use the tallest
         // extents seen for the font on the page, as pdf.js boxes every glyph from the font's.
-        const key = `${object.style.font}|${object.style.em}`;
-        const extent = extents.get(key);
-        if (!extent) extents.set(key, { above: glyph.above, below: glyph.below });
-        else {
-          extent.above = Math.max(extent.above, glyph.above);
-          extent.below = Math.max(extent.below, glyph.below);
-        }
+        const { extent } = object.style;
+        extent.above = Math.max(extent.above, glyph.above);
+        extent.below = Math.max(extent.below, glyph.below);
       }
-      this.closeTightGaps(objects, extents);
+      this.closeTightGaps(objects);
       const runs: GlyphRun[] = [];
       // runs in content order, as pdf.js gives them: PDFium's text page holds RTL lines in logical order
       const ordered = new Set(texts.flatMap((handle) => objects.get(handle) ?? []));
       for (const object of objects.values()) ordered.add(object);
-      for (const object of ordered) this.objectRuns(object, extents.get(`${object.style.font}|${object.style.em}`), toDevice, runs);
+      for (const object of ordered) this.objectRuns(object, toDevice, runs);
       return runs;
     } finally {
       scratch.free();
@@ -260,15 +271,17 @@ class PdfiumDocument implements OpenedDocument {
    * a word space (Arabic letters, some CJK ones). Such a box is stretched back to the glyph's pen
    * position and on to the next glyph's on its baseline, where those lie within a side bearing.
    */
-  private closeTightGaps(objects: Map<number, ObjectGlyphs>, extents: Map<string, { above: number; below: number }>): void {
-    const lines = new Map<string, PlacedGlyph[]>();
+  private closeTightGaps(objects: Map<number, ObjectGlyphs>): void {
+    const lines = new Map<number, PlacedGlyph[]>();
     const tight = new Set<PlacedGlyph>();
     for (const { style, glyphs } of objects.values()) {
-      const extent = extents.get(`${style.font}|${style.em}`);
+      const { extent, baseline } = style;
+      // one line: the same baseline direction (whole degrees) and offset (whole points)
+      const direction = Math.round((Math.atan2(baseline[1], baseline[0]) * 180) / Math.PI) + 360;
       for (const glyph of glyphs) {
         // a loose box starts at the pen position; an ink box starts where the ink does
-        if ((extent && glyph.above < TIGHT_SHARE * extent.above) || Math.abs(glyph.from - glyph.origin) > PEN_SLACK * glyph.em) tight.add(glyph);
-        const key = `${style.baseline[0].toFixed(2)}|${style.baseline[1].toFixed(2)}|${Math.round(glyph.baselineAt)}`;
+        if (glyph.above < TIGHT_SHARE * extent.above || Math.abs(glyph.from - glyph.origin) > PEN_SLACK * glyph.em) tight.add(glyph);
+        const key = Math.round(glyph.baselineAt) * 1000 + direction;
         const line = lines.get(key);
         if (line) line.push(glyph);
         else lines.set(key, [glyph]);
@@ -287,7 +300,8 @@ class PdfiumDocument implements OpenedDocument {
     }
   }
 
-  private objectRuns({ style, glyphs, rtl }: ObjectGlyphs, extent: { above: number; below: number } | undefined, toDevice: Matrix, runs: GlyphRun[]): void {
+  private objectRuns({ style, glyphs, rtl }: ObjectGlyphs, toDevice: Matrix, runs: GlyphRun[]): void {
+    const { extent } = style;
     if (rtl) glyphs.sort((a, b) => a.along - b.along);
     const [ux, uy] = style.baseline;
     const angle = Math.round((Math.atan2(-(ux * toDevice[1] + uy * toDevice[3]), ux * toDevice[0] + uy * toDevice[2]) * 180) / Math.PI);
@@ -301,13 +315,14 @@ class PdfiumDocument implements OpenedDocument {
       if (first && text.trim() !== '') {
         // PDFium's extents come from the font descriptor, often the font's whole bbox: taller than
         // the ascent and descent pdf.js boxes with, so lines of a column would touch; capped near those
-        const below = first.baselineAt - Math.min(MAX_DESCENT * style.em, extent?.below ?? first.below);
-        const above = first.baselineAt + Math.min(MAX_ASCENT * style.em, extent?.above ?? first.above);
+        const below = first.baselineAt - Math.min(MAX_DESCENT * style.em, extent.below);
+        const above = first.baselineAt + Math.min(MAX_ASCENT * style.em, extent.above);
         // the run's rectangle in its baseline's frame, back to page space: along u, across (-uy, ux)
-        const corners = [lo, hi].flatMap((a) => [below, above].map((c) => [a * ux - c * uy, a * uy + c * ux] as const));
-        const xs = corners.map((p) => p[0]);
-        const ys = corners.map((p) => p[1]);
-        const device = deviceBox(toDevice, Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys));
+        const x0 = Math.min(lo * ux, hi * ux) + Math.min(-below * uy, -above * uy);
+        const x1 = Math.max(lo * ux, hi * ux) + Math.max(-below * uy, -above * uy);
+        const y0 = Math.min(lo * uy, hi * uy) + Math.min(below * ux, above * ux);
+        const y1 = Math.max(lo * uy, hi * uy) + Math.max(below * ux, above * ux);
+        const device = deviceBox(toDevice, x0, y0, x1, y1);
         runs.push({
           text: plainText(text),
           bbox: [round2(device[0]), round2(device[1]), round2(device[2]), round2(device[3])],
@@ -342,13 +357,24 @@ class PdfiumDocument implements OpenedDocument {
     flush();
   }
 
-  private runStyle(textPage: number, index: number, scratch: Scratch, matrix: number, styles: Map<number, RunStyle>, owner: number): RunStyle {
+  private runStyle(textPage: number, index: number, scratch: Scratch, matrix: number, styles: Map<number, RunStyle>, faces: Map<number, FontFace>, owner: number): RunStyle {
     const { api } = this;
-    const flagsAt = scratch.pointer + FONT_NAME_BYTES - 4;
-    const length = api._FPDFText_GetFontInfo(textPage, index, scratch.pointer, FONT_NAME_BYTES - 4, flagsAt);
-    const font = baseFontName(length > 0 ? scratch.utf8(0, Math.min(length, FONT_NAME_BYTES - 4)) : 'unknown');
-    const flags = scratch.i32(FONT_NAME_BYTES / 4 - 1);
-    const weight = api._FPDFText_GetFontWeight(textPage, index);
+    const handle = api._FPDFTextObj_GetFont(owner);
+    let face = faces.get(handle);
+    if (!face) {
+      const flagsAt = scratch.pointer + FONT_NAME_BYTES - 4;
+      const length = api._FPDFText_GetFontInfo(textPage, index, scratch.pointer, FONT_NAME_BYTES - 4, flagsAt);
+      const font = baseFontName(length > 0 ? scratch.utf8(0, Math.min(length, FONT_NAME_BYTES - 4)) : 'unknown');
+      const flags = scratch.i32(FONT_NAME_BYTES / 4 - 1);
+      const weight = api._FPDFText_GetFontWeight(textPage, index);
+      face = {
+        font,
+        bold: (flags & FLAG_FORCE_BOLD) !== 0 || weight >= BOLD_WEIGHT || boldByName(font),
+        italic: (flags & FLAG_ITALIC) !== 0 || italicByName(font),
+        extents: new Map(),
+      };
+      faces.set(handle, face);
+    }
     // the char's matrix (text matrix and CTM) scales the Tf size: "/F1 1 Tf 18 0 0 18 Tm" is 18 pt
     const hasMatrix = api._FPDFText_GetMatrix(textPage, index, matrix);
     const a = hasMatrix ? scratch.f32(FONT_NAME_BYTES / 4) : 1;
@@ -356,13 +382,13 @@ class PdfiumDocument implements OpenedDocument {
     const c = hasMatrix ? scratch.f32(FONT_NAME_BYTES / 4 + 2) : 0;
     const d = hasMatrix ? scratch.f32(FONT_NAME_BYTES / 4 + 3) : 1;
     const norm = Math.hypot(a, b) || 1;
-    const style: RunStyle = {
-      font,
-      bold: (flags & FLAG_FORCE_BOLD) !== 0 || weight >= BOLD_WEIGHT || boldByName(font),
-      italic: (flags & FLAG_ITALIC) !== 0 || italicByName(font),
-      em: api._FPDFText_GetFontSize(textPage, index) * (Math.hypot(c, d) || 1),
-      baseline: [a / norm, b / norm],
-    };
+    const em = api._FPDFText_GetFontSize(textPage, index) * (Math.hypot(c, d) || 1);
+    let extent = face.extents.get(em);
+    if (!extent) {
+      extent = { above: 0, below: 0 };
+      face.extents.set(em, extent);
+    }
+    const style: RunStyle = { font: face.font, bold: face.bold, italic: face.italic, em, baseline: [a / norm, b / norm], extent };
     styles.set(owner, style);
     return style;
   }

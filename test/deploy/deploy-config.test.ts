@@ -17,7 +17,10 @@ import { renderSchema } from '@paperline/render';
 import { layoutSchema } from '@paperline/layout';
 import { formulaSchema } from '@paperline/formula';
 import { ocrSchema } from '../../services/ocr/src/config.js';
-import { DEFAULT_GRACE_MS } from '@paperline/stage';
+import { DEFAULT_GRACE_MS, FORCED_EXIT_SLACK_MS } from '@paperline/stage';
+
+/** A stage may take its grace plus the forced-exit slack to stop; the orchestrator must wait longer. */
+const STAGE_STOP_SECONDS = (DEFAULT_GRACE_MS + FORCED_EXIT_SLACK_MS) / 1000;
 import { getMetrics } from '@paperline/telemetry';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -352,7 +355,7 @@ describe('Kubernetes', () => {
         expect(get(container, 'livenessProbe', 'httpGet', 'path')).toBe('/healthz');
         expect(get(container, 'resources', 'requests', 'memory')).toBeTypeOf('string');
         expect(get(container, 'resources', 'limits', 'memory')).toBeTypeOf('string');
-        expect(pod['terminationGracePeriodSeconds'] as number).toBeGreaterThan(DEFAULT_GRACE_MS / 1000);
+        expect(pod['terminationGracePeriodSeconds'] as number).toBeGreaterThan(STAGE_STOP_SECONDS);
         const env = (container['env'] as Yaml[]).map((variable) => variable['name']);
         expect(env).toEqual(expect.arrayContaining(['PL_NODE', 'PL_INSTANCE_ID']));
         const guardLimit = (container['env'] as Yaml[]).find((variable) => variable['name'] === memorySchema.memory.guard.limit.env);
@@ -404,7 +407,7 @@ describe('compose and Prometheus', () => {
       expect(service, stage).toBeDefined();
       expect(service!['command']).toEqual([`services/${stage}/dist/main.js`]);
       expect(JSON.stringify(get(service, 'healthcheck', 'test'))).toContain('/healthz');
-      expect(Number.parseInt(String(service!['stop_grace_period']), 10)).toBeGreaterThan(DEFAULT_GRACE_MS / 1000);
+      expect(Number.parseInt(String(service!['stop_grace_period']), 10)).toBeGreaterThan(STAGE_STOP_SECONDS);
       expect(get(service, 'environment', 'NATS_URL')).toBe('nats://nats:4222');
       if (LATER_STAGES.includes(stage)) expect(get(service, 'deploy', 'replicas')).toBe(0);
       expect(jobs).toContain(stage);

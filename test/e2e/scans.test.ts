@@ -83,8 +83,12 @@ describe('scans end to end', () => {
       await until(() => ocr.state === 'paused', 'ocr paused');
       const docIds = [];
       for (const [i, bytes] of [others[0]!, page, others[1]!].entries()) docIds.push(await client.submit(bytes, { fileName: `mixed-${i}.png` }));
-      // all three wait in ocr's queue, so they are taken in one batch on resume
-      await until(async () => (await client.bus.jsm.consumers.info(Streams.work, consumerName('ocr', 'normal'))).num_pending >= 3, 'three pages queued for ocr');
+      // all three reach ocr's consumer while it is paused (a paused stage's open pull may already
+      // hold one of them: pending or delivered-and-unacked, both count), and are read on resume
+      await until(async () => {
+        const info = await client.bus.jsm.consumers.info(Streams.work, consumerName('ocr', 'normal'));
+        return info.num_pending + info.num_ack_pending >= 3;
+      }, 'three pages queued for ocr');
       await control.setPaused('ocr', false);
       const mixed = await markdownOf(docIds[1]!);
       expect(mixed).toBe(alone);

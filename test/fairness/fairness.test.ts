@@ -8,7 +8,8 @@ import { textImage } from '@paperline/testing';
 import { startLocalPipeline, type LocalPipeline } from '../../services/cli/src/local/index.js';
 import { measureFairness } from './scenario.js';
 
-const BLANK_PAGES = 400;
+// enough pages that the image still overlaps them on a busy machine (400 were all done first there)
+const BLANK_PAGES = 2000;
 
 describe('fair scheduling', () => {
   let pipeline: LocalPipeline;

@@ -103,7 +103,7 @@ describe.skipIf(!binary)('dashboards and alerts against a real Prometheus scrapi
     cleanup.push(() => pipeline.close());
     client = await PaperlineClient.connect({ servers: pipeline.url, waitOnFirstConnect: false });
     cleanup.unshift(() => client.close());
-    gateway = createGateway({ client, config: { limits: { maxFileBytes: 10 * MB } } });
+    gateway = createGateway({ client, config: { limits: { maxFileBytes: 10 * MB } }, auth: false });
     await gateway.listen({ port: 0, host: '127.0.0.1' });
     cleanup.unshift(() => gateway.close());
     const gatewayPort = (gateway.server.address() as AddressInfo).port;

@@ -81,7 +81,9 @@ export class Bus {
   kv(name: BucketName): Promise<KV> {
     let kv = this.kvs.get(name);
     if (!kv) {
-      kv = new Kvm(this.nc).open(name);
+      // direct gets name the key in the subject, so per-key permissions apply (docs/security.md);
+      // provisioning creates every bucket with allow_direct
+      kv = new Kvm(this.nc).open(name, { allow_direct: true });
       this.kvs.set(name, kv);
       kv.catch(() => this.kvs.delete(name));
     }
@@ -108,6 +110,13 @@ export class Bus {
   async putObject(store: ObjectStoreName, name: string, data: Uint8Array): Promise<void> {
     const os = await this.objects(store);
     await os.putBlob({ name }, data);
+  }
+
+  /** Stores an object from a stream, one chunk at a time (each published and acked before the next is read); returns its size. */
+  async putObjectStream(store: ObjectStoreName, name: string, data: ReadableStream<Uint8Array>): Promise<number> {
+    const os = await this.objects(store);
+    const info = await os.put({ name }, data);
+    return info.size;
   }
 
   /** Reads a whole object; refuses objects larger than maxBytes before reading them. */

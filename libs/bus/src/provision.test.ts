@@ -27,7 +27,7 @@ describe('provisionTopology', () => {
     const bus = await openBus();
     const first = await provisionTopology(bus.nc, buildTopology());
     const consumerCount = STAGES.reduce((n, s) => n + stagePriorities(s).length, 0);
-    expect(first.created).toHaveLength(4 + consumerCount + 3 + 3);
+    expect(first.created).toHaveLength(4 + consumerCount + 4 + 3);
     const second = await provisionTopology(bus.nc, buildTopology());
     expect(second.created).toEqual([]);
     expect(second.drift).toEqual([]);

@@ -1,4 +1,4 @@
-import { JetStreamApiCodes, JetStreamApiError, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { DiscardPolicy, JetStreamApiCodes, JetStreamApiError, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { Kvm } from '@nats-io/kv';
 import { Objm } from '@nats-io/obj';
@@ -65,10 +65,10 @@ export async function provisionTopology(nc: NatsConnection, topology: Topology, 
   const policy = options.onDrift ?? 'update';
   try {
     for (const bucket of topology.buckets) {
-      await ensureKvBucket(nc, jsm, bucket.name, { history: bucket.history, ttl: bucket.ttlMs, replicas: topology.replicas, description: bucket.description }, report, policy);
+      await ensureKvBucket(nc, jsm, bucket.name, { history: bucket.history, ttl: bucket.ttlMs, max_bytes: bucket.maxBytes, replicas: topology.replicas, description: bucket.description }, report, policy);
     }
     for (const store of topology.objectStores) {
-      await ensureObjectStore(nc, jsm, store.name, { ttl: nanos(store.ttlMs), replicas: topology.replicas, description: store.description }, report, policy);
+      await ensureObjectStore(nc, jsm, store.name, { ttl: nanos(store.ttlMs), max_bytes: store.maxBytes, replicas: topology.replicas, description: store.description }, report, policy);
     }
     for (const stream of topology.streams) await ensureStream(jsm, stream, report, policy);
     for (const consumer of topology.consumers) await ensureConsumer(jsm, consumer.stream, consumer.config, report, policy);
@@ -162,7 +162,7 @@ async function ensureKvBucket(
   nc: NatsConnection,
   jsm: JetStreamManager,
   name: string,
-  opts: { history: number; ttl: number; replicas: number; description: string },
+  opts: { history: number; ttl: number; max_bytes: number; replicas: number; description: string },
   report: ProvisionReport,
   policy: DriftPolicy,
 ): Promise<void> {
@@ -185,7 +185,7 @@ async function ensureKvBucket(
     }
   }
   const info = await jsm.streams.info(streamName);
-  const expected = { max_msgs_per_subject: opts.history, max_age: nanos(opts.ttl), num_replicas: opts.replicas };
+  const expected = { max_msgs_per_subject: opts.history, max_age: nanos(opts.ttl), max_bytes: opts.max_bytes, discard: DiscardPolicy.New, num_replicas: opts.replicas, allow_direct: true };
   const drift = diff(resource, expected, info.config as unknown as Record<string, unknown>, new Set());
   await reconcile(resource, drift, report, policy, () => jsm.streams.update(streamName, { ...info.config, ...expected }));
 }
@@ -194,7 +194,7 @@ async function ensureObjectStore(
   nc: NatsConnection,
   jsm: JetStreamManager,
   name: string,
-  opts: { ttl: number; replicas: number; description: string },
+  opts: { ttl: number; max_bytes: number; replicas: number; description: string },
   report: ProvisionReport,
   policy: DriftPolicy,
 ): Promise<void> {
@@ -214,7 +214,7 @@ async function ensureObjectStore(
     }
   }
   const info = await jsm.streams.info(streamName);
-  const expected = { max_age: opts.ttl, num_replicas: opts.replicas };
+  const expected = { max_age: opts.ttl, max_bytes: opts.max_bytes, discard: DiscardPolicy.New, num_replicas: opts.replicas };
   const drift = diff(resource, expected, info.config as unknown as Record<string, unknown>, new Set());
   await reconcile(resource, drift, report, policy, () => jsm.streams.update(streamName, { ...info.config, ...expected }));
 }

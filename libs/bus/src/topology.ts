@@ -16,6 +16,29 @@ import {
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+/**
+ * Bytes each stream, bucket and store may hold. A full work queue, bucket or store refuses new
+ * messages (discard new: the submitter gets STORE_FULL, nothing accepted is dropped); the event
+ * and dead-letter histories drop their oldest entries instead. Sum: about 47 GiB, within
+ * nats-server's max_file_store (deploy/nats/nats-server.conf).
+ */
+export const DEFAULT_MAX_BYTES = {
+  [Streams.docs]: 64 * MiB,
+  [Streams.work]: 2 * GiB,
+  [Streams.events]: 1 * GiB,
+  [Streams.dlq]: 1 * GiB,
+  [Buckets.control]: 16 * MiB,
+  [Buckets.memory]: 64 * MiB,
+  [Buckets.jobs]: 2 * GiB,
+  [Buckets.instances]: 16 * MiB,
+  [ObjectStores.documents]: 20 * GiB,
+  [ObjectStores.pages]: 16 * GiB,
+  [ObjectStores.outputs]: 5 * GiB,
+} as const;
+export type LimitedResource = keyof typeof DEFAULT_MAX_BYTES;
 /** A beat not renewed this long is removed by the server (instances renew theirs every few seconds). */
 export const INSTANCE_BEAT_TTL_MS = 60_000;
 
@@ -40,6 +63,10 @@ export interface TopologyOptions {
   pagesTtlMs?: number;
   /** @default 7 days */
   outputsTtlMs?: number;
+  /** How long an input document is kept (it is read once, by render). @default 2 days */
+  documentsTtlMs?: number;
+  /** Byte limits by stream, bucket or store name. @default DEFAULT_MAX_BYTES */
+  maxBytes?: Partial<Record<LimitedResource, number>>;
   /** Per-stage overrides of the consumer settings. */
   stages?: Partial<Record<StageName, { ackWaitMs?: number; maxDeliver?: number; maxAckPending?: number }>>;
 }
@@ -48,12 +75,14 @@ export interface BucketSpec {
   name: string;
   history: number;
   ttlMs: number;
+  maxBytes: number;
   description: string;
 }
 
 export interface ObjectStoreSpec {
   name: string;
   ttlMs: number;
+  maxBytes: number;
   description: string;
 }
 
@@ -70,11 +99,15 @@ export function buildTopology(options: TopologyOptions = {}): Topology {
   const replicas = options.replicas ?? 1;
   const duplicateWindow = nanos(options.duplicateWindowMs ?? 10 * 60_000);
   const common = { storage: StorageType.File, num_replicas: replicas, duplicate_window: duplicateWindow };
+  const maxBytes = (name: LimitedResource) => options.maxBytes?.[name] ?? DEFAULT_MAX_BYTES[name];
+  // work queues refuse when full (the publisher sees it); histories forget their oldest
+  const queue = (name: LimitedResource) => ({ retention: RetentionPolicy.Workqueue, discard: DiscardPolicy.New, max_bytes: maxBytes(name) });
+  const history = (name: LimitedResource) => ({ retention: RetentionPolicy.Limits, discard: DiscardPolicy.Old, max_bytes: maxBytes(name) });
   const streams: Topology['streams'] = [
-    { name: Streams.docs, subjects: PRIORITIES.map((p) => Subjects.submitOf(p)), retention: RetentionPolicy.Workqueue, discard: DiscardPolicy.Old, ...common },
-    { name: Streams.work, subjects: [Subjects.workAll], retention: RetentionPolicy.Workqueue, discard: DiscardPolicy.Old, ...common },
-    { name: Streams.events, subjects: [Subjects.events], retention: RetentionPolicy.Limits, max_age: nanos(options.eventsMaxAgeMs ?? 7 * DAY_MS), ...common },
-    { name: Streams.dlq, subjects: [Subjects.dlqAll], retention: RetentionPolicy.Limits, max_age: nanos(options.dlqMaxAgeMs ?? 30 * DAY_MS), ...common },
+    { name: Streams.docs, subjects: PRIORITIES.map((p) => Subjects.submitOf(p)), ...queue(Streams.docs), ...common },
+    { name: Streams.work, subjects: [Subjects.workAll], ...queue(Streams.work), ...common },
+    { name: Streams.events, subjects: [Subjects.events], ...history(Streams.events), max_age: nanos(options.eventsMaxAgeMs ?? 7 * DAY_MS), ...common },
+    { name: Streams.dlq, subjects: [Subjects.dlqAll], ...history(Streams.dlq), max_age: nanos(options.dlqMaxAgeMs ?? 30 * DAY_MS), ...common },
   ];
   const consumers: Topology['consumers'] = [];
   for (const stage of STAGES) {
@@ -100,15 +133,16 @@ export function buildTopology(options: TopologyOptions = {}): Topology {
     streams,
     consumers,
     buckets: [
-      { name: Buckets.control, history: 5, ttlMs: 0, description: 'paperline control flags' },
-      { name: Buckets.memory, history: 1, ttlMs: 0, description: 'paperline memory ledgers and learned footprints' },
-      { name: Buckets.jobs, history: 1, ttlMs: options.jobsTtlMs ?? 7 * DAY_MS, description: 'paperline per-document progress' },
-      { name: Buckets.instances, history: 1, ttlMs: INSTANCE_BEAT_TTL_MS, description: 'paperline stage instances (presence beats)' },
+      { name: Buckets.control, history: 5, ttlMs: 0, maxBytes: maxBytes(Buckets.control), description: 'paperline control flags' },
+      { name: Buckets.memory, history: 1, ttlMs: 0, maxBytes: maxBytes(Buckets.memory), description: 'paperline memory ledgers and learned footprints' },
+      { name: Buckets.jobs, history: 1, ttlMs: options.jobsTtlMs ?? 7 * DAY_MS, maxBytes: maxBytes(Buckets.jobs), description: 'paperline per-document progress' },
+      { name: Buckets.instances, history: 1, ttlMs: INSTANCE_BEAT_TTL_MS, maxBytes: maxBytes(Buckets.instances), description: 'paperline stage instances (presence beats)' },
     ],
     objectStores: [
-      { name: ObjectStores.documents, ttlMs: options.outputsTtlMs ?? 7 * DAY_MS, description: 'paperline input documents' },
-      { name: ObjectStores.pages, ttlMs: options.pagesTtlMs ?? DAY_MS, description: 'paperline page rasters and text layers' },
-      { name: ObjectStores.outputs, ttlMs: options.outputsTtlMs ?? 7 * DAY_MS, description: 'paperline results (JSON, Markdown)' },
+      // inputs are needed only until rendered: 2 days, not the results' 7
+      { name: ObjectStores.documents, ttlMs: options.documentsTtlMs ?? 2 * DAY_MS, maxBytes: maxBytes(ObjectStores.documents), description: 'paperline input documents' },
+      { name: ObjectStores.pages, ttlMs: options.pagesTtlMs ?? DAY_MS, maxBytes: maxBytes(ObjectStores.pages), description: 'paperline page rasters and text layers' },
+      { name: ObjectStores.outputs, ttlMs: options.outputsTtlMs ?? 7 * DAY_MS, maxBytes: maxBytes(ObjectStores.outputs), description: 'paperline results (JSON, Markdown)' },
     ],
   };
 }

@@ -1,8 +1,9 @@
-import { readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import { Bus, type ConnectOptions } from '@paperline/bus';
-import { JobStore, type JobWatch } from '@paperline/jobs';
+import { JobStore, cancelDocument, type CancelReport, type JobWatch } from '@paperline/jobs';
 import {
   ASSET_OUTPUT_PREFIX,
   DocIdSchema,
@@ -13,8 +14,11 @@ import {
   ObjectStores,
   PaperlineError,
   SCHEMA_VERSION,
+  safeFileName,
   Subjects,
   encode,
+  isPaperlineError,
+  isFinalJobStatus,
   validate,
   type DocOptionsInput,
   type DocSubmit,
@@ -46,7 +50,15 @@ export interface SubmitOptions {
   options?: DocOptionsInput;
   /** @default a new random id (newDocId) */
   docId?: string;
+  /** The submitter's API key id, stored in the job record (the gateway's ownership check). */
+  owner?: string;
 }
+
+/** A document to submit: its bytes, a path to read, or a stream of its bytes (never held whole). */
+export type SubmitInput = Uint8Array | string | AsyncIterable<Uint8Array>;
+
+/** Enough of the head to recognise every supported type (a PDF header may start up to 1 KiB in). */
+const SNIFF_BYTES = 1030;
 
 export interface WaitOptions {
   /** Gives up with WAIT_TIMEOUT after this long. @default no limit */
@@ -56,10 +68,8 @@ export interface WaitOptions {
   signal?: AbortSignal;
 }
 
-const FINAL_STATUSES = new Set<JobRecord['status']>(['completed', 'failed']);
-
 export function isFinished(job: JobRecord): boolean {
-  return FINAL_STATUSES.has(job.status);
+  return isFinalJobStatus(job.status);
 }
 
 /** Submits documents to a paperline cluster and reads their progress and results back. */
@@ -87,42 +97,66 @@ export class PaperlineClient {
   }
 
   /**
-   * Checks the input (size, media type by magic bytes), registers the job (queued), stores the
-   * bytes and publishes the submit message. Returns the document id.
+   * Checks the input (size, media type by magic bytes), registers the job (queued), streams the
+   * bytes into the object store (a stream is never held whole: at most its first kilobyte and
+   * one chunk are in memory) and publishes the submit message. Returns the document id. A stream
+   * that runs past maxFileBytes fails with FILE_TOO_LARGE and leaves nothing behind; a full store
+   * fails with STORE_FULL, never with a partly stored document.
    */
-  async submit(input: Uint8Array | string, options: SubmitOptions = {}): Promise<string> {
+  async submit(input: SubmitInput, options: SubmitOptions = {}): Promise<string> {
     this.assertOpen();
-    const fileName = options.fileName ?? (typeof input === 'string' ? basename(input) : undefined);
-    if (!fileName) throw new ClientError('INVALID_OPTION', 'fileName is required when submitting bytes');
-    const bytes = typeof input === 'string' ? await this.readInput(input) : input;
-    this.checkSize(fileName, bytes.length);
-    const mediaType = this.checkMediaType(fileName, bytes, options.mediaType);
+    const named = options.fileName ?? (typeof input === 'string' ? basename(input) : undefined);
+    if (!named) throw new ClientError('INVALID_OPTION', 'fileName is required when submitting bytes');
+    const fileName = safeFileName(named);
+    const source = typeof input === 'string' ? await this.openInput(input) : input instanceof Uint8Array ? this.checkedBytes(fileName, input) : input;
+    const { head, rest } = await readHead(source, SNIFF_BYTES);
+    if (head.length === 0) throw new PaperlineError('EMPTY_FILE', fileName);
+    this.checkSize(fileName, head.length);
+    const mediaType = this.checkMediaType(fileName, head, options.mediaType);
     const docOptions = validateOptions(options.options ?? {});
     const docId = options.docId ?? newDocId();
     if (!DocIdSchema.safeParse(docId).success) throw new ClientError('INVALID_OPTION', `docId "${docId}" must be 6-64 characters of [A-Za-z0-9_-]`);
 
     const submittedAt = new Date().toISOString();
     const object = ObjectNames.document(docId);
-    // encoded (and so validated) before anything is written
-    const message = encodeSubmit({ v: SCHEMA_VERSION, docId, object, fileName, mediaType, bytes: bytes.length, options: docOptions, submittedAt });
+    // validated before anything is written (bytes is known only once the stream ended)
+    encodeSubmit({ v: SCHEMA_VERSION, docId, object, fileName, mediaType, bytes: head.length, options: docOptions, submittedAt });
     const jobs = await this.jobs();
     try {
-      await jobs.create({ docId, fileName, options: docOptions, submittedAt });
+      await jobs.create({ docId, fileName, options: docOptions, submittedAt, ...(options.owner === undefined ? {} : { owner: options.owner }) });
     } catch (error) {
       if (isWrongLastSequence(error)) throw new ClientError('DUPLICATE_DOCUMENT_ID', docId, { cause: error });
-      throw new ClientError('SUBMIT_FAILED', `${fileName}: ${(error as Error).message}`, { cause: error });
+      throw submitError(fileName, error);
     }
+    let bytes = 0;
+    const upload = this.limited(fileName, head, rest);
     try {
-      await this.bus.putObject(ObjectStores.documents, object, bytes);
+      bytes = await this.bus.putObjectStream(ObjectStores.documents, object, upload.stream);
+      const message = encodeSubmit({ v: SCHEMA_VERSION, docId, object, fileName, mediaType, bytes, options: docOptions, submittedAt });
       await this.bus.publish(Subjects.submitOf(docOptions.priority), message, { msgId: MsgIds.submit(docId) });
     } catch (error) {
       // nothing will ever process this document: leave no queued record or orphan bytes behind
       await jobs.remove(docId).catch(() => undefined);
       await this.bus.deleteObject(ObjectStores.documents, object).catch(() => undefined);
-      throw new ClientError('SUBMIT_FAILED', `${fileName}: ${(error as Error).message}`, { cause: error });
+      // the input's own failure (too large, a cut or malformed upload) is the caller's to report
+      throw upload.failure ?? (isPaperlineError(error) ? error : submitError(fileName, error));
     }
-    this.log?.info({ docId, fileName, mediaType, bytes: bytes.length }, 'document submitted');
+    this.log?.info({ docId, fileName, mediaType, bytes }, 'document submitted');
     return docId;
+  }
+
+  /**
+   * Cancels a queued or running document (see @paperline/jobs cancelDocument): it ends
+   * `cancelled`, its pending messages and stored objects are deleted. DOCUMENT_NOT_FOUND when
+   * there is none; a document that already finished keeps its state (the report says so).
+   */
+  async cancel(docId: string): Promise<CancelReport> {
+    this.assertOpen();
+    if (!DocIdSchema.safeParse(docId).success) throw new ClientError('DOCUMENT_NOT_FOUND', docId);
+    const report = await cancelDocument(this.bus, await this.jobs(), docId);
+    if (!report) throw new ClientError('DOCUMENT_NOT_FOUND', docId);
+    this.log?.info({ docId, status: report.job.status, deletedMessages: report.deletedMessages, deletedObjects: report.deletedObjects }, 'document cancel');
+    return report;
   }
 
   /** The document's job record; DOCUMENT_NOT_FOUND when there is none (unknown or expired). */
@@ -138,6 +172,7 @@ export class PaperlineClient {
   async result(docId: string, format: OutputFormat): Promise<Uint8Array> {
     const job = await this.status(docId);
     if (job.status === 'failed') throw new ClientError('DOCUMENT_FAILED', job.error ? `${job.error.code}: ${job.error.reason}` : docId, { job });
+    if (job.status === 'cancelled') throw new ClientError('DOCUMENT_CANCELLED', docId, { job });
     if (job.status !== 'completed') throw new ClientError('NOT_READY', `${docId} is ${job.status}`, { job });
     const object = job.outputs[format] ?? ObjectNames.output(docId, format);
     try {
@@ -217,12 +252,56 @@ export class PaperlineClient {
     if (this.closing) throw new ClientError('CLIENT_CLOSED');
   }
 
-  private async readInput(path: string): Promise<Uint8Array> {
-    // the size is checked before reading, so a huge file is refused without loading it
+  private async openInput(path: string): Promise<AsyncIterable<Uint8Array>> {
+    // the size is checked before reading, so a huge file is refused without opening it
     const info = await stat(path);
     if (!info.isFile()) throw new ClientError('INVALID_OPTION', `${path} is not a file`);
     this.checkSize(basename(path), info.size);
-    return readFile(path);
+    return createReadStream(path);
+  }
+
+  private checkedBytes(fileName: string, bytes: Uint8Array): AsyncIterable<Uint8Array> {
+    this.checkSize(fileName, bytes.length);
+    return (async function* () {
+      yield bytes;
+    })();
+  }
+
+  /**
+   * The whole input as a ReadableStream that fails with FILE_TOO_LARGE once past the limit;
+   * `failure` keeps what the input itself threw, told apart from the store's errors.
+   */
+  private limited(fileName: string, head: Uint8Array, rest: AsyncIterator<Uint8Array>): { stream: ReadableStream<Uint8Array>; failure: unknown } {
+    let total = 0;
+    let sentHead = false;
+    const result: { stream: ReadableStream<Uint8Array>; failure: unknown } = { stream: undefined as never, failure: undefined };
+    const next = async (): Promise<IteratorResult<Uint8Array>> => {
+      try {
+        if (!sentHead) {
+          sentHead = true;
+          return { done: false, value: head };
+        }
+        const chunk = await rest.next();
+        if (chunk.done) return chunk;
+        total += chunk.value.length;
+        this.checkSize(fileName, total + head.length);
+        return chunk;
+      } catch (error) {
+        result.failure = error;
+        throw error;
+      }
+    };
+    result.stream = new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        const chunk = await next();
+        if (chunk.done) controller.close();
+        else controller.enqueue(chunk.value);
+      },
+      cancel: async () => {
+        await rest.return?.();
+      },
+    });
+    return result;
   }
 
   private checkSize(fileName: string, size: number): void {
@@ -237,6 +316,35 @@ export class PaperlineClient {
     const claim = type ? ` (declared ${type}${isSupportedMediaType(type) ? ', but the content is not' : ''})` : '';
     throw new PaperlineError('UNSUPPORTED_MEDIA_TYPE', `${fileName}${claim}: expected a PDF, PNG, JPEG, WebP or TIFF file`);
   }
+}
+
+/**
+ * The first `size` bytes of a stream (fewer if it is shorter), and the iterator of what follows
+ * (the head's last chunk may reach past `size`: the remainder travels in the head).
+ */
+async function readHead(source: AsyncIterable<Uint8Array>, size: number): Promise<{ head: Uint8Array; rest: AsyncIterator<Uint8Array> }> {
+  const rest = source[Symbol.asyncIterator]();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  while (length < size) {
+    const next = await rest.next();
+    if (next.done) break;
+    chunks.push(next.value);
+    length += next.value.length;
+  }
+  return { head: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), rest };
+}
+
+/** A store at its byte limit (max_bytes with discard new, or the server's JetStream limits). */
+function isStoreFull(error: unknown): boolean {
+  const messages: string[] = [];
+  for (let e: unknown = error; e instanceof Error && messages.length < 5; e = e.cause) messages.push(e.message);
+  return messages.some((m) => /maximum bytes exceeded|insufficient (storage )?resources|maximum messages exceeded|storage limit|no space/i.test(m));
+}
+
+function submitError(fileName: string, error: unknown): ClientError {
+  if (isStoreFull(error)) return new ClientError('STORE_FULL', `${fileName}: ${(error as Error).message}`, { cause: error });
+  return new ClientError('SUBMIT_FAILED', `${fileName}: ${(error as Error).message}`, { cause: error });
 }
 
 /** kv.create's answer when the key exists: the compare-and-set found another revision. */

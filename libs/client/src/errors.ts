@@ -8,10 +8,12 @@ export const ClientErrorCodes = {
   DUPLICATE_DOCUMENT_ID: { retryable: false, message: 'a document with this id already exists' },
   NOT_READY: { retryable: true, message: 'the document is not processed yet' },
   DOCUMENT_FAILED: { retryable: false, message: 'the document failed' },
+  DOCUMENT_CANCELLED: { retryable: false, message: 'the document was cancelled' },
   OUTPUT_NOT_FOUND: { retryable: false, message: 'the document has no output in this format' },
   WAIT_TIMEOUT: { retryable: true, message: 'the document did not finish in time' },
   CLIENT_CLOSED: { retryable: false, message: 'the client is closed' },
   SUBMIT_FAILED: { retryable: true, message: 'the document could not be submitted' },
+  STORE_FULL: { retryable: true, message: 'the store is full: no new document is accepted until space is freed' },
   INVALID_OPTION: { retryable: false, message: 'invalid option' },
 } as const satisfies Record<string, { retryable: boolean; message: string }>;
 

@@ -1,4 +1,4 @@
-export { PaperlineClient, isFinished, type PaperlineClientOptions, type SubmitOptions, type WaitOptions } from './client.js';
+export { PaperlineClient, isFinished, type PaperlineClientOptions, type SubmitInput, type SubmitOptions, type WaitOptions } from './client.js';
 export { ClientError, ClientErrorCodes, isClientError, type ClientErrorCode, type ClientErrorOptions } from './errors.js';
 export { clientSchema, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_RESULT_BYTES } from './config.js';
 export { newDocId, DOC_ID_LENGTH } from './doc-id.js';

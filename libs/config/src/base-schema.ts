@@ -23,6 +23,30 @@ export const baseSchema = {
       default: 1,
       env: 'PL_NATS_REPLICAS',
     },
+    provision: {
+      doc: 'Create or reconcile the streams, buckets and consumers at start. Turn off where the process runs with least-privilege credentials (an admin runs `paperline provision`).',
+      format: Boolean,
+      default: true,
+      env: 'PL_NATS_PROVISION',
+    },
+    inboxPrefix: {
+      doc: "Prefix of this process's reply subjects; give each least-privilege user its own (`_INBOX_render`) so none can read another's replies.",
+      format: String,
+      default: '_INBOX',
+      env: 'PL_NATS_INBOX_PREFIX',
+    },
+    // one way of authenticating at most; none for an open server (the embedded one)
+    user: { doc: 'NATS user name (with password).', format: String, default: '', env: 'NATS_USER' },
+    password: { doc: 'NATS password (with user).', format: String, default: '', env: 'NATS_PASSWORD', sensitive: true },
+    token: { doc: 'NATS authentication token.', format: String, default: '', env: 'NATS_TOKEN', sensitive: true },
+    nkeySeedFile: { doc: 'File holding the nkey seed to authenticate with.', format: String, default: '', env: 'NATS_NKEY_SEED_FILE' },
+    credsFile: { doc: 'NATS .creds file (user JWT and seed) to authenticate with.', format: String, default: '', env: 'NATS_CREDS_FILE' },
+    tls: {
+      caFile: { doc: 'CA certificate(s) that sign the NATS server certificate.', format: String, default: '', env: 'NATS_TLS_CA_FILE' },
+      certFile: { doc: 'Client certificate, for a server that verifies clients.', format: String, default: '', env: 'NATS_TLS_CERT_FILE' },
+      keyFile: { doc: "The client certificate's private key.", format: String, default: '', env: 'NATS_TLS_KEY_FILE' },
+      required: { doc: 'Require TLS even without any of the files above.', format: Boolean, default: false, env: 'NATS_TLS_REQUIRED' },
+    },
   },
   instance: {
     node: { doc: 'Node name used in device ids (cpu@<node>, cuda:0@<node>).', format: String, default: hostname(), env: 'PL_NODE' },

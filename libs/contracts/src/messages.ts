@@ -274,7 +274,17 @@ export const DeadLetterSchema = z.object({
 });
 export type DeadLetter = z.infer<typeof DeadLetterSchema>;
 
-export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
+export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+/** A job in one of these states never changes again. */
+export const FINAL_JOB_STATUSES = ['completed', 'failed', 'cancelled'] as const satisfies readonly JobStatus[];
+
+export function isFinalJobStatus(status: JobStatus): boolean {
+  return (FINAL_JOB_STATUSES as readonly JobStatus[]).includes(status);
+}
+
+/** Who submitted a document: an API key's id (never the key), so another key cannot see it. */
+export const OwnerSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'owner must be 1-128 characters of [A-Za-z0-9_.:-]');
 
 /** KV `pl-jobs` `doc.<docId>`: one document's progress. */
 export const JobRecordSchema = z.object({
@@ -282,6 +292,8 @@ export const JobRecordSchema = z.object({
   docId: DocIdSchema,
   fileName: z.string(),
   status: z.enum(JOB_STATUSES),
+  /** The submitter (an API key's id); absent for documents submitted without authentication. */
+  owner: OwnerSchema.optional(),
   pageCount: z.number().int().nullable(),
   pagesDone: z.array(z.number().int()),
   options: DocOptionsSchema,
@@ -290,6 +302,7 @@ export const JobRecordSchema = z.object({
   submittedAt: z.string(),
   updatedAt: z.string(),
   completedAt: z.string().optional(),
+  cancelledAt: z.string().optional(),
 });
 export type JobRecord = z.infer<typeof JobRecordSchema>;
 
@@ -310,6 +323,7 @@ export type PageRecord = z.infer<typeof PageRecordSchema>;
 export const DocEventSchema = z.discriminatedUnion('type', [
   z.object({ v: version, type: z.literal('doc.completed'), docId: DocIdSchema, pageCount: z.number().int(), outputs: z.record(z.string(), z.string()), durationMs: z.number(), at: z.string() }),
   z.object({ v: version, type: z.literal('doc.failed'), docId: DocIdSchema, stage: z.enum(STAGES), code: z.string(), reason: z.string(), at: z.string() }),
+  z.object({ v: version, type: z.literal('doc.cancelled'), docId: DocIdSchema, at: z.string() }),
   z.object({ v: version, type: z.literal('doc.progress'), docId: DocIdSchema, pagesDone: z.number().int(), pageCount: z.number().int().nullable(), at: z.string() }),
 ]);
 export type DocEvent = z.infer<typeof DocEventSchema>;

@@ -49,6 +49,7 @@ export const Subjects = {
   events: 'pl.events.>',
   docCompleted: 'pl.events.doc.completed',
   docFailed: 'pl.events.doc.failed',
+  docCancelled: 'pl.events.doc.cancelled',
   docProgress: 'pl.events.doc.progress',
   /** `pl.events.model.<event>` */
   modelEvent: (event: string) => `pl.events.model.${event}`,
@@ -142,6 +143,7 @@ export const MsgIds = {
   /** That stage's result for the region: distinct from the task, as both live in PL_WORK's duplicate window. */
   regionResult: (docId: string, page: number, regionId: string, stage: StageName) => `${docId}:p${page}:${regionId}:${stage}:result`,
   failure: (docId: string, stage: StageName, page?: number) => `${docId}:${stage}:${page ?? 'doc'}:failed`,
+  cancelled: (docId: string) => `${docId}:cancelled`,
 } as const;
 
 /** Standard and paperline headers. */

@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Bus, buildTopology, provisionTopology } from '@paperline/bus';
-import { Subjects, consumerName } from '@paperline/contracts';
+import { Buckets, Subjects, consumerName } from '@paperline/contracts';
 import { startTestServer, type TestServer } from '@paperline/testing';
 import { createMetrics } from '@paperline/telemetry';
 import { JetStreamExporter, consumerLabels } from './jetstream-exporter.js';
@@ -20,10 +20,15 @@ describe('JetStreamExporter', () => {
     await provisionTopology(bus.nc, buildTopology());
     for (let i = 0; i < 3; i++) await bus.publish(Subjects.work('ocr', 'normal'), new TextEncoder().encode(`{"n":${i}}`), { msgId: `lag-${i}` });
     await bus.publish(Subjects.dlq('render'), new TextEncoder().encode('{}'), { msgId: 'dl-1' });
+    // a KV watcher is an ephemeral consumer under a random name: not a series
+    const watch = await (await bus.kv(Buckets.control)).watch();
+    server.defer(() => watch.stop());
     const metrics = createMetrics(new Registry());
     const exporter = new JetStreamExporter({ jsm: bus.jsm, metrics });
     await exporter.poll();
     const text = await metrics.registry.metrics();
+    expect(text).not.toMatch(new RegExp(`^pl_jetstream_consumer_\\w+\\{stream="KV_${Buckets.control}"`, 'm'));
+    expect(text).toMatch(new RegExp(`^pl_jetstream_stream_messages\\{stream="KV_${Buckets.control}"\\}`, 'm'));
     const ocr = `stream="PL_WORK",consumer="${consumerName('ocr', 'normal')}",stage="ocr",priority="normal"`;
     expect(text).toContain(`pl_jetstream_consumer_pending{${ocr}} 3`);
     expect(text).toContain(`pl_jetstream_consumer_waiting{${ocr}} 0`);

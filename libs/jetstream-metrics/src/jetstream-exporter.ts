@@ -1,5 +1,5 @@
 // The JetStream state as the server keeps it, read through the JetStream API on a timer: every
-// stream's storage, every consumer's lag, ack pending, redeliveries and waiting pulls, and the
+// stream's storage, every durable consumer's lag, ack pending, redeliveries and waiting pulls, and the
 // dead letters per stage. A stage that reports its own lag (pl_consumer_pending) stops reporting
 // when its last process is gone; these series do not, so "pending > 0 and nobody pulling" can
 // be alerted on. The API answers like /jsz?consumers=true does, on the connection paperline
@@ -79,6 +79,9 @@ export class JetStreamExporter {
       const stream = info.config.name;
       reading.streams.push({ stream, messages: info.state.messages, bytes: info.state.bytes });
       for await (const c of jsm.consumers.list(stream)) {
+        // ephemeral consumers (every process's KV watchers) come and go under random names: as
+        // series they would only churn, and each process would report a different set
+        if (!c.config.durable_name) continue;
         reading.consumers.push({
           labels: { stream, consumer: c.name, ...consumerLabels(c.name) },
           pending: c.num_pending,

@@ -9,6 +9,7 @@ import {
   Subjects,
   decode,
   encode,
+  isFinalJobStatus,
   type DocEvent,
   type DocOptions,
   type ErrorCode,
@@ -31,6 +32,8 @@ export interface NewJob {
   fileName: string;
   options: DocOptions;
   submittedAt?: string;
+  /** The submitting API key's id; absent without authentication. */
+  owner?: string;
 }
 
 export interface JobWatch extends AsyncIterable<JobRecord | undefined> {
@@ -41,9 +44,12 @@ function now(): string {
   return new Date().toISOString();
 }
 
-function isTerminalStatus(status: JobRecord['status']): boolean {
-  return status === 'completed' || status === 'failed';
-}
+const EVENT_SUBJECTS: Record<DocEvent['type'], string> = {
+  'doc.completed': Subjects.docCompleted,
+  'doc.failed': Subjects.docFailed,
+  'doc.cancelled': Subjects.docCancelled,
+  'doc.progress': Subjects.docProgress,
+};
 
 /**
  * The document records in KV `pl-jobs` (`doc.<id>`, a JobRecord): created by the client, given
@@ -68,6 +74,7 @@ export class JobStore {
       docId: job.docId,
       fileName: job.fileName,
       status: 'queued',
+      ...(job.owner === undefined ? {} : { owner: job.owner }),
       pageCount: null,
       pagesDone: [],
       options: job.options,
@@ -88,7 +95,7 @@ export class JobStore {
   /** Render knows how many pages the document will have once it opened it. */
   async setPageCount(docId: string, pageCount: number): Promise<JobRecord | undefined> {
     return casUpdate(this.kv, JobKeys.doc(docId), JobRecordSchema, (job) => {
-      if (!job || isTerminalStatus(job.status) || job.pageCount === pageCount) return undefined;
+      if (!job || isFinalJobStatus(job.status) || job.pageCount === pageCount) return undefined;
       return { ...job, status: 'running' as const, pageCount, updatedAt: now() };
     });
   }
@@ -101,7 +108,7 @@ export class JobStore {
     let changed = false;
     await casUpdate(this.kv, JobKeys.doc(docId), JobRecordSchema, (job) => {
       changed = false;
-      if (!job || isTerminalStatus(job.status)) return undefined;
+      if (!job || isFinalJobStatus(job.status)) return undefined;
       changed = true;
       return { ...job, status: 'failed' as const, error: { stage: failure.stage, code: failure.code, reason: failure.reason }, updatedAt: now() };
     });
@@ -117,18 +124,37 @@ export class JobStore {
   }
 
   /**
+   * Ends a queued or running document as `cancelled` and publishes `pl.events.doc.cancelled`.
+   * Returns the record as it is now (cancelled, or the final state it had already reached), or
+   * undefined when there is no such document. Every stage drops the work of a cancelled document
+   * (stage-host's dropCancelledDocuments), so what is still in flight ends there.
+   */
+  async cancel(docId: string): Promise<JobRecord | undefined> {
+    let cancelledNow = false;
+    const job = await casUpdate(this.kv, JobKeys.doc(docId), JobRecordSchema, (current) => {
+      cancelledNow = false;
+      if (!current || isFinalJobStatus(current.status)) return undefined;
+      cancelledNow = true;
+      const at = now();
+      return { ...current, status: 'cancelled' as const, updatedAt: at, cancelledAt: at };
+    });
+    if (cancelledNow) await this.publishEvent({ v: SCHEMA_VERSION, type: 'doc.cancelled', docId, at: now() }, MsgIds.cancelled(docId));
+    return job;
+  }
+
+  /**
    * Adds a completed page to `pagesDone` (and the page count, if render's has not arrived yet)
    * and publishes `pl.events.doc.progress`. Idempotent; a finished document is left as it is.
    */
   async markPageDone(docId: string, page: number, pageCount?: number): Promise<JobRecord | undefined> {
     const job = await casUpdate(this.kv, JobKeys.doc(docId), JobRecordSchema, (current) => {
-      if (!current || isTerminalStatus(current.status)) return undefined;
+      if (!current || isFinalJobStatus(current.status)) return undefined;
       const count = current.pageCount ?? pageCount ?? null;
       if (current.pagesDone.includes(page) && current.pageCount === count) return undefined;
       const pagesDone = current.pagesDone.includes(page) ? current.pagesDone : [...current.pagesDone, page].sort((a, b) => a - b);
       return { ...current, status: 'running' as const, pageCount: count, pagesDone, updatedAt: now() };
     });
-    if (job && !isTerminalStatus(job.status)) {
+    if (job && !isFinalJobStatus(job.status)) {
       await this.publishEvent(
         { v: SCHEMA_VERSION, type: 'doc.progress', docId, pagesDone: job.pagesDone.length, pageCount: job.pageCount, at: now() },
         `${docId}:progress:${job.pagesDone.length}`,
@@ -142,7 +168,7 @@ export class JobStore {
     let completedNow = false;
     const job = await casUpdate(this.kv, JobKeys.doc(docId), JobRecordSchema, (current) => {
       completedNow = false;
-      if (!current || isTerminalStatus(current.status)) return undefined;
+      if (!current || isFinalJobStatus(current.status)) return undefined;
       completedNow = true;
       const at = now();
       return { ...current, status: 'completed' as const, outputs, updatedAt: at, completedAt: at };
@@ -181,7 +207,7 @@ export class JobStore {
   }
 
   private async publishEvent(event: DocEvent, msgId: string): Promise<void> {
-    const subject = event.type === 'doc.completed' ? Subjects.docCompleted : event.type === 'doc.failed' ? Subjects.docFailed : Subjects.docProgress;
+    const subject = EVENT_SUBJECTS[event.type];
     await this.bus.publish(subject, encode(DocEventSchema, event), { msgId, headers: { 'Pl-Doc-Id': event.docId } });
   }
 }

@@ -15,6 +15,8 @@ export interface LocalServerOptions {
   args?: string[];
   /** @default 15_000 */
   startTimeoutMs?: number;
+  /** Receives the server's log lines as they come (e.g. to look for permission violations). @default dropped */
+  onLog?: (text: string) => void;
   server?: LocatedServer;
 }
 
@@ -103,6 +105,10 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     const child = spawn(server.path, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, ...(options.args ?? [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    if (options.onLog) {
+      const onLog = options.onLog;
+      for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => onLog(chunk.toString()));
+    }
     try {
       await waitForReady(child, options.startTimeoutMs ?? 15_000);
     } catch (error) {

@@ -1,5 +1,6 @@
 import type { JobStore } from '@paperline/jobs';
 import type { StageHandler } from '@paperline/stage';
+import { dropCancelledDocuments } from './drop-cancelled.js';
 import type { StageInstance } from './types.js';
 
 /**
@@ -17,9 +18,12 @@ export function failDocumentOnDeadLetter<T>(handler: StageHandler<T>, jobs: JobS
   };
 }
 
-/** The handler both hosts run: failures reach the document, and /status shows the backend and models. */
+/**
+ * The handler both hosts run: failures reach the document, a cancelled document's work is
+ * dropped, and /status shows the backend and models.
+ */
 export function hostedHandler<T>(instance: StageInstance<T>, jobs: JobStore): StageHandler<T> {
-  const handler = failDocumentOnDeadLetter(instance.handler, jobs);
+  const handler = failDocumentOnDeadLetter(dropCancelledDocuments(instance.handler, jobs), jobs);
   const describe = instance.describe?.bind(instance);
   if (!describe) return handler;
   return { ...handler, status: () => ({ ...handler.status?.(), ...describe() }) };

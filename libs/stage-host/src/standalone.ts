@@ -1,4 +1,4 @@
-import { Bus } from '@paperline/bus';
+import { Bus, natsAuthFromSettings } from '@paperline/bus';
 import { JetStreamExporter } from '@paperline/jetstream-metrics';
 import { JobStore } from '@paperline/jobs';
 import { EXIT_RECYCLE, runStageProcess, type StageProcess } from '@paperline/stage';
@@ -22,7 +22,8 @@ export async function runStageModule<T, C extends StageHostConfig>(module: Stage
     process.exit(2);
   }
   const servers = config.nats.url.split(',');
-  const bus = await Bus.connect({ servers, name: `${config.nats.name}-${stage}-side`, asyncTraces: config.nats.asyncTraces, log });
+  const auth = natsAuthFromSettings(config.nats);
+  const bus = await Bus.connect({ servers, name: `${config.nats.name}-${stage}-side`, asyncTraces: config.nats.asyncTraces, auth, inboxPrefix: config.nats.inboxPrefix, log });
   const jobs = await JobStore.open(bus);
   // every stage process also reports the server's view of every consumer, so the lag of a stage
   // with no process of its own is still scraped (aggregate with max: they all report the same)
@@ -51,7 +52,9 @@ export async function runStageModule<T, C extends StageHostConfig>(module: Stage
       instance: config.instance.id,
       health: config.health.port < 0 ? false : { port: config.health.port, host: config.health.host },
     },
-    nats: { servers, name: `${config.nats.name}-${stage}`, asyncTraces: config.nats.asyncTraces },
+    nats: { servers, name: `${config.nats.name}-${stage}`, asyncTraces: config.nats.asyncTraces, auth, inboxPrefix: config.nats.inboxPrefix },
+    // least-privilege credentials cannot create streams: an admin provisions (`paperline provision`)
+    ...(config.nats.provision ? {} : { topology: false as const }),
     log,
     exit: (code) =>
       void (jetstream.stop(), running.presence?.stop() ?? Promise.resolve())

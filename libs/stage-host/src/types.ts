@@ -1,4 +1,4 @@
-import type { Bus } from '@paperline/bus';
+import type { Bus, NatsAuthSettings } from '@paperline/bus';
 import type { LoadOptions } from '@paperline/config';
 import type { StageName } from '@paperline/contracts';
 import type { JobStore } from '@paperline/jobs';
@@ -8,7 +8,7 @@ import type { Logger, Metrics } from '@paperline/telemetry';
 
 /** The settings every stage's config has (the base schema of @paperline/config). */
 export interface StageHostConfig {
-  nats: { url: string; name: string; asyncTraces: boolean };
+  nats: { url: string; name: string; asyncTraces: boolean; provision: boolean; inboxPrefix: string } & NatsAuthSettings;
   instance: { id: string; node: string };
   log: { level: string };
   health: { port: number; host: string };

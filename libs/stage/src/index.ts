@@ -21,8 +21,9 @@ export {
   type HealthOptions,
 } from './options.js';
 export { StageRuntime, type StageRuntimeDeps } from './runtime.js';
+export { handleEachMessage } from './each-message.js';
 export { ControlPlane, parseControlEntry, type ControlChange, type ControlWatch, type StageFlags } from './control-plane.js';
 export { HealthServer, type HealthServerOptions, type HealthTarget } from './health-server.js';
 export { deadLetterMsgId } from './dead-letters.js';
-export { runStageProcess, EXIT_RECYCLE, type StageProcess, type StageProcessOptions } from './process.js';
+export { runStageProcess, EXIT_RECYCLE, FORCED_EXIT_SLACK_MS, type StageProcess, type StageProcessOptions } from './process.js';
 export type { StateListener } from './lifecycle.js';

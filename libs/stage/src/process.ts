@@ -1,4 +1,4 @@
-import { Bus, buildTopology, provisionTopology, type TopologyOptions } from '@paperline/bus';
+import { Bus, buildTopology, provisionTopology, type NatsAuth, type TopologyOptions } from '@paperline/bus';
 import { createLogger, type Logger } from '@paperline/telemetry';
 import { compileStageOptions, type StageOptions } from './options.js';
 import { StageRuntime } from './runtime.js';
@@ -7,12 +7,12 @@ import type { StageHandler } from './types.js';
 /** Exit code asking the supervisor or orchestrator for a fresh process (memory recycle). */
 export const EXIT_RECYCLE = 75;
 /** Past the grace period, shutdown gets this much longer for release and drain before a forced exit. */
-const FORCED_EXIT_SLACK_MS = 15_000;
+export const FORCED_EXIT_SLACK_MS = 15_000;
 
 export interface StageProcessOptions<T> {
   handler: StageHandler<T>;
   options: StageOptions;
-  nats: { servers: string | string[]; name?: string; asyncTraces?: boolean };
+  nats: { servers: string | string[]; name?: string; asyncTraces?: boolean; auth?: NatsAuth; inboxPrefix?: string };
   /** @default createLogger({ base: { service: stage, instance } }) */
   log?: Logger;
   /** Topology to provision before start; `false` skips provisioning. @default {} (buildTopology's defaults) */
@@ -55,7 +55,7 @@ export async function runStageProcess<T>(config: StageProcessOptions<T>): Promis
   const options = compileStageOptions(config.options);
   const log = config.log ?? createLogger({ base: { service: options.stage, instance: options.instance } });
   const exit = config.exit ?? ((code: number) => process.exit(code));
-  const bus = await Bus.connect({ servers: config.nats.servers, name: config.nats.name ?? `paperline-${options.stage}-${options.instance}`, asyncTraces: config.nats.asyncTraces ?? false, log });
+  const bus = await Bus.connect({ servers: config.nats.servers, name: config.nats.name ?? `paperline-${options.stage}-${options.instance}`, asyncTraces: config.nats.asyncTraces ?? false, auth: config.nats.auth, inboxPrefix: config.nats.inboxPrefix, log });
   if (config.topology !== false) await provisionTopology(bus.nc, buildTopology(config.topology ?? {}), { log });
   const runtime = new StageRuntime(config.handler, { ...config.options, instance: options.instance }, { bus, log });
   let resolveExited: (code: number) => void = () => undefined;

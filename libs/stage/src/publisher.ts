@@ -1,4 +1,5 @@
-import { createInbox, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/nats-core';
+import { newInbox } from '@paperline/bus';
+import { headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/nats-core';
 import { Headers } from '@paperline/contracts';
 
 /** Like nats.js's default JetStream publish timeout. */
@@ -29,7 +30,7 @@ export class PublishError extends Error {
  * (Nats-Msg-Id dedup, the server's error or a timeout rejects) without the per-call overhead.
  */
 export class OutputPublisher {
-  private readonly inbox = createInbox();
+  private readonly inbox: string;
   private readonly waiting = new Map<string, Waiting>();
   private sub: Subscription | undefined;
   private sweeper: NodeJS.Timeout | undefined;
@@ -38,7 +39,9 @@ export class OutputPublisher {
   constructor(
     private readonly nc: NatsConnection,
     private readonly timeoutMs = PUBACK_TIMEOUT_MS,
-  ) {}
+  ) {
+    this.inbox = newInbox(nc);
+  }
 
   publish(subject: string, data: Uint8Array, options: { msgId?: string; headers?: Record<string, string> } = {}): Promise<PublishAck> {
     this.sub ??= this.nc.subscribe(`${this.inbox}.*`, { callback: (_error, msg) => this.receive(msg) });

@@ -1,4 +1,5 @@
-import { createInbox, nanos, type Msg, type NatsConnection, type Subscription } from '@nats-io/nats-core';
+import { newInbox } from '@paperline/bus';
+import { nanos, type Msg, type NatsConnection, type Subscription } from '@nats-io/nats-core';
 import type { Priority } from '@paperline/contracts';
 import type { Logger } from '@paperline/telemetry';
 import { Delivery, parseAckSubject } from './delivery.js';
@@ -20,14 +21,16 @@ interface OpenPull {
  * subscription, not the subject, says which request a message belongs to.
  */
 class PullLane {
-  private readonly inbox = createInbox();
+  private readonly inbox: string;
   private sub: Subscription | undefined;
   private open: OpenPull | undefined;
 
   constructor(
     private readonly source: PullSource,
     private readonly nc: NatsConnection,
-  ) {}
+  ) {
+    this.inbox = newInbox(nc);
+  }
 
   get outstanding(): number {
     return this.open ? this.open.batch - this.open.delivered : 0;

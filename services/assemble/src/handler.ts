@@ -5,6 +5,7 @@ import {
   ObjectNames,
   ObjectStores,
   decode,
+  isFinalJobStatus,
   type AssembleMessage,
   type OutputFormat,
   type ParsedDocument,
@@ -55,7 +56,7 @@ export function createAssembleHandler(deps: AssembleDeps): StageHandler<Assemble
 
 async function record(deps: AssembleDeps, message: AssembleMessage, log: Logger, metrics: ReturnType<typeof getMetrics>): Promise<void> {
   const job = await deps.jobs.get(message.docId);
-  if (!job || job.status === 'completed' || job.status === 'failed') {
+  if (!job || isFinalJobStatus(job.status)) {
     log.debug({ status: job?.status ?? 'unknown' }, 'result for a finished or unknown document dropped');
     return;
   }

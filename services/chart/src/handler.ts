@@ -14,7 +14,7 @@ import {
   type RegionTask,
   type Ruling,
 } from '@paperline/contracts';
-import type { BatchContext, JobOutcome, Output, StageHandler, StageMessage } from '@paperline/stage';
+import { handleEachMessage, type BatchContext, type Output, type StageHandler, type StageMessage } from '@paperline/stage';
 import { clampRect, findRasterRulings, joinLines, readingOrder } from '@paperline/vision';
 import sharp from 'sharp';
 import { DEFAULT_AXIS_OPTIONS, readAxes, type AxisOptions } from './axes.js';
@@ -30,17 +30,7 @@ export function createChartHandler(deps: ChartHandlerDeps = {}): StageHandler<Re
     decode: (data) => decode(RegionTaskSchema, data),
     docIdOf: (task) => task.docId,
     pageOf: (task) => task.page,
-    async handleBatch(batch, ctx) {
-      const outcomes: JobOutcome[] = [];
-      for (const message of batch) {
-        try {
-          outcomes.push({ outputs: [resultOutput(message.data, await readRegion(message, ctx, axes))] });
-        } catch (error) {
-          outcomes.push({ error });
-        }
-      }
-      return outcomes;
-    },
+    handleBatch: (batch, ctx) => handleEachMessage(batch, async (message) => [resultOutput(message.data, await readRegion(message, ctx, axes))]),
     status: () => ({ backend: 'rules', models: [] }),
   };
 }

@@ -1,4 +1,4 @@
-import { Bus } from '@paperline/bus';
+import { Bus, natsAuthFromSettings, type NatsAuthSettings } from '@paperline/bus';
 import { PaperlineClient, clientSchema } from '@paperline/client';
 import { baseSchema, loadConfig } from '@paperline/config';
 import { createLogger, type Logger } from '@paperline/telemetry';
@@ -14,7 +14,7 @@ export const cliSchema = { ...baseSchema, ...clientSchema } as const;
 
 /** The parts of the loaded cliSchema the commands read. */
 export interface CliConfig {
-  nats: { url: string; replicas: number };
+  nats: { url: string; replicas: number; inboxPrefix: string } & NatsAuthSettings;
   limits: { maxFileBytes: number; maxResultBytes: number };
 }
 
@@ -55,7 +55,7 @@ export function createContext(options: { env: NodeJS.ProcessEnv; signal: AbortSi
 
 /** Connects to the cluster of NATS_URL; fails at once (no retry loop) when it is not reachable. */
 export async function connectBus(ctx: CliContext, url = requireNatsUrl(ctx)): Promise<Bus> {
-  return Bus.connect({ servers: url, name: 'paperline-cli', log: ctx.log, waitOnFirstConnect: false });
+  return Bus.connect({ servers: url, name: 'paperline-cli', log: ctx.log, waitOnFirstConnect: false, auth: natsAuthFromSettings(ctx.config().nats), inboxPrefix: ctx.config().nats.inboxPrefix });
 }
 
 export async function connectClient(ctx: CliContext, url = requireNatsUrl(ctx)): Promise<PaperlineClient> {

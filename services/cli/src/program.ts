@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { VERBOSE_LOG_LEVEL, type CliContext } from './context.js';
+import { cancelCommand } from './commands/cancel.js';
 import { controlCommands } from './commands/control.js';
 import { modelsCommand } from './commands/models.js';
 import { parseCommand } from './commands/parse.js';
@@ -32,7 +33,7 @@ export function buildProgram(ctx: CliContext, natsUrl: { value?: string }): Comm
       natsUrl.value = flags.natsUrl;
       if (flags.verbose && ctx.log.level === 'silent') ctx.log.level = VERBOSE_LOG_LEVEL;
     });
-  for (const command of [parseCommand(ctx), submitCommand(ctx), resultCommand(ctx), ...controlCommands(ctx), statusCommand(ctx), upCommand(ctx), provisionCommand(ctx), modelsCommand(ctx)]) {
+  for (const command of [parseCommand(ctx), submitCommand(ctx), resultCommand(ctx), cancelCommand(ctx), ...controlCommands(ctx), statusCommand(ctx), upCommand(ctx), provisionCommand(ctx), modelsCommand(ctx)]) {
     program.addCommand(command.exitOverride().configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) }));
   }
   return program;

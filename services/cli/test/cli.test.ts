@@ -179,6 +179,19 @@ describe('paperline (the bin)', () => {
     expect(timedOut.code).toBe(5);
   });
 
+  it('cancel ends a queued document as cancelled (0), refuses a finished one (1) and an unknown id (4)', async () => {
+    const id = (await paperline(['submit', join(dir, 'paper.pdf')], env)).stdout.trim();
+    const cancelled = await paperline(['cancel', id], env);
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expect(cancelled.stdout).toMatch(new RegExp(`^${id} cancelled: 1 pending messages and 1 objects deleted`));
+    const record = decode(JobRecordSchema, (await (await bus.kv(Buckets.jobs)).get(JobKeys.doc(id)))!.value);
+    expect(record.status).toBe('cancelled');
+    const again = await paperline(['cancel', id], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already finished: cancelled/);
+    expect((await paperline(['cancel', 'no-such-doc'], env)).code).toBe(4);
+  });
+
   it('ends quietly when the reader of its stdout goes away (EPIPE, as in `paperline status | head -1`)', async () => {
     const child = spawn(process.execPath, [BIN, 'status'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     // the reading end closed before the first line: every write the CLI makes meets EPIPE
@@ -343,7 +356,7 @@ describe('paperline (the bin)', () => {
     expect(md.code, md.stderr).toBe(0);
     expect(md.stdout.trim()).toBe(join(out, 'two.md'));
     // which backend each stage ran with; the stages not built yet are down
-    expect(md.stderr).toMatch(/^paperline: backends: render=pdfjs\+sharp layout=text-layer ocr=pp-ocr table=down formula=glyphs chart=down assemble=reading-order$/m);
+    expect(md.stderr).toMatch(/^paperline: backends: render=(pdfium|pdfjs)\+sharp layout=text-layer ocr=pp-ocr table=rules formula=glyphs chart=rules assemble=reading-order$/m);
     // the log stays out of the user's stderr
     expect(md.stderr.split('\n').filter((line) => line.startsWith('{'))).toEqual([]);
     const text = await readFile(join(out, 'two.md'), 'utf8');

@@ -16,7 +16,7 @@ import {
   type Block,
   type RegionTask,
 } from '@paperline/contracts';
-import type { BatchContext, JobOutcome, Output, StageHandler, StageMessage } from '@paperline/stage';
+import { handleEachMessage, type BatchContext, type Output, type StageHandler, type StageMessage } from '@paperline/stage';
 import { getMetrics } from '@paperline/telemetry';
 import sharp from 'sharp';
 import { glyphsToLatex } from './glyph-latex.js';
@@ -46,16 +46,8 @@ export function createFormulaHandler(deps: FormulaHandlerDeps = {}): StageHandle
     docIdOf: (task) => task.docId,
     pageOf: (task) => task.page,
     async handleBatch(batch, ctx) {
-      const outcomes: JobOutcome[] = [];
       // one at a time: a recogniser holds its two models for the whole decode
-      for (const message of batch) {
-        try {
-          outcomes.push({ outputs: await formulaMessage(message, ctx, deps.recognizer, device) });
-        } catch (error) {
-          outcomes.push({ error });
-        }
-      }
-      return outcomes;
+      return handleEachMessage(batch, (message) => formulaMessage(message, ctx, deps.recognizer, device));
     },
     ...(deps.release ? { release: deps.release } : {}),
     status: () => ({ backend: deps.recognizer ? deps.recognizer.variant.encoder : 'glyphs' }),

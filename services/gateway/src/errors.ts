@@ -6,7 +6,13 @@ import { isClientError, type ClientErrorCode } from '@paperline/client';
 
 export const GatewayErrorCodes = {
   BAD_REQUEST: { status: 400, message: 'the request is malformed' },
+  UNAUTHORIZED: { status: 401, message: 'a valid API key is required' },
   ROUTE_NOT_FOUND: { status: 404, message: 'no such route' },
+  REQUEST_TIMEOUT: { status: 408, message: 'the request did not arrive in time' },
+  DOCUMENT_FINISHED: { status: 409, message: 'the document has already finished' },
+  TOO_MANY_UPLOADS: { status: 429, message: 'too many uploads in progress' },
+  NATS_UNAVAILABLE: { status: 503, message: 'the paperline cluster cannot be reached' },
+  INVALID_CONFIG: { status: 500, message: 'the gateway is misconfigured' },
 } as const satisfies Record<string, { status: number; message: string }>;
 export type GatewayErrorCode = keyof typeof GatewayErrorCodes;
 
@@ -26,10 +32,12 @@ const CLIENT_STATUS: Record<ClientErrorCode, number> = {
   DUPLICATE_DOCUMENT_ID: 409,
   NOT_READY: 409,
   DOCUMENT_FAILED: 422,
+  DOCUMENT_CANCELLED: 410,
   INVALID_OPTION: 400,
   WAIT_TIMEOUT: 504,
   CLIENT_CLOSED: 503,
   SUBMIT_FAILED: 503,
+  STORE_FULL: 507,
 };
 
 const INPUT_STATUS: Partial<Record<ErrorCode, number>> = {
@@ -48,6 +56,16 @@ const FRAMEWORK_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'EMPTY_FILE',
 };
 
+/** nats.js's errors when the server cannot be reached or does not answer (by name: they cross copies of the lib). */
+const NATS_UNAVAILABLE_ERRORS = new Set(['ConnectionError', 'ClosedConnectionError', 'TimeoutError', 'NoRespondersError', 'RequestError', 'DrainingConnectionError']);
+
+function isNatsUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (NATS_UNAVAILABLE_ERRORS.has(e.name) || (e.name === 'BusError' && (e as { code?: string }).code === 'BUS_CONNECT_FAILED')) return true;
+  }
+  return false;
+}
+
 export interface HttpError {
   status: number;
   body: { error: { code: string; message: string } };
@@ -61,8 +79,10 @@ export function toHttpError(error: unknown): HttpError {
   const framework = error as { code?: string; statusCode?: number; message?: string };
   const mapped = framework.code ? FRAMEWORK_CODES[framework.code] : undefined;
   if (mapped) return make(INPUT_STATUS[mapped] ?? 400, mapped, ErrorCodes[mapped].message);
+  if (framework.statusCode === 408) return make(408, 'REQUEST_TIMEOUT', GatewayErrorCodes.REQUEST_TIMEOUT.message);
   if (framework.statusCode && framework.statusCode >= 400 && framework.statusCode < 500) {
-    return make(framework.statusCode, 'BAD_REQUEST', framework.message ?? GatewayErrorCodes.BAD_REQUEST.message);
+    return make(400, 'BAD_REQUEST', framework.message ?? GatewayErrorCodes.BAD_REQUEST.message);
   }
+  if (isNatsUnavailable(error)) return make(503, 'NATS_UNAVAILABLE', GatewayErrorCodes.NATS_UNAVAILABLE.message);
   return make(500, 'INTERNAL', ErrorCodes.INTERNAL.message);
 }

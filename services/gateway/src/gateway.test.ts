@@ -35,7 +35,7 @@ describe('gateway', () => {
     server.defer(() => bus.close());
     await provisionTopology(bus.nc, buildTopology());
     const client = new PaperlineClient({ bus, maxFileBytes: LIMIT });
-    app = createGateway({ client, config: { limits: { maxFileBytes: LIMIT } } });
+    app = createGateway({ client, config: { limits: { maxFileBytes: LIMIT } }, auth: false });
     server.defer(() => app.close());
   });
   afterEach(async () => server.reset());

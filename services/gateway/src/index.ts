@@ -1,4 +1,5 @@
-export { createGateway, DEFAULT_READY_TIMEOUT_MS, type GatewayOptions } from './gateway.js';
+export { createGateway, createOpsServer, DEFAULT_READY_TIMEOUT_MS, type GatewayOptions } from './gateway.js';
+export { authenticate, isLoopback, loadApiKeys, parseApiKeys, resolveAuth, MIN_API_KEY_LENGTH, type ApiKey, type AuthSettings, type Principal } from './auth.js';
 export { gatewaySchema, DEFAULT_HTTP_PORT, type GatewayConfig } from './config.js';
 export { GatewayError, GatewayErrorCodes, toHttpError, type GatewayErrorCode, type HttpError } from './errors.js';
 export { documentView, type DocumentView } from './document-view.js';

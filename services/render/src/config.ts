@@ -1,5 +1,6 @@
 // The render stage's settings (convict): the base settings plus a `render` section.
 import { baseSchema, loadConfig, type LoadOptions } from '@paperline/config';
+import { MAX_FILE_BYTES_ENV } from '@paperline/contracts';
 import {
   DEFAULT_INLINE_TEXT_LAYER_BYTES,
   DEFAULT_SLICE_PAGES,
@@ -21,7 +22,12 @@ export const renderSchema = {
       default: DEFAULT_RENDER_LIMITS.maxPixels,
       env: 'PL_RENDER_MAX_PIXELS',
     },
-    maxBytes: { doc: 'Largest input file in bytes.', format: 'nat', default: DEFAULT_RENDER_LIMITS.maxBytes, env: 'PL_RENDER_MAX_BYTES' },
+    maxBytes: {
+      doc: 'Largest input file in bytes; the same variable sets the client\'s and the gateway\'s limit, so what they accept render takes.',
+      format: 'nat',
+      default: DEFAULT_RENDER_LIMITS.maxBytes,
+      env: MAX_FILE_BYTES_ENV,
+    },
     minTextChars: {
       doc: 'A PDF page with fewer non-space characters counts as scanned and is rasterised for OCR.',
       format: 'nat',

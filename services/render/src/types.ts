@@ -1,5 +1,5 @@
 // Public types of the render stage's document model.
-import type { PageTextLayer } from '@paperline/contracts';
+import { MAX_FILE_BYTES, type PageTextLayer } from '@paperline/contracts';
 import type { SourceFormat } from './sniff.js';
 
 export interface RenderLimits {
@@ -7,14 +7,14 @@ export interface RenderLimits {
   maxPages: number;
   /** Pixels of one page raster or one input image (decompression bombs). @default 100_000_000 */
   maxPixels: number;
-  /** @default 200 MiB */
+  /** @default MAX_FILE_BYTES (contracts: the client's and the gateway's limit too) */
   maxBytes: number;
 }
 
 export const DEFAULT_RENDER_LIMITS: Readonly<RenderLimits> = Object.freeze({
   maxPages: 2000,
   maxPixels: 100_000_000,
-  maxBytes: 200 * 1024 * 1024,
+  maxBytes: MAX_FILE_BYTES,
 });
 
 export const DEFAULT_DPI = 150;

@@ -13,7 +13,7 @@ import {
   type Block,
   type RegionTask,
 } from '@paperline/contracts';
-import type { BatchContext, JobOutcome, Output, StageHandler, StageMessage } from '@paperline/stage';
+import { handleEachMessage, type BatchContext, type Output, type StageHandler, type StageMessage } from '@paperline/stage';
 import { getMetrics } from '@paperline/telemetry';
 import { joinLines, readingOrder } from '@paperline/vision';
 import type { TableBackend } from './backend.js';
@@ -37,18 +37,12 @@ export function createTableHandler(deps: TableHandlerDeps): StageHandler<RegionT
     async handleBatch(batch, ctx) {
       // regions of one page share its raster: fetched once per batch
       const rasters = new Map<string, Promise<Uint8Array>>();
-      const outcomes: JobOutcome[] = [];
-      for (const message of batch) {
-        try {
-          const started = performance.now();
-          const block = await readRegion(message, ctx, backend, rasters);
-          getMetrics().inferenceSeconds.observe({ stage: 'table', model: backend.name, device }, (performance.now() - started) / 1000);
-          outcomes.push({ outputs: [resultOutput(message.data, block)] });
-        } catch (error) {
-          outcomes.push({ error });
-        }
-      }
-      return outcomes;
+      return handleEachMessage(batch, async (message) => {
+        const started = performance.now();
+        const block = await readRegion(message, ctx, backend, rasters);
+        getMetrics().inferenceSeconds.observe({ stage: 'table', model: backend.name, device }, (performance.now() - started) / 1000);
+        return [resultOutput(message.data, block)];
+      });
     },
     release: () => backend.release(),
     status: () => ({ backend: backend.name, models: backend.loaded() }),

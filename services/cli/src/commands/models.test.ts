@@ -77,11 +77,12 @@ describe('paperline models', () => {
     expect(listed.models).toEqual([expect.objectContaining({ id: 'tiny-layout', present: false })]);
     const byStage = Object.fromEntries(listed.stages.map((s) => [s.stage, s]));
     expect(byStage['ocr']).toMatchObject({ backend: 'pp-ocr', models: expect.arrayContaining([expect.stringMatching(/^ppocr-det-/)]) });
-    expect(byStage['render']).toMatchObject({ backend: 'pdfjs+sharp', models: [] });
+    expect(byStage['render']).toMatchObject({ backend: expect.stringMatching(/^(pdfium|pdfjs)\+sharp$/), models: [] });
     // no PP-DocLayout or PP-FormulaNet in this manifest: the model-free backends
     expect(byStage['layout']).toMatchObject({ backend: 'text-layer', models: [] });
     expect(byStage['formula']).toMatchObject({ backend: 'glyphs', models: [] });
-    expect(byStage['table']).toMatchObject({ backend: null, note: expect.stringMatching(/^not built yet/) });
+    expect(byStage['table']).toMatchObject({ backend: 'rules', models: [] });
+    expect(byStage['chart']).toMatchObject({ backend: 'rules', models: [] });
     expect(Object.keys(byStage)).toEqual(['render', 'layout', 'ocr', 'table', 'formula', 'chart', 'assemble']);
 
     const fetched = await run(['models', 'fetch', 'tiny-layout'], env);

@@ -37,6 +37,10 @@ async function parseOne(client: PaperlineClient, file: string, outPath: string, 
       progress.failed(index, reason);
       return { ok: false, reason };
     }
+    if (job.status === 'cancelled') {
+      progress.failed(index, 'cancelled');
+      return { ok: false, reason: 'cancelled' };
+    }
     const result = await client.result(docId, flags.format ?? DEFAULT_OUTPUT_FORMAT);
     const assets = await client.assets(docId);
     if (assets.length === 0) {

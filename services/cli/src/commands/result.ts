@@ -37,6 +37,7 @@ export function resultCommand(ctx: CliContext): Command {
         };
         const job = flags.wait ? await client.wait(id, { timeoutMs, signal: ctx.signal, onProgress }) : await client.status(id);
         if (job.status === 'failed') throw new CliError(describeFailure(id, job), ExitCodes.FAILED);
+        if (job.status === 'cancelled') throw new CliError(`${id} was cancelled`, ExitCodes.FAILED);
         if (job.status !== 'completed') throw new CliError(`${id} is not finished (${describeProgress(job)}); add --wait to wait for it`, ExitCodes.NOT_READY);
         const content = await client.result(id, flags.format ?? job.options.outputFormats[0] ?? 'md');
         ctx.stdout.write(content);

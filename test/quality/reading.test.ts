@@ -1,15 +1,17 @@
 // Each failure class of born-digital reading, pinned on a generated document (test/fixtures/generated,
-// made by `npm run gen:docs -- --out DIR --fixtures`: Chromium-printed PDFs with their exact Markdown).
+// made by `npm run gen:docs -- --out DIR --fixtures`: Chromium-printed PDFs with their exact Markdown),
+// once per PDF engine: both must cut their glyph runs so that layout reads them alike.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_SET, generateDocument } from '@paperline/docgen';
+import { PDF_ENGINES, type PdfEngine } from '@paperline/render';
 import { parseTextLayer } from './text-layer.js';
 
 const dir = join(import.meta.dirname, '../fixtures/generated');
 
-async function read(name: string) {
-  const { document, markdown } = await parseTextLayer(new Uint8Array(readFileSync(join(dir, `${name}.pdf`))), `${name}.pdf`);
+async function read(name: string, engine: PdfEngine) {
+  const { document, markdown } = await parseTextLayer(new Uint8Array(readFileSync(join(dir, `${name}.pdf`))), `${name}.pdf`, engine);
   return { document, markdown, truth: readFileSync(join(dir, `${name}.md`), 'utf8') };
 }
 
@@ -30,9 +32,9 @@ function nedChars(prediction: string, truth: string): number {
 
 const options = (name: string) => FIXTURE_SET.find((f) => f.name === name)!.options;
 
-describe('born-digital reading on generated documents', () => {
+describe.each(PDF_ENGINES)('born-digital reading on generated documents (%s)', (engine) => {
   it('reads an Arabic page in logical order, presentation forms as letters', async () => {
-    const { markdown, truth } = await read('arabic-one-column');
+    const { markdown, truth } = await read('arabic-one-column', engine);
     const title = truth.split('\n')[0]!;
     expect(markdown).toContain(title);
     expect(markdown).not.toMatch(/[\uFB50-\uFDFF\uFE70-\uFEFC]/);
@@ -40,7 +42,7 @@ describe('born-digital reading on generated documents', () => {
   });
 
   it('reads Hebrew lines with numbers and Latin terms inside in logical order', async () => {
-    const { markdown, truth } = await read('hebrew-one-column');
+    const { markdown, truth } = await read('hebrew-one-column', engine);
     // a number between two Hebrew words (a number next to a Latin word is a known limit: see docs)
     const withNumber = truth.match(/[\u0590-\u05ff]+ \d[\d.%]* [\u0590-\u05ff]+/g) ?? [];
     expect(withNumber.length).toBeGreaterThan(0);
@@ -49,12 +51,12 @@ describe('born-digital reading on generated documents', () => {
   });
 
   it('keeps the columns of a two-column page with a 6 pt gutter apart', async () => {
-    const { markdown, truth } = await read('latin-two-columns-6pt');
+    const { markdown, truth } = await read('latin-two-columns-6pt', engine);
     expect(nedChars(markdown, truth)).toBeLessThanOrEqual(0.03);
   });
 
   it('reads side-heads before their text across a 6 pt gutter', async () => {
-    const { markdown, truth } = await read('latin-side-heads-6pt');
+    const { markdown, truth } = await read('latin-side-heads-6pt', engine);
     const heads = truth.split('\n').filter((l) => l.startsWith('## ')).map((l) => l.slice(3));
     expect(heads.length).toBeGreaterThan(1);
     // each side-head is found after the one before it, in the order of the truth
@@ -69,13 +71,13 @@ describe('born-digital reading on generated documents', () => {
   });
 
   it('writes heading levels as Markdown # levels', async () => {
-    const { markdown, truth } = await read('latin-one-column');
+    const { markdown, truth } = await read('latin-one-column', engine);
     const headings = (md: string) => md.split('\n').filter((l) => /^#{1,6} /.test(l));
     expect(headings(markdown)).toEqual(headings(truth));
   });
 
   it("keeps a single page's running header, footer and margin stamp out of the body, marked as furniture", async () => {
-    const { document, markdown } = await read('latin-one-column');
+    const { document, markdown } = await read('latin-one-column', engine);
     const page = generateDocument('latin-one-column', options('latin-one-column')).pages[0]!;
     expect(document.pageCount).toBe(1);
     expect(markdown).not.toContain(page.header!);
@@ -88,7 +90,7 @@ describe('born-digital reading on generated documents', () => {
 
   it('joins CJK text without spaces and reads three columns in order', async () => {
     for (const name of ['cjk-two-columns', 'latin-three-columns']) {
-      const { markdown, truth } = await read(name);
+      const { markdown, truth } = await read(name, engine);
       expect(nedChars(markdown, truth), name).toBeLessThanOrEqual(0.05);
     }
   });

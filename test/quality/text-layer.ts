@@ -4,12 +4,11 @@
 import { DocOptionsSchema, FEATURES, SCHEMA_VERSION, type JobRecord, type ParsedDocument } from '@paperline/contracts';
 import { buildDocument, renderMarkdown } from '@paperline/assemble';
 import { layoutPage } from '@paperline/layout';
-import { openDocument, selectPages } from '@paperline/render';
+import { DEFAULT_PDF_ENGINE, openDocument, selectPages, type PdfEngine } from '@paperline/render';
 
 const features = Object.fromEntries(FEATURES.map((f) => [f, true])) as Record<(typeof FEATURES)[number], boolean>;
 
-export async function parseTextLayer(bytes: Uint8Array, fileName = 'doc.pdf', engine: 'pdfjs' | 'pdfium' = 'pdfjs'): Promise<{ document: ParsedDocument; markdown: string }> {
-  // pdf.js: its glyph runs carry rotation (GlyphRun.angle), what these reading rules were measured on
+export async function parseTextLayer(bytes: Uint8Array, fileName = 'doc.pdf', engine: PdfEngine = DEFAULT_PDF_ENGINE): Promise<{ document: ParsedDocument; markdown: string }> {
   const opened = await openDocument(bytes, 'application/pdf', { fileName, pdfEngine: engine });
   const options = DocOptionsSchema.parse({});
   const docId = 'quality';

@@ -20,6 +20,24 @@ export interface PdfiumOpenOptions {
 const PNG_COMPRESSION = 2;
 /** A gap in a text object wider than this share of the font size starts a new run (columns, tab stops), as in the pdf.js path. */
 const RUN_BREAK_GAP = 0.6;
+/** A gap between glyphs of at least this share of the font size is a word space (as pdf.js). */
+const SPACE_GAP = 0.102;
+/** Glyphs of one object whose baselines lie this share of the font size apart are on two lines. */
+const LINE_BREAK_SHIFT = 0.5;
+/** A baseline turned by more than this many degrees is rotated text. */
+const ROTATED_DEGREES = 2;
+const SOFT_HYPHEN = 0xad;
+/** The most a run's box reaches above and below its baseline (shares of the font size). */
+const MAX_ASCENT = 0.9;
+const MAX_DESCENT = 0.22;
+/** A glyph whose box rises less than this share of its font's tallest is boxed by its ink. */
+const TIGHT_SHARE = 0.95;
+/** The widest side bearing (share of the font size) a tight box is stretched across. */
+const SIDE_BEARING = 0.15;
+/** How far (share of the font size) a loose box may start from the pen position. */
+const PEN_SLACK = 0.01;
+/** Hebrew, Arabic (and the scripts between), and their presentation forms. */
+const RTL_CHAR = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]/u;
 /** PDFium's font flags (PDF FontDescriptor /Flags): Italic and ForceBold. */
 const FLAG_ITALIC = 1 << 6;
 const FLAG_FORCE_BOLD = 1 << 18;
@@ -54,6 +72,45 @@ interface RunStyle {
   italic: boolean;
   /** Font size in page units (points), its text matrix applied. */
   em: number;
+  /** The baseline's direction in page space, a unit vector. */
+  baseline: [number, number];
+  /** How far the font's glyphs of this size reach above and below the baseline on the page (shared by its runs). */
+  extent: Extent;
+}
+
+interface Extent {
+  above: number;
+  below: number;
+}
+
+interface FontFace {
+  font: string;
+  bold: boolean;
+  italic: boolean;
+  /** Extents per font size: the tallest glyph boxes seen on the page. */
+  extents: Map<number, Extent>;
+}
+
+/** A character of a text object, placed along and across its baseline (page units). */
+interface PlacedGlyph {
+  char: string;
+  em: number;
+  along: number;
+  /** Where the glyph's origin (its pen position) lies along the baseline. */
+  origin: number;
+  from: number;
+  to: number;
+  /** The baseline's offset across (the char's origin) and the box's extent either side of it. */
+  baselineAt: number;
+  above: number;
+  below: number;
+}
+
+interface ObjectGlyphs {
+  style: RunStyle;
+  glyphs: PlacedGlyph[];
+  /** Holds right-to-left letters, which PDFium keeps in logical order. */
+  rtl: boolean;
 }
 
 interface PageObjects {
@@ -62,6 +119,8 @@ interface PageObjects {
   rulings: RulingCollector['rulings'];
   /** Every object that is not an image (or a form holding one): switched off to paint the pictures alone. */
   nonImages: number[];
+  /** Text objects in content-stream order (into forms), the order pdf.js meets them in. */
+  texts: number[];
 }
 
 class PdfiumDocument implements OpenedDocument {
@@ -100,7 +159,7 @@ class PdfiumDocument implements OpenedDocument {
     const toDevice = this.pageToDevice(page, natural, scale);
     const objects = this.pageObjects(page, toDevice, size);
     if (!objects.painted) return { page: pageNumber, ...size, dpi, textLayer: null, raster: null, blank: true };
-    const runs = this.textRuns(page, toDevice);
+    const runs = this.textRuns(page, toDevice, objects.texts);
     const layer: PageTextLayer = { v: SCHEMA_VERSION, runs, rulings: objects.rulings, images: objects.images };
     const chars = runs.reduce((n, run) => n + run.text.replace(/\s+/g, '').length, 0);
     const hasText = chars >= this.options.minTextChars;
@@ -137,65 +196,69 @@ class PdfiumDocument implements OpenedDocument {
     }
   }
 
-  /** Glyph runs: a text object's characters, split where a wide gap or a line break falls inside it. */
-  private textRuns(page: number, toDevice: Matrix): GlyphRun[] {
+  /**
+   * Glyph runs the way the pdf.js path cuts them, so layout reads both engines alike: one run per
+   * text object (one Tj/TJ), split at a wide gap or a line break inside it, word spaces where the
+   * gap between glyphs is one, `angle` for a turned baseline, and the glyphs in visual (left to
+   * right) order. PDFium's text page holds right-to-left text in logical order (it runs bidi
+   * itself) while pdf.js and layout's bidi step work on visual order, so such an object's glyphs
+   * are put back in the order they stand on the baseline.
+   */
+  private textRuns(page: number, toDevice: Matrix, texts: readonly number[]): GlyphRun[] {
     const { api } = this;
     const textPage = api._FPDFText_LoadPage(page);
     if (!textPage) return [];
     const scratch = new Scratch(api, FONT_NAME_BYTES + 32);
     const rect = scratch.pointer + FONT_NAME_BYTES;
     const styles = new Map<number, RunStyle>();
-    const runs: GlyphRun[] = [];
-    let text = '';
-    let box: BBox | undefined;
-    let style: RunStyle | undefined;
-    let object = 0;
-    const flush = () => {
-      if (box && style && text.trim() !== '') {
-        const device = deviceBox(toDevice, box[0], box[1], box[2], box[3]);
-        runs.push({
-          text: plainText(text.trim()),
-          bbox: [round2(device[0]), round2(device[1]), round2(device[2]), round2(device[3])],
-          font: style.font,
-          size: round2(style.em * Math.hypot(toDevice[2], toDevice[3])),
-          bold: style.bold,
-          italic: style.italic,
-        });
-      }
-      text = '';
-      box = undefined;
-    };
+    const objects = new Map<number, ObjectGlyphs>();
+    const faces = new Map<number, FontFace>();
     try {
       const count = api._FPDFText_CountChars(textPage);
       for (let i = 0; i < count; i++) {
+        // PDFium's own spaces and line breaks are its guesses: gaps are measured below instead
+        if (api._FPDFText_IsGenerated(textPage, i)) continue;
         const unicode = api._FPDFText_GetUnicode(textPage, i);
-        if (api._FPDFText_IsGenerated(textPage, i)) {
-          // PDFium's own spaces stand for gaps inside a text object; its line breaks end a run
-          if (unicode === 0x20) {
-            if (text !== '' && !text.endsWith(' ')) text += ' ';
-          } else flush();
-          continue;
-        }
         const owner = api._FPDFText_GetTextObject(textPage, i);
-        if (owner !== object) {
-          flush();
-          object = owner;
-          style = styles.get(owner) ?? this.runStyle(textPage, i, scratch, rect, styles, owner);
+        let object = objects.get(owner);
+        if (!object) {
+          object = { style: styles.get(owner) ?? this.runStyle(textPage, i, scratch, rect, styles, faces, owner), glyphs: [], rtl: false };
+          objects.set(owner, object);
         }
         if (!api._FPDFText_GetLooseCharBox(textPage, i, rect)) continue;
         const left = scratch.f32(FONT_NAME_BYTES / 4);
         const top = scratch.f32(FONT_NAME_BYTES / 4 + 1);
         const right = scratch.f32(FONT_NAME_BYTES / 4 + 2);
         const bottom = scratch.f32(FONT_NAME_BYTES / 4 + 3);
-        if (box && style && left - box[2] > RUN_BREAK_GAP * style.em) flush();
         const char = unicode === 0x02 ? '-' : unicode === 0 ? '' : String.fromCodePoint(unicode);
-        text += char;
-        if (char.trim() === '') continue;
-        box = box
-          ? [Math.min(box[0], left), Math.min(box[1], bottom), Math.max(box[2], right), Math.max(box[3], top)]
-          : [left, bottom, right, top];
+        // a soft hyphen inside a line is an invisible break opportunity (pdf.js shows it no glyph)
+        if (char === '' || (unicode === SOFT_HYPHEN && right <= left)) continue;
+        if (!object.rtl && RTL_CHAR.test(char)) object.rtl = true;
+        const [ux, uy] = object.style.baseline;
+        api._FPDFText_GetCharOrigin(textPage, i, rect, rect + 8);
+        const ox = scratch.f64(FONT_NAME_BYTES / 8);
+        const oy = scratch.f64(FONT_NAME_BYTES / 8 + 1);
+        const along = ((left + right) / 2) * ux + ((top + bottom) / 2) * uy;
+        const half = (Math.abs((right - left) * ux) + Math.abs((top - bottom) * uy)) / 2;
+        const baselineAt = oy * ux - ox * uy;
+        // the box's extent across the baseline: its corners projected on (-uy, ux)
+        const acrossTop = Math.max(top * ux, bottom * ux) + Math.max(-left * uy, -right * uy);
+        const acrossBottom = Math.min(top * ux, bottom * ux) + Math.min(-left * uy, -right * uy);
+        const glyph = { char, em: object.style.em, along, origin: ox * ux + oy * uy, from: along - half, to: along + half, baselineAt, above: acrossTop - baselineAt, below: baselineAt - acrossBottom };
+        object.glyphs.push(glyph);
+        // PDFium gives some glyphs their tight box instead of the font's ascent and descent (so
+        // Arabic letters of one line get boxes of all heights): a line's boxes use the tallest
+        // extents seen for the font on the page, as pdf.js boxes every glyph from the font's.
+        const { extent } = object.style;
+        extent.above = Math.max(extent.above, glyph.above);
+        extent.below = Math.max(extent.below, glyph.below);
       }
-      flush();
+      this.closeTightGaps(objects);
+      const runs: GlyphRun[] = [];
+      // runs in content order, as pdf.js gives them: PDFium's text page holds RTL lines in logical order
+      const ordered = new Set(texts.flatMap((handle) => objects.get(handle) ?? []));
+      for (const object of objects.values()) ordered.add(object);
+      for (const object of ordered) this.objectRuns(object, toDevice, runs);
       return runs;
     } finally {
       scratch.free();
@@ -203,23 +266,129 @@ class PdfiumDocument implements OpenedDocument {
     }
   }
 
-  private runStyle(textPage: number, index: number, scratch: Scratch, matrix: number, styles: Map<number, RunStyle>, owner: number): RunStyle {
+  /**
+   * A tight box spans the glyph's ink, inside its advance, so the gap to the next glyph reads as
+   * a word space (Arabic letters, some CJK ones). Such a box is stretched back to the glyph's pen
+   * position and on to the next glyph's on its baseline, where those lie within a side bearing.
+   */
+  private closeTightGaps(objects: Map<number, ObjectGlyphs>): void {
+    const lines = new Map<number, PlacedGlyph[]>();
+    const tight = new Set<PlacedGlyph>();
+    for (const { style, glyphs } of objects.values()) {
+      const { extent, baseline } = style;
+      // one line: the same baseline direction (whole degrees) and offset (whole points)
+      const direction = Math.round((Math.atan2(baseline[1], baseline[0]) * 180) / Math.PI) + 360;
+      for (const glyph of glyphs) {
+        // a loose box starts at the pen position; an ink box starts where the ink does
+        if (glyph.above < TIGHT_SHARE * extent.above || Math.abs(glyph.from - glyph.origin) > PEN_SLACK * glyph.em) tight.add(glyph);
+        const key = Math.round(glyph.baselineAt) * 1000 + direction;
+        const line = lines.get(key);
+        if (line) line.push(glyph);
+        else lines.set(key, [glyph]);
+      }
+    }
+    if (tight.size === 0) return;
+    for (const line of lines.values()) {
+      line.sort((a, b) => a.origin - b.origin);
+      for (let i = 0; i < line.length; i++) {
+        const glyph = line[i]!;
+        if (!tight.has(glyph)) continue;
+        const next = line[i + 1]?.origin;
+        if (next !== undefined && next > glyph.to && next - glyph.to < SIDE_BEARING * glyph.em) glyph.to = next;
+        if (glyph.origin < glyph.from && glyph.from - glyph.origin < SIDE_BEARING * glyph.em) glyph.from = glyph.origin;
+      }
+    }
+  }
+
+  private objectRuns({ style, glyphs, rtl }: ObjectGlyphs, toDevice: Matrix, runs: GlyphRun[]): void {
+    const { extent } = style;
+    if (rtl) glyphs.sort((a, b) => a.along - b.along);
+    const [ux, uy] = style.baseline;
+    const angle = Math.round((Math.atan2(-(ux * toDevice[1] + uy * toDevice[3]), ux * toDevice[0] + uy * toDevice[2]) * 180) / Math.PI);
+    const size = round2(style.em * Math.hypot(toDevice[2], toDevice[3]));
+    let text = '';
+    let first: PlacedGlyph | undefined;
+    let last: PlacedGlyph | undefined;
+    let lo = Infinity;
+    let hi = -Infinity;
+    const flush = () => {
+      if (first && text.trim() !== '') {
+        // PDFium's extents come from the font descriptor, often the font's whole bbox: taller than
+        // the ascent and descent pdf.js boxes with, so lines of a column would touch; capped near those
+        const below = first.baselineAt - Math.min(MAX_DESCENT * style.em, extent.below);
+        const above = first.baselineAt + Math.min(MAX_ASCENT * style.em, extent.above);
+        // the run's rectangle in its baseline's frame, back to page space: along u, across (-uy, ux)
+        const x0 = Math.min(lo * ux, hi * ux) + Math.min(-below * uy, -above * uy);
+        const x1 = Math.max(lo * ux, hi * ux) + Math.max(-below * uy, -above * uy);
+        const y0 = Math.min(lo * uy, hi * uy) + Math.min(below * ux, above * ux);
+        const y1 = Math.max(lo * uy, hi * uy) + Math.max(below * ux, above * ux);
+        const device = deviceBox(toDevice, x0, y0, x1, y1);
+        runs.push({
+          text: plainText(text),
+          bbox: [round2(device[0]), round2(device[1]), round2(device[2]), round2(device[3])],
+          font: style.font,
+          size,
+          bold: style.bold,
+          italic: style.italic,
+          ...(Math.abs(angle) > ROTATED_DEGREES ? { angle } : {}),
+        });
+      }
+      text = '';
+      first = last = undefined;
+      lo = Infinity;
+      hi = -Infinity;
+    };
+    for (const glyph of glyphs) {
+      const blank = glyph.char.trim() === '';
+      if (last && !blank) {
+        const gap = glyph.from - last.to;
+        if (gap > RUN_BREAK_GAP * style.em || Math.abs(glyph.baselineAt - last.baselineAt) > LINE_BREAK_SHIFT * style.em) flush();
+        else if (gap >= SPACE_GAP * style.em && text !== '' && !text.endsWith(' ')) text += ' ';
+      }
+      if (blank && text.endsWith(' ')) continue;
+      text += blank ? ' ' : glyph.char;
+      // a space glyph's advance belongs to the run, as in pdf.js (layout reads the word gap off it)
+      lo = Math.min(lo, glyph.from);
+      hi = Math.max(hi, glyph.to);
+      if (blank) continue;
+      first ??= glyph;
+      last = glyph;
+    }
+    flush();
+  }
+
+  private runStyle(textPage: number, index: number, scratch: Scratch, matrix: number, styles: Map<number, RunStyle>, faces: Map<number, FontFace>, owner: number): RunStyle {
     const { api } = this;
-    const flagsAt = scratch.pointer + FONT_NAME_BYTES - 4;
-    const length = api._FPDFText_GetFontInfo(textPage, index, scratch.pointer, FONT_NAME_BYTES - 4, flagsAt);
-    const font = baseFontName(length > 0 ? scratch.utf8(0, Math.min(length, FONT_NAME_BYTES - 4)) : 'unknown');
-    const flags = scratch.i32(FONT_NAME_BYTES / 4 - 1);
-    const weight = api._FPDFText_GetFontWeight(textPage, index);
+    const handle = api._FPDFTextObj_GetFont(owner);
+    let face = faces.get(handle);
+    if (!face) {
+      const flagsAt = scratch.pointer + FONT_NAME_BYTES - 4;
+      const length = api._FPDFText_GetFontInfo(textPage, index, scratch.pointer, FONT_NAME_BYTES - 4, flagsAt);
+      const font = baseFontName(length > 0 ? scratch.utf8(0, Math.min(length, FONT_NAME_BYTES - 4)) : 'unknown');
+      const flags = scratch.i32(FONT_NAME_BYTES / 4 - 1);
+      const weight = api._FPDFText_GetFontWeight(textPage, index);
+      face = {
+        font,
+        bold: (flags & FLAG_FORCE_BOLD) !== 0 || weight >= BOLD_WEIGHT || boldByName(font),
+        italic: (flags & FLAG_ITALIC) !== 0 || italicByName(font),
+        extents: new Map(),
+      };
+      faces.set(handle, face);
+    }
     // the char's matrix (text matrix and CTM) scales the Tf size: "/F1 1 Tf 18 0 0 18 Tm" is 18 pt
     const hasMatrix = api._FPDFText_GetMatrix(textPage, index, matrix);
+    const a = hasMatrix ? scratch.f32(FONT_NAME_BYTES / 4) : 1;
+    const b = hasMatrix ? scratch.f32(FONT_NAME_BYTES / 4 + 1) : 0;
     const c = hasMatrix ? scratch.f32(FONT_NAME_BYTES / 4 + 2) : 0;
     const d = hasMatrix ? scratch.f32(FONT_NAME_BYTES / 4 + 3) : 1;
-    const style: RunStyle = {
-      font,
-      bold: (flags & FLAG_FORCE_BOLD) !== 0 || weight >= BOLD_WEIGHT || boldByName(font),
-      italic: (flags & FLAG_ITALIC) !== 0 || italicByName(font),
-      em: api._FPDFText_GetFontSize(textPage, index) * (Math.hypot(c, d) || 1),
-    };
+    const norm = Math.hypot(a, b) || 1;
+    const em = api._FPDFText_GetFontSize(textPage, index) * (Math.hypot(c, d) || 1);
+    let extent = face.extents.get(em);
+    if (!extent) {
+      extent = { above: 0, below: 0 };
+      face.extents.set(em, extent);
+    }
+    const style: RunStyle = { font: face.font, bold: face.bold, italic: face.italic, em, baseline: [a / norm, b / norm], extent };
     styles.set(owner, style);
     return style;
   }
@@ -227,7 +396,7 @@ class PdfiumDocument implements OpenedDocument {
   /** Walks the page's objects (into forms): what is painted, image rectangles, rulings. */
   private pageObjects(page: number, toDevice: Matrix, size: PageSize): PageObjects {
     const { api } = this;
-    const result: PageObjects = { painted: false, images: [], rulings: [], nonImages: [] };
+    const result: PageObjects = { painted: false, images: [], rulings: [], nonImages: [], texts: [] };
     const rulings = new RulingCollector(size);
     const scratch = new Scratch(api, 32);
     const matrixOf = (object: number): Matrix => {
@@ -268,6 +437,9 @@ class PdfiumDocument implements OpenedDocument {
           this.pathRulings(object, ctm, scratch, rulings, result, boundsOf);
           return false;
         case PageObjectTypes.TEXT:
+          result.texts.push(object);
+          result.painted = true;
+          return false;
         case PageObjectTypes.SHADING:
           result.painted = true;
           return false;

@@ -33,6 +33,8 @@ export interface PdfiumApi {
   _FPDFText_GetFontWeight(textPage: number, index: number): number;
   _FPDFText_GetTextObject(textPage: number, index: number): number;
   _FPDFText_GetMatrix(textPage: number, index: number, matrix: number): number;
+  _FPDFTextObj_GetFont(textObject: number): number;
+  _FPDFText_GetCharOrigin(textPage: number, index: number, x: number, y: number): number;
   _FPDFPage_CountObjects(page: number): number;
   _FPDFPage_GetObject(page: number, index: number): number;
   _FPDFPageObj_GetType(object: number): number;
@@ -82,6 +84,8 @@ export function pdfium(): Promise<PdfiumApi> {
   return loading;
 }
 
+const UTF8 = new TextDecoder();
+
 /** Scratch memory on the engine's heap for out-parameters, freed when the holder closes. */
 export class Scratch {
   readonly pointer: number;
@@ -93,24 +97,39 @@ export class Scratch {
     this.pointer = api._malloc(bytes);
   }
 
-  /** Float32 values at the start (views are made per read: the heap's buffer changes when it grows). */
+  /** Float32 values at the start (views are remade when the heap's buffer changes as it grows). */
   f32(index: number): number {
-    return new Float32Array(this.api.HEAPU8.buffer, this.pointer, this.bytes / 4)[index]!;
+    return this.views().f32[index]!;
   }
 
   f64(index: number): number {
-    return new Float64Array(this.api.HEAPU8.buffer, this.pointer, this.bytes / 8)[index]!;
+    return this.views().f64[index]!;
   }
 
   i32(index: number): number {
-    return new Int32Array(this.api.HEAPU8.buffer, this.pointer, this.bytes / 4)[index]!;
+    return this.views().i32[index]!;
+  }
+
+  private view: { buffer: ArrayBufferLike; f32: Float32Array; f64: Float64Array; i32: Int32Array } | undefined;
+
+  private views(): NonNullable<Scratch['view']> {
+    const buffer = this.api.HEAPU8.buffer;
+    if (this.view?.buffer !== buffer) {
+      this.view = {
+        buffer,
+        f32: new Float32Array(buffer, this.pointer, this.bytes / 4),
+        f64: new Float64Array(buffer, this.pointer, this.bytes / 8),
+        i32: new Int32Array(buffer, this.pointer, this.bytes / 4),
+      };
+    }
+    return this.view;
   }
 
   /** A NUL-terminated UTF-8 string at `offset`. */
   utf8(offset: number, length: number): string {
     const bytes = this.api.HEAPU8.subarray(this.pointer + offset, this.pointer + offset + length);
     const end = bytes.indexOf(0);
-    return new TextDecoder().decode(end >= 0 ? bytes.subarray(0, end) : bytes);
+    return UTF8.decode(end >= 0 ? bytes.subarray(0, end) : bytes);
   }
 
   free(): void {

@@ -11,21 +11,13 @@ import { PaperlineClient } from '@paperline/client';
 import { Buckets, LedgerSchema, MemoryKeys, Streams, Subjects } from '@paperline/contracts';
 import { startLocalCluster, type LocalCluster } from '@paperline/nats-server';
 import { silentLogger } from '@paperline/telemetry';
-import { buildPdf } from '@paperline/testing';
+import { buildPdf, pollUntil } from '@paperline/testing';
 import { startLocalPipeline } from '../../services/cli/src/local/index.js';
 import { MB, runModelOnce, startTestRuntime, writeScaleManifest } from '../support/model-runtimes.js';
 
 const DOCS = Number(process.env['PL_CLUSTER_DOCS'] ?? 8);
 const NODE = 'cluster-test';
 const CAPACITY = 100 * MB;
-
-async function until(what: string, timeoutMs: number, condition: () => Promise<boolean> | boolean): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** Bus.connect asks JetStream for the account, which answers once the cluster has elected a meta leader. */
 async function connectWhenReady(servers: string): Promise<Bus> {
@@ -102,14 +94,18 @@ describe('a 3-node JetStream cluster with R3 streams, buckets and object stores'
     const bus = await connectWhenReady(servers);
     cleanup.push(() => bus.close());
     // JetStream answers once the meta leader is elected; an R3 stream needs all three peers in
-    await until('an R3 stream can be created', 60_000, async () => {
-      try {
-        await bus.jsm.streams.add({ name: 'PL_CLUSTER_PROBE', subjects: ['pl.cluster.probe'], num_replicas: 3 });
-        return await bus.jsm.streams.delete('PL_CLUSTER_PROBE');
-      } catch {
-        return false;
-      }
-    });
+    await pollUntil(
+      'an R3 stream can be created',
+      async () => {
+        try {
+          await bus.jsm.streams.add({ name: 'PL_CLUSTER_PROBE', subjects: ['pl.cluster.probe'], num_replicas: 3 });
+          return await bus.jsm.streams.delete('PL_CLUSTER_PROBE');
+        } catch {
+          return false;
+        }
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
     const pipeline = await startLocalPipeline({ natsUrl: servers, topology: { replicas: 3 }, log: silentLogger() });
     cleanup.push(() => pipeline.close());
     expect((await bus.jsm.streams.info(Streams.work)).config.num_replicas).toBe(3);
@@ -150,7 +146,7 @@ describe('a 3-node JetStream cluster with R3 streams, buckets and object stores'
       return 'timed out';
     };
     const waits = ids.map(settle);
-    await until('a quarter of the documents', 120_000, () => done.size >= Math.max(1, Math.floor(DOCS / 4)));
+    await pollUntil('a quarter of the documents', () => done.size >= Math.max(1, Math.floor(DOCS / 4)), { timeoutMs: 120_000, intervalMs: 200 });
 
     // the server the pipeline talks to, killed as a crash would
     const connectedPort = Number(new URL(`http://${bus.nc.getServer()}`).port);
@@ -159,12 +155,12 @@ describe('a 3-node JetStream cluster with R3 streams, buckets and object stores'
     const atKill = done.size;
     const churnsAtKill = churns;
     if (restart) {
-      await until('more documents with one server down', 120_000, () => done.size > atKill || done.size === DOCS);
+      await pollUntil('more documents with one server down', () => done.size > atKill || done.size === DOCS, { timeoutMs: 120_000, intervalMs: 200 });
       await victim.start();
     }
     const statuses = await Promise.all(waits);
     // the budget keeps working: loads that evict each other go on after the failure
-    await until('two model loads after the kill', 60_000, () => churns >= churnsAtKill + 2);
+    await pollUntil('two model loads after the kill', () => churns >= churnsAtKill + 2, { timeoutMs: 60_000, intervalMs: 200 });
     churning = false;
     await churn;
 

@@ -7,21 +7,12 @@ import { PaperlineClient } from '@paperline/client';
 import { Buckets, ControlKeys, Headers, ObjectNames, ObjectStores, Streams } from '@paperline/contracts';
 import { createGateway, parseApiKeys } from '@paperline/gateway';
 import { silentLogger } from '@paperline/telemetry';
-import { multiPagePdf } from '@paperline/testing';
+import { multiPagePdf, pollUntil } from '@paperline/testing';
 import { startLocalPipeline, type LocalPipeline } from '../../services/cli/src/local/index.js';
 
 const KEY_A = 'alice-0123456789abcdef';
 const KEY_B = 'bob-fedcba9876543210xx';
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The sequences of a document's messages still in a stream (every Nats-Msg-Id starts with `<docId>:`). */
 async function pendingOf(bus: Bus, stream: string, docId: string): Promise<number[]> {
@@ -102,12 +93,12 @@ describe('gateway security', () => {
     const control = await bus.kv(Buckets.control);
     // layout stops fetching: render's page tasks wait in PL_WORK, as behind a long queue
     await control.put(ControlKeys.paused('layout'), new TextEncoder().encode('true'));
-    await until('layout paused', async () => (pipeline.runtimes.get('layout')?.state === 'paused' ? true : undefined));
+    await pollUntil('layout paused', () => pipeline.runtimes.get('layout')?.state === 'paused');
     const cancelled = (await (await upload(KEY_A, multiPagePdf(6), 'cancel-me.pdf')).json()) as { id: string };
     const others = await Promise.all([1, 2].map(async (n) => ((await (await upload(KEY_A, multiPagePdf(2), `keep-${n}.pdf`)).json()) as { id: string }).id));
     try {
       // render is done with all three once PL_DOCS is empty; a pull layout had open as it paused may take a page or two
-      await until('render done', async () => ((await bus.jsm.streams.info(Streams.docs)).state.messages === 0 ? true : undefined));
+      await pollUntil('render done', async () => (await bus.jsm.streams.info(Streams.docs)).state.messages === 0);
       expect((await client.status(cancelled.id)).status).toBe('running');
       expect((await pendingOf(bus, Streams.work, cancelled.id)).length).toBeGreaterThan(0);
       const othersPending = await Promise.all(others.map(async (id) => (await pendingOf(bus, Streams.work, id)).length));

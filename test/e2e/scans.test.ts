@@ -8,7 +8,7 @@ import { PaperlineClient } from '@paperline/client';
 import { Streams, consumerName } from '@paperline/contracts';
 import { ControlPlane } from '@paperline/stage';
 import { silentLogger } from '@paperline/telemetry';
-import { buildPdf, textImage, textSvg } from '@paperline/testing';
+import { buildPdf, pollUntil, textImage, textSvg } from '@paperline/testing';
 import { startLocalPipeline, type LocalPipeline } from '../../services/cli/src/local/index.js';
 
 const SCAN = [
@@ -19,14 +19,6 @@ const SCAN = [
   'each page upright before reading it.',
 ];
 
-/** Polls `check` until it holds or the deadline passes. */
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** A one-page PDF whose only content is a scan (no text layer), turned clockwise by `turn`. */
 async function scannedPdf(turn: 0 | 90 | 180 | 270): Promise<Uint8Array> {
@@ -80,15 +72,15 @@ describe('scans end to end', () => {
     const ocr = pipeline.runtimes.get('ocr')!;
     await control.setPaused('ocr', true);
     try {
-      await until(() => ocr.state === 'paused', 'ocr paused');
+      await pollUntil('ocr paused', () => ocr.state === 'paused');
       const docIds = [];
       for (const [i, bytes] of [others[0]!, page, others[1]!].entries()) docIds.push(await client.submit(bytes, { fileName: `mixed-${i}.png` }));
       // all three reach ocr's consumer while it is paused (a paused stage's open pull may already
       // hold one of them: pending or delivered-and-unacked, both count), and are read on resume
-      await until(async () => {
+      await pollUntil('three pages queued for ocr', async () => {
         const info = await client.bus.jsm.consumers.info(Streams.work, consumerName('ocr', 'normal'));
         return info.num_pending + info.num_ack_pending >= 3;
-      }, 'three pages queued for ocr');
+      });
       await control.setPaused('ocr', false);
       const mixed = await markdownOf(docIds[1]!);
       expect(mixed).toBe(alone);

@@ -5,3 +5,4 @@ export * from './image.js';
 export { collectMessages } from './collect.js';
 export { updateJobRecord, type JobsBucketSource } from './jobs.js';
 export * from './pdf-pages.js';
+export { pollUntil, type PollOptions } from './poll.js';

@@ -7,6 +7,7 @@ import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { describe, expect, it } from 'vitest';
 import { startTestServer } from './nats.js';
 import { encryptedPdf, multiPagePdf, truncatedPdf } from './pdf.js';
+import { pollUntil } from './poll.js';
 
 const standardFontDataUrl = `${join(dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')), 'standard_fonts')}/`;
 
@@ -70,5 +71,22 @@ describe('PDF fixtures', () => {
     await expect(pageTexts(truncatedPdf())).rejects.toThrow();
     await expect(pageTexts(encryptedPdf())).rejects.toMatchObject({ name: 'PasswordException' });
     expect((await pageTexts(encryptedPdf(40, 'pw'), 'pw'))[0]).toContain('Heading of page 1');
+  });
+});
+
+describe('pollUntil', () => {
+  it('returns the first value a probe gives, retries a throwing probe only when asked, and names what never happened', async () => {
+    let calls = 0;
+    expect(await pollUntil('the third call', () => (++calls >= 3 ? calls : undefined), { intervalMs: 1 })).toBe(3);
+    await expect(pollUntil('a probe that throws', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    let tries = 0;
+    const waiting = pollUntil('a failing probe', () => {
+      tries++;
+      throw new Error('not yet');
+    }, { timeoutMs: 30, intervalMs: 1, retryErrors: true, detail: () => 'the detail' });
+    await expect(waiting).rejects.toThrow(/timed out waiting for a failing probe \(30 ms\)\nthe detail/);
+    await expect(waiting).rejects.toMatchObject({ cause: new Error('not yet') });
+    expect(tries).toBeGreaterThan(1);
+    await expect(pollUntil('false for ever', () => false, { timeoutMs: 20, intervalMs: 1 })).rejects.toThrow('timed out waiting for false for ever');
   });
 });

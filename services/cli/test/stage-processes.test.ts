@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repeatedKeys } from '@paperline/telemetry';
-import { startTestServer, type TestServer } from '@paperline/testing';
+import { pollUntil, startTestServer, type TestServer } from '@paperline/testing';
 import { stageCommand } from '../src/local/stage-process.js';
 import { MODULE_STAGES, type ModuleStage } from '../src/local/stage-modules.js';
 
@@ -26,17 +26,6 @@ function startStage(stage: ModuleStage, natsUrl: string): StageChild {
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
-}
-
-/** Polls until `probe` gives a value or the deadline passes (the machine may be busy: no fixed sleeps). */
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, log: () => string): Promise<T> {
-  const deadline = Date.now() + STARTUP_DEADLINE_MS;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} within ${STARTUP_DEADLINE_MS} ms; output:\n${log()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 async function getStatus(port: number, path: string): Promise<number | undefined> {
@@ -63,12 +52,17 @@ describe('stage processes (services/<stage>/src/main.ts)', () => {
     children.push(...started);
     await Promise.all(
       started.map(async ({ stage, child, output, exited }) => {
-        const port = await until(`${stage} announced its health port`, () => {
-          const match = /"port":(\d+)[^\n]*health server listening/.exec(output());
-          if (child.exitCode !== null) throw new Error(`${stage} exited with ${child.exitCode}:\n${output()}`);
-          return match ? Number(match[1]) : undefined;
-        }, output);
-        await until(`${stage} answered /readyz with 200`, async () => ((await getStatus(port, '/readyz')) === 200 ? true : undefined), output);
+        const waiting = { timeoutMs: STARTUP_DEADLINE_MS, intervalMs: 100, detail: () => `output:\n${output()}` };
+        const port = await pollUntil(
+          `${stage} announced its health port`,
+          () => {
+            const match = /"port":(\d+)[^\n]*health server listening/.exec(output());
+            if (child.exitCode !== null) throw new Error(`${stage} exited with ${child.exitCode}:\n${output()}`);
+            return match ? Number(match[1]) : undefined;
+          },
+          waiting,
+        );
+        await pollUntil(`${stage} answered /readyz with 200`, async () => (await getStatus(port, '/readyz')) === 200, waiting);
         const status = (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as Record<string, { state: string; handler?: { backend?: string; models?: string[] } }>;
         expect(status[stage], output()).toMatchObject({ state: 'ready', handler: { backend: expect.any(String), models: expect.any(Array) } });
 

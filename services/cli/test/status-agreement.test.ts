@@ -12,13 +12,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bus, buildTopology, provisionTopology } from '@paperline/bus';
 import { DocOptionsSchema, MsgIds, ObjectNames, ObjectStores, PageTaskSchema, SCHEMA_VERSION, STAGES, Subjects, encode, stagePriorities, type StageName } from '@paperline/contracts';
 import { DEFAULT_MANIFEST_PATH } from '@paperline/models';
-import { docLayoutModel, startTestServer, textImage, writeOnnxModel, type TestServer } from '@paperline/testing';
+import { docLayoutModel, pollUntil, startTestServer, textImage, writeOnnxModel, type TestServer } from '@paperline/testing';
 import type { ClusterStatus } from '../src/cluster-status.js';
 import { stageCommand } from '../src/local/stage-process.js';
 import type { ModuleStage } from '../src/local/stage-modules.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'paperline.js');
 const DEADLINE_MS = 120_000;
+/** The views settle once lag pollers and exporters have read the server; a probe's failure until then is its last word. */
+const AGREEMENT_POLL = { timeoutMs: DEADLINE_MS, intervalMs: 200, retryErrors: true } as const;
 const RUNNING: ModuleStage = 'layout';
 const PAUSED: ModuleStage = 'render';
 const DOWN: StageName = 'ocr';
@@ -78,22 +80,6 @@ async function paperline(args: string[], natsUrl: string): Promise<string> {
   const code = await run.exited;
   if (code !== 0) throw new Error(`paperline ${args.join(' ')} exited with ${code}:\n${run.output()}`);
   return run.output();
-}
-
-/** Polls until `probe` gives a value or the deadline passes; the last failure is the error (no fixed sleeps). */
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + DEADLINE_MS;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`${what} within ${DEADLINE_MS} ms`, { cause: last });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 interface Sample {
@@ -156,18 +142,18 @@ describe('paperline status --json, /status and /metrics agree', () => {
       [RUNNING, PAUSED].map(async (stage) => {
         const proc = start(stageCommand(stage), { NATS_URL: server.url, PL_HEALTH_PORT: '0', PL_HEALTH_HOST: '127.0.0.1', PL_LOG_LEVEL: 'info', PL_INSTANCE_ID: `agree-${stage}`, ...modelEnv });
         children.push(proc);
-        const port = await until(`${stage} announced its health port`, async () => {
+        const port = await pollUntil(`${stage} announced its health port`, async () => {
           if (proc.child.exitCode !== null) throw new Error(`${stage} exited with ${proc.child.exitCode}:\n${proc.output()}`);
           const match = /"port":(\d+)[^\n]*health server listening/.exec(proc.output());
           return match ? Number(match[1]) : undefined;
-        });
+        }, AGREEMENT_POLL);
         ports.set(stage, port);
       }),
     );
     await publishScan(bus);
 
     // every view settles on the same figures once the lag pollers and exporters have read the server
-    await until('status --json, /status and /metrics agree', async () => {
+    await pollUntil('status --json, /status and /metrics agree', async () => {
       const status = JSON.parse(await paperline(['status', '--json'], server.url)) as ClusterStatus;
       const views = new Map<StageName, StageView>();
       for (const [stage, port] of ports) views.set(stage, await view(port, stage));
@@ -222,6 +208,6 @@ describe('paperline status --json, /status and /metrics agree', () => {
       expect(status.stages[RUNNING].models.map((m) => [m.id, m.loaded]), `${RUNNING}: its model loaded under a lease`).toEqual([[LAYOUT_MODEL, true]]);
       expect(status.stages[RUNNING].inFlight).toBe(0);
       return true;
-    });
+    }, AGREEMENT_POLL);
   }, DEADLINE_MS * 3);
 });

@@ -18,7 +18,7 @@ import {
   type PageTask,
 } from '@paperline/contracts';
 import { StageRuntime } from '@paperline/stage';
-import { buildPdf, encryptedPdf, collectMessages, startTestServer, textImage, textPage, type TestServer } from '@paperline/testing';
+import { buildPdf, encryptedPdf, collectMessages, pollUntil, startTestServer, textImage, textPage, type TestServer } from '@paperline/testing';
 import { createRenderHandler, type RenderSettings } from './handler.js';
 
 describe('render handler on a real nats-server', () => {
@@ -207,17 +207,9 @@ describe('render handler on a real nats-server', () => {
     await submit('doc-throttled', blankPdf(8), 'application/pdf');
     expect(await layoutTasks('normal', 4)).toEqual(['doc-throttled:1', 'doc-throttled:2', 'doc-throttled:3', 'doc-throttled:4']);
     // 4 rendered, 0 done: its slices yield their turn until the backlog shrinks
-    await waitFor(() => asked >= 10);
+    await pollUntil('ten pages-done reads', () => asked >= 10, { timeoutMs: 20_000, intervalMs: 20 });
     expect((await bus.jsm.consumers.info(Streams.work, 'layout-normal')).num_pending).toBe(0);
     done = 4;
     expect(await layoutTasks('normal', 4)).toEqual(['doc-throttled:5', 'doc-throttled:6', 'doc-throttled:7', 'doc-throttled:8']);
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

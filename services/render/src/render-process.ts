@@ -54,9 +54,11 @@ export class RenderProcess {
         resolve();
       });
     });
-    // a spawn error is followed by 'exit' only sometimes: fail what waits either way
+    // 'error' is also a failed kill or send; a process that never started gets no 'exit'
     this.child.on('error', (error) => {
       this.stderrTail += `\n${error.message}`;
+      if (this.child.pid !== undefined) return;
+      this.exited = { code: null, signal: null };
       this.failPending();
     });
     this.idle();
@@ -154,7 +156,7 @@ export class RenderProcess {
 
   private deathError(): PaperlineError {
     if (this.closing) return new PaperlineError('SHUTTING_DOWN', 'the render process was closed');
-    const how = this.exited?.signal ? `signal ${this.exited.signal}` : this.exited ? `exit code ${this.exited.code}` : 'a failure to start';
+    const how = this.exited?.signal ? `signal ${this.exited.signal}` : this.exited?.code != null ? `exit code ${this.exited.code}` : 'a failure to start';
     const doc = this.document ? ` while rendering ${this.document}` : '';
     const stderr = this.stderrTail.trim() ? `; its last output: ${this.stderrTail.trim().split('\n').slice(-3).join(' | ')}` : '';
     return new PaperlineError('RENDER_CRASHED', `process ${this.child.pid ?? '(none)'} ended with ${how}${doc}${stderr}`);

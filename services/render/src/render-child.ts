@@ -62,3 +62,6 @@ process.on('message', (message: unknown) => {
 });
 // the stage closed the channel (release, shutdown) or died: nothing is left to render for
 process.on('disconnect', () => process.exit(0));
+// Ctrl-C in a terminal reaches the whole process group: the stage drains, and it ends this process
+// when it is done with it (or this one ends when the stage dies)
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => undefined);

@@ -3,6 +3,7 @@ import { baseSchema, loadConfig, type LoadOptions } from '@paperline/config';
 import { MAX_FILE_BYTES_ENV } from '@paperline/contracts';
 import {
   DEFAULT_INLINE_TEXT_LAYER_BYTES,
+  DEFAULT_RENDER_TIMEOUT_MS,
   DEFAULT_SLICE_PAGES,
   DEFAULT_THROTTLE_BACKLOG_PAGES,
   DEFAULT_THROTTLE_PAGES,
@@ -86,6 +87,12 @@ export const renderSchema = {
       default: DEFAULT_RENDER_ISOLATION,
       env: 'PL_RENDER_ISOLATION',
     },
+    renderTimeoutMs: {
+      doc: 'With isolation=process, a render process that does not answer a request (open a document, render one page) within this many ms is taken for hung and killed; the attempt fails with RENDER_CRASHED and is retried.',
+      format: 'nat',
+      default: DEFAULT_RENDER_TIMEOUT_MS,
+      env: 'PL_RENDER_TIMEOUT_MS',
+    },
     alwaysRaster: {
       doc: 'Rasterise every PDF page, even text-only ones (slower; for debugging or a layout model).',
       format: Boolean,
@@ -105,6 +112,7 @@ export function renderSettings(render: RenderConfig['render']): RenderSettings {
     alwaysRaster: render.alwaysRaster,
     pdfEngine: render.pdfEngine as PdfEngine,
     isolation: render.isolation as RenderIsolation,
+    renderTimeoutMs: Math.max(1, render.renderTimeoutMs),
     inlineTextLayerBytes: render.inlineTextLayerBytes,
     slicePages: Math.max(1, render.slicePages),
     throttlePages: render.throttlePages,

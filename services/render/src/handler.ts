@@ -46,6 +46,8 @@ export interface RenderSettings {
   pdfEngine: PdfEngine;
   /** Where documents are opened and rendered: a render process per slice in flight, or this process. @default 'process' */
   isolation: RenderIsolation;
+  /** A render process that does not answer a request (open a document, render a page) this long is killed: RENDER_CRASHED. @default 120000 */
+  renderTimeoutMs: number;
   /** A PageTask up to this size (encoded) carries its text layer inline; a larger layer goes to pl-pages. @default 262144 */
   inlineTextLayerBytes: number;
   /** Pages rendered per turn; then the document goes back in the queue behind what arrived meanwhile. @default 32 */
@@ -64,6 +66,7 @@ export const DEFAULT_SLICE_PAGES = 32;
 export const DEFAULT_THROTTLE_PAGES = 200;
 export const DEFAULT_THROTTLE_BACKLOG_PAGES = 64;
 export const DEFAULT_THROTTLE_WAIT_MS = 250;
+export const DEFAULT_RENDER_TIMEOUT_MS = 120_000;
 const THROTTLE_POLL_MS = 50;
 
 export const DEFAULT_RENDER_SETTINGS: Readonly<RenderSettings> = Object.freeze({
@@ -73,6 +76,7 @@ export const DEFAULT_RENDER_SETTINGS: Readonly<RenderSettings> = Object.freeze({
   alwaysRaster: false,
   pdfEngine: DEFAULT_PDF_ENGINE,
   isolation: DEFAULT_RENDER_ISOLATION,
+  renderTimeoutMs: DEFAULT_RENDER_TIMEOUT_MS,
   inlineTextLayerBytes: DEFAULT_INLINE_TEXT_LAYER_BYTES,
   slicePages: DEFAULT_SLICE_PAGES,
   throttlePages: DEFAULT_THROTTLE_PAGES,
@@ -100,7 +104,7 @@ export interface RenderHandlerDeps {
 
 export function createRenderHandler(deps: RenderHandlerDeps = {}): StageHandler<DocSubmit> {
   const settings: RenderSettings = { ...DEFAULT_RENDER_SETTINGS, ...deps.settings };
-  const renderers = createRenderers(settings.isolation);
+  const renderers = createRenderers(settings.isolation, settings.renderTimeoutMs);
   return {
     stage: 'render',
     decode: (data) => decode(DocSubmitSchema, data),

@@ -9,7 +9,7 @@ import { DeadLetterSchema, DocOptionsSchema, DocSubmitSchema, MsgIds, ObjectName
 import { StageRuntime } from '@paperline/stage';
 import { createLogger } from '@paperline/telemetry';
 import { buildPdf, collectMessages, pollUntil, startTestServer, textPage, type TestServer } from '@paperline/testing';
-import { createRenderHandler } from './handler.js';
+import { createRenderHandler, type RenderSettings } from './handler.js';
 
 /** Pages of the document killed under render: each is painted (alwaysRaster), seconds in all, so the kill lands mid-document. */
 const PAGES = 40;
@@ -19,6 +19,7 @@ interface LogLine {
   msg: string;
   docId?: string;
   code?: string;
+  reason?: string;
   deliveryCount?: number;
 }
 
@@ -37,7 +38,7 @@ describe('render processes', () => {
   afterAll(async () => server?.stop());
   afterEach(async () => server.reset());
 
-  async function start() {
+  async function start(settings: Partial<RenderSettings> = {}) {
     bus = await Bus.connect({ servers: server.url, waitOnFirstConnect: false });
     server.defer(() => bus.close());
     await provisionTopology(bus.nc, buildTopology({ maxDeliver: MAX_DELIVER }));
@@ -49,7 +50,7 @@ describe('render processes', () => {
       },
     });
     // one slice per document, every page painted: a document takes long enough to be killed under
-    const handler = createRenderHandler({ settings: { isolation: 'process', alwaysRaster: true, slicePages: 1000 } });
+    const handler = createRenderHandler({ settings: { isolation: 'process', alwaysRaster: true, slicePages: 1000, ...settings } });
     const runtime = new StageRuntime(
       handler,
       { stage: 'render', health: false, controlWatch: false, batchSize: 1, maxInflightBatches: 2, backoff: { initialMs: 50, maxMs: 200, factor: 2, jitter: 0 } },
@@ -86,11 +87,11 @@ describe('render processes', () => {
     await submit('doc-crash', PAGES);
     await submit('doc-beside', PAGES);
     // both render at once (two slices in flight), each in a process of its own
-    const [victim] = await pollUntil('both documents rendering in two processes', () => {
+    const victim = await pollUntil('both documents rendering in two processes', () => {
       const busy = processes().filter((p) => p.rendering !== null);
-      return busy.length === 2 && new Set(busy.map((p) => p.pid)).size === 2 && busy.filter((p) => p.rendering === 'doc-crash');
+      return busy.length === 2 && new Set(busy.map((p) => p.pid)).size === 2 && busy.find((p) => p.rendering === 'doc-crash');
     });
-    process.kill(victim!.pid, 'SIGSEGV');
+    process.kill(victim.pid, 'SIGSEGV');
 
     const crash = await pollUntil('the crashed attempt retried', () => logs.find((line) => line.msg === 'retrying later'));
     expect(crash, JSON.stringify(crash)).toMatchObject({ docId: 'doc-crash', code: 'RENDER_CRASHED', deliveryCount: 1 });
@@ -101,8 +102,21 @@ describe('render processes', () => {
     expect((await bus.jsm.streams.info(Streams.dlq)).state.messages).toBe(0);
     // a new process took the redelivery; the stage (this process) never went down
     const now = processes().map((p) => p.pid);
-    expect(now).not.toContain(victim!.pid);
+    expect(now).not.toContain(victim.pid);
     expect(now.length).toBeGreaterThan(0);
+  }, 180_000);
+
+  it('a render process that stops answering (SIGSTOP) is killed after renderTimeoutMs, and the redelivery completes the document', async () => {
+    const timeoutMs = 5_000;
+    const { logs, processes } = await start({ renderTimeoutMs: timeoutMs });
+    await submit('doc-hung', PAGES);
+    const stopped = await pollUntil('doc-hung rendering', () => processes().find((p) => p.rendering === 'doc-hung'));
+    // a stopped process is alive and silent, as a hung engine is
+    process.kill(stopped.pid, 'SIGSTOP');
+    const retry = await pollUntil('the hung attempt retried', () => logs.find((line) => line.msg === 'retrying later'), { timeoutMs: 60_000 });
+    expect(retry, JSON.stringify(retry)).toMatchObject({ docId: 'doc-hung', code: 'RENDER_CRASHED' });
+    expect(retry.reason).toMatch(new RegExp(`ended with signal SIGKILL, killed after no answer to (open|page) within ${timeoutMs} ms while rendering doc-hung`));
+    expect(await publishedPages(PAGES)).toEqual({ 'doc-hung': allPages(PAGES) });
   }, 180_000);
 
   it(`a document that kills its render process on every delivery is dead-lettered after ${MAX_DELIVER} deliveries, and the stage keeps rendering`, async () => {

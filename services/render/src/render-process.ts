@@ -19,6 +19,7 @@ type Request = ChildRequest extends infer R ? (R extends ChildRequest ? Omit<R, 
 interface Pending {
   resolve: (reply: ChildReply) => void;
   reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
 }
 
 /** The entry point: the compiled .js next to this file, or the .ts source behind tsx's loader when we run from source. */
@@ -35,11 +36,14 @@ export class RenderProcess {
   private stderrTail = '';
   private closing = false;
   private exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  /** The request it did not answer in time, when that is why it was killed. */
+  private hung: string | undefined;
   private readonly exit: Promise<void>;
   /** The document of the slice this process works for (the crash reason names it). */
   document: string | undefined;
 
-  constructor() {
+  /** `requestTimeoutMs`: a request unanswered this long means a hung engine; the process is killed (RENDER_CRASHED). */
+  constructor(private readonly requestTimeoutMs: number) {
     const { path, execArgv } = entry();
     // stdout stays the stage's (the CLI prints results there); stderr is kept for the crash reason
     this.child = fork(path, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
@@ -108,7 +112,13 @@ export class RenderProcess {
     if (!this.alive) return Promise.reject(this.deathError());
     const id = this.nextId++;
     return new Promise<ChildReply>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      // a hung engine would otherwise hold the slice for ever: the stage keeps its lease alive
+      const timer = setTimeout(() => {
+        this.hung ??= `no answer to ${request.op} within ${this.requestTimeoutMs} ms`;
+        this.child.kill('SIGKILL');
+      }, this.requestTimeoutMs);
+      timer.unref();
+      this.pending.set(id, { resolve, reject, timer });
       this.busy();
       try {
         this.child.send({ ...request, id }, (error) => {
@@ -141,6 +151,7 @@ export class RenderProcess {
   private settle(id: number): Pending | undefined {
     const waiting = this.pending.get(id);
     this.pending.delete(id);
+    if (waiting) clearTimeout(waiting.timer);
     if (this.pending.size === 0) this.idle();
     return waiting;
   }
@@ -149,6 +160,7 @@ export class RenderProcess {
     const error = this.deathError();
     for (const [id, waiting] of this.pending) {
       this.pending.delete(id);
+      clearTimeout(waiting.timer);
       waiting.reject(error);
     }
     this.idle();
@@ -156,7 +168,8 @@ export class RenderProcess {
 
   private deathError(): PaperlineError {
     if (this.closing) return new PaperlineError('SHUTTING_DOWN', 'the render process was closed');
-    const how = this.exited?.signal ? `signal ${this.exited.signal}` : this.exited?.code != null ? `exit code ${this.exited.code}` : 'a failure to start';
+    const exit = this.exited?.signal ? `signal ${this.exited.signal}` : this.exited?.code != null ? `exit code ${this.exited.code}` : 'a failure to start';
+    const how = this.hung ? `${exit}, killed after ${this.hung}` : exit;
     const doc = this.document ? ` while rendering ${this.document}` : '';
     const stderr = this.stderrTail.trim() ? `; its last output: ${this.stderrTail.trim().split('\n').slice(-3).join(' | ')}` : '';
     return new PaperlineError('RENDER_CRASHED', `process ${this.child.pid ?? '(none)'} ended with ${how}${doc}${stderr}`);

@@ -28,8 +28,8 @@ export interface Renderers {
   close(): Promise<void>;
 }
 
-export function createRenderers(isolation: RenderIsolation): Renderers {
-  return isolation === 'process' ? new ProcessRenderers() : new InlineRenderers();
+export function createRenderers(isolation: RenderIsolation, requestTimeoutMs: number): Renderers {
+  return isolation === 'process' ? new ProcessRenderers(requestTimeoutMs) : new InlineRenderers();
 }
 
 class InlineRenderers implements Renderers {
@@ -54,9 +54,13 @@ class InlineRenderers implements Renderers {
 
 /** A render process and the documents open in it. */
 class ProcessRenderer implements Renderer {
-  readonly process = new RenderProcess();
+  readonly process: RenderProcess;
   readonly documents = new OpenDocuments(OPEN_DOCUMENTS);
   leased = false;
+
+  constructor(requestTimeoutMs: number) {
+    this.process = new RenderProcess(requestTimeoutMs);
+  }
 
   open(bytes: Uint8Array, mediaType: string, options: ChildOpenOptions): Promise<OpenedDocument> {
     return this.process.open(bytes, mediaType, options);
@@ -70,6 +74,8 @@ class ProcessRenderer implements Renderer {
 
 class ProcessRenderers implements Renderers {
   private renderers: ProcessRenderer[] = [];
+
+  constructor(private readonly requestTimeoutMs: number) {}
 
   acquire(docId: string): Renderer {
     // a dead process's documents died with it: their next slices open them again elsewhere
@@ -104,7 +110,7 @@ class ProcessRenderers implements Renderers {
   }
 
   private start(): ProcessRenderer {
-    const renderer = new ProcessRenderer();
+    const renderer = new ProcessRenderer(this.requestTimeoutMs);
     this.renderers.push(renderer);
     return renderer;
   }

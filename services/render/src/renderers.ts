@@ -75,7 +75,10 @@ class ProcessRenderer implements Renderer {
 class ProcessRenderers implements Renderers {
   private renderers: ProcessRenderer[] = [];
 
-  constructor(private readonly requestTimeoutMs: number) {}
+  constructor(private readonly requestTimeoutMs: number) {
+    // the first document should not wait for a process to start (0.7 s built, 2 s from source)
+    this.start();
+  }
 
   acquire(docId: string): Renderer {
     // a dead process's documents died with it: their next slices open them again elsewhere

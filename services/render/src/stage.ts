@@ -8,7 +8,7 @@ import { createRenderHandler } from './handler.js';
 /** Model-free: the PDF engine chosen in the config, sharp for images. */
 const renderBackend = (config: RenderConfig): StageDescription => ({ backend: `${config.render.pdfEngine}+sharp`, models: [] });
 
-/** One document per batch, two at once: rendering is I/O and CPU bound per document, not batched. */
+/** One document per batch, two at once (each in a render process of its own): rendering is I/O and CPU bound per document, not batched. */
 const RENDER_RUNTIME = { batchSize: 1, maxInflightBatches: 2 };
 
 export const renderStage: StageModule<DocSubmit, RenderConfig> = {

@@ -79,6 +79,16 @@ function waitForReady(child: ChildProcess, timeoutMs: number): Promise<void> {
   });
 }
 
+/**
+ * Servers this process started and has not yet stopped. Each runs in its own process group, so a
+ * terminal's Ctrl-C (sent to the whole foreground group) reaches only the owner, which drains its
+ * clients before it stops the server; the owner's exit, however it ends, still takes them down.
+ */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 function exited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
@@ -104,7 +114,10 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const launch = async (): Promise<ChildProcess> => {
     const child = spawn(server.path, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, ...(options.args ?? [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     if (options.onLog) {
       const onLog = options.onLog;
       for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => onLog(chunk.toString()));

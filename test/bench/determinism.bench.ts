@@ -12,7 +12,7 @@ import { basename, join, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { distance } from 'fastest-levenshtein';
 import { PaperlineClient } from '@paperline/client';
-import { Streams, consumerName } from '@paperline/contracts';
+import { ModelEventSchema, Streams, Subjects, consumerName, decode } from '@paperline/contracts';
 import { ControlPlane } from '@paperline/stage';
 import { silentLogger } from '@paperline/telemetry';
 import { pollUntil } from '@paperline/testing';
@@ -37,6 +37,18 @@ const pipeline = await startLocalPipeline({ log: silentLogger() });
 const client = await PaperlineClient.connect({ servers: pipeline.url, waitOnFirstConnect: false });
 const control = await ControlPlane.open(client.bus);
 const ocr = pipeline.runtimes.get('ocr')!;
+// the ocr models loaded now, from the model events (a stage's /status names the models it uses, not those loaded)
+const ocrLoaded = new Set<string>();
+const modelEvents = new Map<string, number>();
+client.bus.nc.subscribe(Subjects.modelEvent('>'), {
+  callback: (_error, message) => {
+    const event = decode(ModelEventSchema, message.data);
+    if (event.stage !== 'ocr') return;
+    modelEvents.set(event.event, (modelEvents.get(event.event) ?? 0) + 1);
+    if (event.event === 'loaded') ocrLoaded.add(event.model);
+    if (event.event === 'unload' || event.event === 'evict' || event.event === 'idle_unload') ocrLoaded.delete(event.model);
+  },
+});
 
 async function markdownOf(docId: string, file: string): Promise<string> {
   const job = await client.wait(docId, { timeoutMs: TIMEOUT_MS });
@@ -47,14 +59,10 @@ async function markdownOf(docId: string, file: string): Promise<string> {
 async function pauseOcr(): Promise<void> {
   await control.setPaused('ocr', true);
   // its batch finished, and after the pause grace its models are unloaded (loaded afresh on resume)
-  await pollUntil('ocr paused, models unloaded', () => ocr.state === 'paused' && ocr.status()['released'] === true && loadedModels().length === 0, {
+  await pollUntil('ocr paused, models unloaded', () => ocr.state === 'paused' && ocr.status()['released'] === true && ocrLoaded.size === 0, {
     timeoutMs: TIMEOUT_MS,
     intervalMs: 100,
   });
-}
-
-function loadedModels(): string[] {
-  return (ocr.status()['handler'] as { models?: string[] } | undefined)?.models ?? [];
 }
 
 async function ocrQueued(): Promise<number> {
@@ -93,7 +101,7 @@ for (let pause = 1; pause < pauses; pause++) {
   await control.setPaused('ocr', false);
 }
 await Promise.all(waits);
-console.log(`mixed: the whole corpus in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(`mixed: the whole corpus in ${((performance.now() - started) / 1000).toFixed(1)} s; ocr model events over the run: ${[...modelEvents].map(([e, n]) => `${e} ${n}`).join(', ')}`);
 
 let identical = 0;
 for (const file of images) {

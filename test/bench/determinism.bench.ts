@@ -9,6 +9,7 @@
 // test/e2e/scans.test.ts checks the same with generated images.
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { createTwoFilesPatch } from 'diff';
 import { distance } from 'fastest-levenshtein';
 import { PaperlineClient } from '@paperline/client';
@@ -19,8 +20,7 @@ import { pollUntil } from '@paperline/testing';
 import { startLocalPipeline } from '../../services/cli/src/local/index.js';
 
 const corpus = resolve(process.env['PL_CORPUS'] ?? join(import.meta.dirname, '../../../shared/corpus'));
-const pausesIndex = process.argv.indexOf('--pauses');
-const pauses = pausesIndex > 0 ? Number(process.argv[pausesIndex + 1]) : 2;
+const pauses = Number(parseArgs({ options: { pauses: { type: 'string', default: '2' } } }).values.pauses);
 if (!existsSync(corpus)) {
   console.error(`no corpus at ${corpus} (set PL_CORPUS)`);
   process.exit(2);

@@ -11,6 +11,7 @@
 // the first third's). The anchor, measured before and after in the same run on the same
 // nats-server: the raw nats.js publish + consume/ack loop of bench:stage (test/bench/raw-loop.ts).
 import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
 import { AckPolicy, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { Bus } from '@paperline/bus';
 import { PaperlineClient } from '@paperline/client';
@@ -22,17 +23,30 @@ import { rawLoopRate } from './raw-loop.js';
 import { RssSeries } from './rss-series.js';
 import { percentile } from './stats.js';
 
-function argument(name: string, fallback: string): string {
-  const index = process.argv.indexOf(name);
-  return index > 0 ? (process.argv[index + 1] ?? fallback) : fallback;
+const { values: flags } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '60' },
+    clients: { type: 'string', default: '50' },
+    transport: { type: 'string', default: 'both' },
+    'poll-ms': { type: 'string', default: '250' },
+    'sample-s': { type: 'string', default: '5' },
+    'rss-growth-pct': { type: 'string', default: '10' },
+    'raw-n': { type: 'string', default: '50000' },
+  },
+});
+const seconds = Number(flags.seconds);
+const clients = Number(flags.clients);
+const transport = flags.transport;
+const pollMs = Number(flags['poll-ms']);
+const sampleMs = Number(flags['sample-s']) * 1000;
+const growth = Number(flags['rss-growth-pct']) / 100;
+const rawN = Number(flags['raw-n']);
+for (const name of ['seconds', 'clients', 'poll-ms', 'sample-s', 'rss-growth-pct', 'raw-n'] as const) {
+  if (!(Number(flags[name]) > 0)) {
+    console.error(`--${name} takes a positive number, not ${flags[name]}`);
+    process.exit(2);
+  }
 }
-const seconds = Number(argument('--seconds', '60'));
-const clients = Number(argument('--clients', '50'));
-const transport = argument('--transport', 'both');
-const pollMs = Number(argument('--poll-ms', '250'));
-const sampleMs = Number(argument('--sample-s', '5')) * 1000;
-const growth = Number(argument('--rss-growth-pct', '10')) / 100;
-const rawN = Number(argument('--raw-n', '50000'));
 if (!['both', 'http', 'nats'].includes(transport)) {
   console.error(`--transport takes both, http or nats, not ${transport}`);
   process.exit(2);

@@ -8,7 +8,7 @@ import { MemoryError, formatDevice, parseDevice, type FootprintStore, type Devic
 import { childLogger, silentLogger, type Logger, type Metrics } from '@paperline/telemetry';
 import { ModelError } from './errors.js';
 import type { Manifest, ModelSpec } from './manifest.js';
-import { measureDevice, serializeLoad } from './measure.js';
+import { mappedNotResident, measureDevice, serializeLoad } from './measure.js';
 import { OnnxSessionFactory, type SessionFactory } from './session-factory.js';
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
@@ -318,7 +318,10 @@ export class ModelManager<S = InferenceSession> {
       const { session, bytes } = await serializeLoad(async () => {
         const before = await measureDevice(device, this.options.nvidiaSmi);
         const created = await this.sessions.create(files, provider);
-        return { session: created, bytes: Math.max(0, (await measureDevice(device, this.options.nvidiaSmi)) - before) };
+        // taken once create() returned, so onnxruntime's load buffers are freed; weights it
+        // memory-mapped count in full, resident yet or not
+        const added = Math.max(0, (await measureDevice(device, this.options.nvidiaSmi)) - before);
+        return { session: created, bytes: added + (parseDevice(device).kind === 'cpu' ? await mappedNotResident(files) : 0) };
       });
       await this.options.footprints?.record(spec.id, device, bytes).catch((error: unknown) => this.log.warn({ err: error }, 'footprint not recorded'));
       this.options.metrics?.modelLoaded.set({ stage: this.options.stage, model: spec.id, device }, 1);

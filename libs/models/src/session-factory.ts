@@ -1,10 +1,9 @@
 // Creates inference sessions on one execution provider at a time. The manager, not
 // onnxruntime, decides on fallback: asking for cuda alone makes an unusable provider throw
 // instead of silently running on cpu, so every fallback is seen, logged and counted.
-import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { parseDevice } from '@paperline/memory';
-import { simplifyForInference } from '@paperline/onnx-graph';
+import { prepareModelFile } from '@paperline/onnx-graph';
 import { ModelError } from './errors.js';
 
 /** How the manager loads and frees sessions; the ONNX one below is the default. */
@@ -44,10 +43,16 @@ export class OnnxSessionFactory implements SessionFactory<ort.InferenceSession> 
       ...(this.options.intraOpThreads ? { intraOpNumThreads: this.options.intraOpThreads } : {}),
     };
     try {
-      // models with external data files load from their path, where those files are found
-      if (this.options.simplifyGraph === false || files.length > 1) return await ort.InferenceSession.create(modelPath, sessionOptions);
-      const simplified = simplifyForInference(await readFile(modelPath));
-      return await ort.InferenceSession.create(simplified.bytes, sessionOptions);
+      // The weights stay in the model's files as external data, which onnxruntime memory-maps on
+      // the CPU: a load costs the weights once (see docs/memory.md), not the file read, the
+      // simplified copy and onnxruntime's parsed copy of them together. External data files of
+      // the model itself are found through the same folder.
+      const prepared = prepareModelFile(modelPath, { simplify: this.options.simplifyGraph !== false });
+      const extra = (sessionOptions.extra ?? {}) as { session?: Record<string, unknown> };
+      return await ort.InferenceSession.create(prepared.bytes, {
+        ...sessionOptions,
+        extra: { ...extra, session: { ...extra.session, model_external_initializers_file_folder_path: prepared.dir } },
+      });
     } catch (error) {
       const message = (error as Error).message.split('\n')[0] ?? '';
       if (device.kind === 'cuda' && /provider|shared library|cuda/i.test(message)) {

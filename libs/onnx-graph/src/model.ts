@@ -13,17 +13,30 @@ const Graph = { node: 1, initializer: 5, input: 11, output: 12, valueInfo: 13 } 
 const Node = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 } as const;
 const Attribute = { name: 1, f: 2, i: 3, s: 4, t: 5, g: 6, floats: 7, ints: 8, graphs: 11, type: 20 } as const;
 const AttributeType = { float: 1, int: 2, ints: 7 } as const;
-const Tensor = { dims: 1, dataType: 2, floatData: 4, name: 8, rawData: 9, dataLocation: 14 } as const;
+const Tensor = { dims: 1, dataType: 2, floatData: 4, name: 8, rawData: 9, externalData: 13, dataLocation: 14 } as const;
 const EXTERNAL_DATA = 1;
+
+/** Where an external tensor's bytes are: a file relative to the model's directory. */
+export interface ExternalRef {
+  location: string;
+  offset: number;
+  length: number;
+}
 
 export interface TensorData {
   name: string;
   dims: number[];
   dataType: number;
-  /** Float contents, when the tensor is float and stored in the model (not external). */
-  floats?: Float32Array;
+  /**
+   * Float contents of a float tensor, decoded when first read: a view of the model bytes where
+   * they are aligned, read from the file for an external tensor when the model was decoded with
+   * `readExternal`, else absent.
+   */
+  readonly floats?: Float32Array;
   /** The data lives in a file beside the model. */
   external: boolean;
+  /** Where, when it does. */
+  externalData?: ExternalRef;
   /** The TensorProto as encoded. */
   raw: Chunks;
 }
@@ -70,38 +83,87 @@ export interface ModelData {
   otherFields: Uint8Array[];
 }
 
-function decodeTensor(bytes: Uint8Array): TensorData {
+export interface DecodeOptions {
+  /** Reads an external tensor's bytes, for the float tensors a rewrite needs; without it they have no `floats`. */
+  readExternal?: (ref: ExternalRef) => Uint8Array;
+}
+
+function externalRef(fields: WireField[]): ExternalRef | undefined {
+  const entries = new Map<string, string>();
+  for (const f of fields) {
+    let key = '';
+    let value = '';
+    for (const inner of readFields(f.bytes)) {
+      if (inner.field === 1) key = readString(inner);
+      else if (inner.field === 2) value = readString(inner);
+    }
+    entries.set(key, value);
+  }
+  const location = entries.get('location');
+  if (location === undefined) return undefined;
+  const offset = Number(entries.get('offset') ?? 0);
+  const length = Number(entries.get('length') ?? Number.NaN);
+  return Number.isSafeInteger(offset) && Number.isSafeInteger(length) ? { location, offset, length } : undefined;
+}
+
+/** Little-endian float32 bytes as floats: a view where aligned, else a copy. */
+function floatsOf(bytes: Uint8Array): Float32Array | undefined {
+  if (bytes.length % 4 !== 0) return undefined;
+  return bytes.byteOffset % 4 === 0 ? new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4) : new Float32Array(new Uint8Array(bytes).buffer);
+}
+
+function decodeTensor(bytes: Uint8Array, options: DecodeOptions): TensorData {
   const dims: number[] = [];
   let name = '';
   let dataType = 0;
   let rawData: Uint8Array | undefined;
-  const floatData: number[] = [];
+  const floatData: WireField[] = [];
+  const externalData: WireField[] = [];
   let external = false;
   for (const f of readFields(bytes)) {
     if (f.field === Tensor.dims) dims.push(...readInts(f));
     else if (f.field === Tensor.dataType) dataType = readInt(f);
     else if (f.field === Tensor.name) name = readString(f);
     else if (f.field === Tensor.rawData) rawData = f.bytes;
-    else if (f.field === Tensor.floatData) floatData.push(...readFloats(f));
+    else if (f.field === Tensor.floatData) floatData.push(f);
+    else if (f.field === Tensor.externalData) externalData.push(f);
     else if (f.field === Tensor.dataLocation) external = readInt(f) === EXTERNAL_DATA;
   }
+  const ref = external ? externalRef(externalData) : undefined;
+  const decodeFloats = (): Float32Array | undefined => {
+    if (dataType !== OnnxTypes.float) return undefined;
+    if (external) return ref && options.readExternal ? floatsOf(options.readExternal(ref)) : undefined;
+    if (rawData) return floatsOf(rawData);
+    return Float32Array.from(floatData.flatMap((f) => (f.wire === 5 ? [readFloat(f)] : readFloats(f))));
+  };
+  let decoded = false;
   let floats: Float32Array | undefined;
-  if (dataType === OnnxTypes.float && !external) {
-    // copied: raw_data inside the file is not 4-byte aligned
-    if (rawData) floats = rawData.length % 4 === 0 ? new Float32Array(new Uint8Array(rawData).buffer) : undefined;
-    else floats = Float32Array.from(floatData);
-  }
-  return { name, dims, dataType, external, raw: chunks(bytes), ...(floats ? { floats } : {}) };
+  return {
+    name,
+    dims,
+    dataType,
+    external,
+    ...(ref ? { externalData: ref } : {}),
+    raw: chunks(bytes),
+    // only the constants a rewrite looks at are decoded, and a large table is never copied
+    get floats() {
+      if (!decoded) {
+        floats = decodeFloats();
+        decoded = true;
+      }
+      return floats;
+    },
+  };
 }
 
-function decodeAttribute(bytes: Uint8Array): AttributeData {
+function decodeAttribute(bytes: Uint8Array, options: DecodeOptions): AttributeData {
   const a: AttributeData = { name: '', hasGraph: false, raw: chunks(bytes) };
   for (const f of readFields(bytes)) {
     if (f.field === Attribute.name) a.name = readString(f);
     else if (f.field === Attribute.f) a.f = readFloat(f);
     else if (f.field === Attribute.i) a.i = readInt(f);
     else if (f.field === Attribute.s) a.s = readString(f);
-    else if (f.field === Attribute.t) a.t = decodeTensor(f.bytes);
+    else if (f.field === Attribute.t) a.t = decodeTensor(f.bytes, options);
     else if (f.field === Attribute.ints) (a.ints ??= []).push(...readInts(f));
     else if (f.field === Attribute.floats) (a.floats ??= []).push(...(f.wire === 5 ? [readFloat(f)] : readFloats(f)));
     else if (f.field === Attribute.g || f.field === Attribute.graphs) a.hasGraph = true;
@@ -109,7 +171,7 @@ function decodeAttribute(bytes: Uint8Array): AttributeData {
   return a;
 }
 
-function decodeNode(bytes: Uint8Array): NodeData {
+function decodeNode(bytes: Uint8Array, options: DecodeOptions): NodeData {
   const n: NodeData = { inputs: [], outputs: [], name: '', opType: '', domain: '', attributes: [], otherFields: [] };
   for (const f of readFields(bytes)) {
     if (f.field === Node.input) n.inputs.push(readString(f));
@@ -117,7 +179,7 @@ function decodeNode(bytes: Uint8Array): NodeData {
     else if (f.field === Node.name) n.name = readString(f);
     else if (f.field === Node.opType) n.opType = readString(f);
     else if (f.field === Node.domain) n.domain = readString(f);
-    else if (f.field === Node.attribute) n.attributes.push(decodeAttribute(f.bytes));
+    else if (f.field === Node.attribute) n.attributes.push(decodeAttribute(f.bytes, options));
     else n.otherFields.push(f.raw);
   }
   return n;
@@ -128,11 +190,11 @@ const valueInfoName = (f: WireField): string => {
   return '';
 };
 
-function decodeGraph(bytes: Uint8Array): GraphData {
+function decodeGraph(bytes: Uint8Array, options: DecodeOptions): GraphData {
   const g: GraphData = { nodes: [], initializers: [], inputNames: [], outputNames: [], valueInfos: [], otherFields: [] };
   for (const f of readFields(bytes)) {
-    if (f.field === Graph.node) g.nodes.push(decodeNode(f.bytes));
-    else if (f.field === Graph.initializer) g.initializers.push(decodeTensor(f.bytes));
+    if (f.field === Graph.node) g.nodes.push(decodeNode(f.bytes, options));
+    else if (f.field === Graph.initializer) g.initializers.push(decodeTensor(f.bytes, options));
     else if (f.field === Graph.valueInfo) g.valueInfos.push({ name: valueInfoName(f), raw: f.raw });
     else {
       if (f.field === Graph.input) g.inputNames.push(valueInfoName(f));
@@ -153,13 +215,13 @@ function defaultDomainVersion(f: WireField): number {
   return domain === '' || domain === 'ai.onnx' ? version : 0;
 }
 
-/** Reads an ONNX model (ModelProto bytes). */
-export function decodeModel(bytes: Uint8Array): ModelData {
+/** Reads an ONNX model (ModelProto bytes); tensors stay views of `bytes`. */
+export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): ModelData {
   let graph: GraphData | undefined;
   let opset = 0;
   const otherFields: Uint8Array[] = [];
   for (const f of readFields(bytes)) {
-    if (f.field === Model.graph) graph = decodeGraph(f.bytes);
+    if (f.field === Model.graph) graph = decodeGraph(f.bytes, options);
     else {
       if (f.field === Model.opsetImport) opset = Math.max(opset, defaultDomainVersion(f));
       otherFields.push(f.raw);

@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { decodeModel, encodeOnnxModel, floatData, simplifyForInference, WireError, type OnnxGraph, type OnnxInitializer, type OnnxNode } from './index.js';
+import { decodeModel, encodeOnnxModel, floatData, prepareModelFile, readModelSkeleton, simplifyForInference, WireError, type OnnxGraph, type OnnxInitializer, type OnnxNode } from './index.js';
 
 const C = 4;
 
@@ -67,8 +70,10 @@ function lcnetLike(clipAsInputs: boolean): OnnxGraph {
   };
 }
 
-async function run(model: Uint8Array, input: Float32Array): Promise<Float32Array> {
-  const session = await ort.InferenceSession.create(model, { graphOptimizationLevel: 'disabled' });
+/** Runs the model; `dir` is where its external data is found. */
+async function run(model: Uint8Array, input: Float32Array, dir?: string): Promise<Float32Array> {
+  const extra = dir ? { session: { model_external_initializers_file_folder_path: dir } } : {};
+  const session = await ort.InferenceSession.create(model, { graphOptimizationLevel: 'disabled', extra });
   try {
     const out = await session.run({ x: new ort.Tensor('float32', input, [2, 3, 8, 16]) });
     return out.y!.data as Float32Array;
@@ -133,6 +138,34 @@ describe('simplifyForInference', () => {
     const result = simplifyForInference(bytes);
     expect(result).toMatchObject({ changed: false, bytes });
     expect(result.report.nodesAfter).toBe(1);
+  });
+
+  it('folds weights that stay in the model file, read from there, with the same result', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pl-simplify-'));
+    try {
+      const original = encodeOnnxModel(lcnetLike(true));
+      const path = join(dir, 'model.onnx');
+      writeFileSync(path, original);
+      // every tensor, scalars included, becomes a reference into the file
+      const prepared = prepareModelFile(path, { minExternalBytes: 1 });
+      expect(prepared.report).toEqual(simplifyForInference(original).report);
+      expect(simplifyForInference(readModelSkeleton(path, 1).bytes).report.skipped).toBe('the model keeps tensors in external files');
+
+      // a model whose weights are in a data file beside it: here, the first model file
+      const withDataFile = join(dir, 'with-data-file.onnx');
+      writeFileSync(withDataFile, readModelSkeleton(path, 1).bytes);
+      const fromDataFile = prepareModelFile(withDataFile);
+      expect(fromDataFile.report).toEqual(prepared.report);
+
+      const input = Float32Array.from(noise(2 * 3 * 8 * 16, 11), (v) => v * 4);
+      const expected = await run(original, input);
+      for (const actual of [await run(prepared.bytes, input, dir), await run(fromDataFile.bytes, input, dir)]) {
+        const worst = Math.max(...expected.map((e, i) => Math.abs(e - actual[i]!) / Math.max(1, Math.abs(e))));
+        expect(worst).toBeLessThan(1e-5);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('says where a damaged model breaks instead of guessing', () => {

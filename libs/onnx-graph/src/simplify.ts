@@ -5,7 +5,7 @@
 // over the whole activation: half of the recogniser's time on a CPU. Folding the affines into the
 // convolutions' weights and writing hardswish as x * HardSigmoid(x) computes the same function
 // with a third of the passes (outputs agree to float rounding).
-import { decodeModel, encodeModel, floatAttribute, floatTensor, node, type GraphData, type ModelData, type NodeData, type TensorData } from './model.js';
+import { decodeModel, encodeModel, floatAttribute, floatTensor, node, OnnxTypes, type ExternalRef, type GraphData, type ModelData, type NodeData, type TensorData } from './model.js';
 import { concat } from './wire.js';
 
 export interface SimplifyReport {
@@ -28,11 +28,19 @@ export interface SimplifyResult {
   report: SimplifyReport;
 }
 
+export interface SimplifyOptions {
+  /**
+   * Reads an external tensor's bytes (see readExternal). Without it a model with external tensors
+   * comes back unchanged; with it, only the weights of convolutions that are folded are read.
+   */
+  readExternal?: (ref: ExternalRef) => Uint8Array;
+}
+
 /** Simplifies an ONNX model's graph for inference; a model it cannot read safely comes back unchanged. */
-export function simplifyForInference(bytes: Uint8Array): SimplifyResult {
-  const model = decodeModel(bytes);
+export function simplifyForInference(bytes: Uint8Array, options: SimplifyOptions = {}): SimplifyResult {
+  const model = decodeModel(bytes, options.readExternal ? { readExternal: options.readExternal } : {});
   const report: SimplifyReport = { outputAffinesFolded: 0, inputAffinesFolded: 0, hardSwishes: 0, nodesBefore: model.graph.nodes.length, nodesAfter: model.graph.nodes.length };
-  const skipped = reasonToSkip(model);
+  const skipped = reasonToSkip(model, options.readExternal !== undefined);
   if (skipped) return { bytes, changed: false, report: { ...report, skipped } };
   const g = model.graph;
   const names = new FreshNames(g);
@@ -45,13 +53,13 @@ export function simplifyForInference(bytes: Uint8Array): SimplifyResult {
   return { bytes: changed ? concat(encodeModel(model)) : bytes, changed, report };
 }
 
-function reasonToSkip(model: ModelData): string | undefined {
+function reasonToSkip(model: ModelData, readsExternal: boolean): string | undefined {
   const g = model.graph;
   // values used inside a subgraph are invisible to the consumer counts below
   if (g.nodes.some((n) => n.attributes.some((a) => a.hasGraph))) return 'the graph has subgraphs';
   const tensors = [...g.initializers, ...g.nodes.flatMap((n) => n.attributes.flatMap((a) => (a.t ? [a.t] : [])))];
-  // a model rewritten into a buffer can no longer find data files beside it
-  if (tensors.some((t) => t.external)) return 'the model keeps tensors in external files';
+  // a model rewritten into a buffer can no longer find data files beside it, unless told where they are
+  if (!readsExternal && tensors.some((t) => t.external)) return 'the model keeps tensors in external files';
   return undefined;
 }
 
@@ -97,14 +105,12 @@ class GraphIndex {
     return p && p.domain === '' && p.opType === opType ? p : undefined;
   }
 
-  floats(value: string): Float32Array | undefined {
-    return this.constants.get(value)?.floats;
-  }
-
   /** A one-element float constant of rank 0 or 1 (a higher rank would broadcast the other operand's shape). */
   scalar(value: string): number | undefined {
     const t = this.constants.get(value);
-    return t?.floats?.length === 1 && t.dims.length <= 1 ? t.floats[0] : undefined;
+    // the shape first: a large tensor is not read just to learn that it is not a scalar
+    if (!t || t.dims.length > 1 || elements(t.dims) !== 1) return undefined;
+    return t.floats?.length === 1 ? t.floats[0] : undefined;
   }
 
   /** For a binary node with one scalar constant operand: [the other operand, the scalar]. */
@@ -118,24 +124,34 @@ class GraphIndex {
   }
 }
 
-/** A Conv whose weights (and bias, if any) are float constants. */
+const elements = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
+
+/** A Conv whose weights (and bias, if any) are float constants; their values are read when a fold needs them. */
 interface ConstConv {
   conv: NodeData;
-  weights: Float32Array;
   dims: number[];
-  bias: Float32Array;
+  /** The weights and bias as floats, or undefined where they cannot be read (external, without a reader). */
+  values(): { weights: Float32Array; bias: Float32Array } | undefined;
 }
 
 function constConv(index: GraphIndex, conv: NodeData): ConstConv | undefined {
   if (conv.opType !== 'Conv' || conv.domain !== '') return undefined;
   const [, w, b] = conv.inputs;
-  const weights = w ? index.floats(w) : undefined;
-  const dims = w ? index.constants.get(w)?.dims : undefined;
-  if (!weights || !dims || dims.length < 3) return undefined;
+  const weights = w ? index.constants.get(w) : undefined;
+  if (weights?.dataType !== OnnxTypes.float || weights.dims.length < 3) return undefined;
+  const dims = weights.dims;
   const outChannels = dims[0]!;
-  const bias = b ? index.floats(b) : new Float32Array(outChannels);
-  if (!bias || bias.length !== outChannels) return undefined;
-  return { conv, weights, dims, bias };
+  const bias = b ? index.constants.get(b) : undefined;
+  if (b && (bias?.dataType !== OnnxTypes.float || elements(bias.dims) !== outChannels)) return undefined;
+  return {
+    conv,
+    dims,
+    values() {
+      const values = weights.floats;
+      const biasValues = bias ? bias.floats : new Float32Array(outChannels);
+      return values && biasValues?.length === outChannels && values.length === elements(dims) ? { weights: values, bias: biasValues } : undefined;
+    },
+  };
 }
 
 /** Conv -> Mul(s) or Add(c) by a scalar: W*s, b*s (or b+c). */
@@ -148,10 +164,12 @@ function foldOutputAffine(g: GraphData, names: FreshNames): boolean {
     const next = index.soleConsumer(y, ['Mul', 'Add']);
     const operand = next && index.scalarOperand(next);
     if (!next || !operand || operand[0] !== y) continue;
+    const values = c.values();
+    if (!values) continue;
     const [, k] = operand;
     const scale = next.opType === 'Mul' ? k : 1;
     const shift = next.opType === 'Add' ? k : 0;
-    setConvConstants(g, names, c, c.weights.map((v) => v * scale), c.bias.map((v) => v * scale + shift));
+    setConvConstants(g, names, c, values.weights.map((v) => v * scale), values.bias.map((v) => v * scale + shift));
     n.outputs[0] = next.outputs[0]!;
     remove(g, next);
     return true;
@@ -219,20 +237,21 @@ function foldInputAffine(g: GraphData, names: FreshNames, opset: number): boolea
     }
     const mul = index.producedBy(scaled, 'Mul');
     const operand = mul && index.soleConsumer(scaled, ['Add', 'Conv']) === (add ?? n) ? index.scalarOperand(mul) : undefined;
-    if (!mul || !operand || operand[1] === 0) continue;
+    const values = mul && operand && operand[1] !== 0 ? c.values() : undefined;
+    if (!mul || !operand || !values) continue;
     const [x, scale] = operand;
     if (add && padsNothing(n)) {
-      const perOutput = c.weights.length / c.bias.length;
-      const bias = c.bias.map((b, o) => {
+      const perOutput = values.weights.length / values.bias.length;
+      const bias = values.bias.map((b, o) => {
         let sum = 0;
-        for (let i = o * perOutput; i < (o + 1) * perOutput; i += 1) sum += c.weights[i]!;
+        for (let i = o * perOutput; i < (o + 1) * perOutput; i += 1) sum += values.weights[i]!;
         return b + shift * sum;
       });
-      setConvConstants(g, names, c, c.weights.map((v) => v * scale), bias);
+      setConvConstants(g, names, c, values.weights.map((v) => v * scale), bias);
       n.inputs[0] = x;
       remove(g, add);
     } else {
-      setConvConstants(g, names, c, c.weights.map((v) => v * scale), c.bias);
+      setConvConstants(g, names, c, values.weights.map((v) => v * scale), values.bias);
       if (add) g.nodes.splice(g.nodes.indexOf(add), 1, shiftNode(g, names, x, add, shift / scale, inputChannels(c), opset));
       else n.inputs[0] = x;
     }

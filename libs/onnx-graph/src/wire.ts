@@ -19,7 +19,8 @@ export class WireError extends Error {
   override readonly name = 'WireError';
 }
 
-function readVarint(buf: Uint8Array, start: number): [bigint, number] {
+/** A varint at `start`: its value and the offset after it. */
+export function readVarint(buf: Uint8Array, start: number): [bigint, number] {
   let value = 0n;
   let shift = 0n;
   let offset = start;

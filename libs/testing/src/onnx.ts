@@ -35,6 +35,12 @@ export interface LargeModelSpec {
   input?: string;
   /** float [N, rowWidth] rows. @default 'rows' */
   output?: string;
+  /**
+   * Also an input `axes` (int64 [1]) and an output `sums` = ReduceSum(table, axes): a run that reads
+   * every weight, so that all of them are resident after it (memory-mapped weights come in as read).
+   * @default false
+   */
+  sums?: boolean;
 }
 
 /**
@@ -49,12 +55,19 @@ export function largeModel(spec: LargeModelSpec): OnnxGraph {
   for (let i = 0; i < table.length; i += 1) table[i] = (i % 251) / 251;
   const input = spec.input ?? 'ids';
   const output = spec.output ?? 'rows';
-  return {
+  const graph: OnnxGraph = {
     inputs: [{ name: input, type: 'int64', shape: ['N'] }],
     outputs: [{ name: output, type: 'float', shape: ['N', width] }],
     nodes: [{ op: 'Gather', inputs: ['table', input], outputs: [output], attributes: { axis: 0 } }],
     initializers: [{ name: 'table', type: 'float', dims: [rows, width], data: new Uint8Array(table.buffer) }],
   };
+  if (spec.sums) {
+    // axes is an input, so the sum cannot be folded into a constant when the model loads
+    graph.inputs.push({ name: 'axes', type: 'int64', shape: [1] });
+    graph.outputs.push({ name: 'sums', type: 'float', shape: [1, width] });
+    graph.nodes.push({ op: 'ReduceSum', inputs: ['table', 'axes'], outputs: ['sums'], attributes: { keepdims: 1 } });
+  }
+  return graph;
 }
 
 export interface TableStructureModelSpec {

@@ -98,7 +98,7 @@ export class RssSeries {
       mib(v.finalBytes),
       mib(v.firstThirdMaxBytes),
       mib(v.lastThirdMaxBytes),
-      `${(v.growth * 100).toFixed(1)} %`,
+      `${(v.growth * 100).toFixed(1)} % (${v.lastThirdMaxBytes >= v.firstThirdMaxBytes ? '+' : '-'}${mib(Math.abs(v.lastThirdMaxBytes - v.firstThirdMaxBytes))} MiB)`,
       v.bounded ? 'yes' : 'NO',
     ]);
     return formatTable([header, ...rows], true);

@@ -10,11 +10,11 @@ import { Bus, buildTopology, provisionTopology } from '@paperline/bus';
 import { Streams, Subjects, consumerName } from '@paperline/contracts';
 import { startLocalServer } from '@paperline/nats-server';
 import { StageRuntime, type JobOutcome, type StageHandler } from '@paperline/stage';
+import { publishMany, RAW_HELD, rawLoopRate } from './raw-loop.js';
 import { percentile } from './stats.js';
 
 const N = Number(process.env['BENCH_N'] ?? 50_000);
 const INFLIGHT = Number(process.env['BENCH_INFLIGHT'] ?? 16);
-const RAW_HELD = 1_000;
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 const BATCH = 32;
 const OUT = Subjects.work('assemble', 'normal');
@@ -27,16 +27,6 @@ function noopStage(tag: string): StageHandler<Uint8Array> {
       return batch.map((m) => ({ outputs: [{ subject: OUT, data: m.data, msgId: `${tag}:${m.streamSequence}` }] }));
     },
   };
-}
-
-async function publishMany(bus: Bus, subject: string, n: number, tag: string): Promise<void> {
-  const payload = new TextEncoder().encode(JSON.stringify({ v: 1, docId: 'bench-doc', page: 1, pad: 'x'.repeat(100) }));
-  const window = 2_000;
-  for (let i = 0; i < n; i += window) {
-    const batch: Array<Promise<unknown>> = [];
-    for (let j = i; j < Math.min(n, i + window); j++) batch.push(bus.publish(subject, payload, { msgId: `${tag}:${j}` }));
-    await Promise.all(batch);
-  }
 }
 
 async function pending(bus: Bus, stage: 'layout' | 'ocr'): Promise<number> {
@@ -60,20 +50,8 @@ async function stageThroughput(bus: Bus, run: number): Promise<number> {
   return N / seconds;
 }
 
-async function rawCeiling(bus: Bus, run: number): Promise<number> {
-  await publishMany(bus, Subjects.work('ocr', 'normal'), N, `raw${run}`);
-  const consumer = await bus.js.consumers.get(Streams.work, consumerName('ocr', 'normal'));
-  const started = performance.now();
-  const messages = await consumer.consume({ max_messages: RAW_HELD });
-  let n = 0;
-  for await (const m of messages) {
-    m.ack();
-    if (++n === N) break;
-  }
-  await bus.nc.flush();
-  const seconds = (performance.now() - started) / 1_000;
-  await messages.close();
-  return N / seconds;
+function rawCeiling(bus: Bus, run: number): Promise<number> {
+  return rawLoopRate(bus, { stream: Streams.work, consumer: consumerName('ocr', 'normal'), subject: Subjects.work('ocr', 'normal') }, N, `raw${run}`);
 }
 
 /** Input publish -> output seen by a core subscriber, at `rate` msg/s for `seconds`. */

@@ -5,10 +5,14 @@ import type { ModuleStage } from './stage-modules.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 
-/** The node arguments that run one stage's standalone process: the build if present, else the source through tsx. */
-export function stageCommand(stage: ModuleStage): string[] {
-  const built = join(repoRoot, 'services', stage, 'dist', 'main.js');
+/** The node arguments that run a service's process (`services/<service>`): the build if present, else the source through tsx. */
+export function serviceCommand(service: string): string[] {
+  const built = join(repoRoot, 'services', service, 'dist', 'main.js');
   if (existsSync(built)) return [built];
-  return ['--conditions=@paperline/source', '--import', 'tsx', join(repoRoot, 'services', stage, 'src', 'main.ts')];
+  return ['--conditions=@paperline/source', '--import', 'tsx', join(repoRoot, 'services', service, 'src', 'main.ts')];
 }
 
+/** The node arguments that run one stage's standalone process. */
+export function stageCommand(stage: ModuleStage): string[] {
+  return serviceCommand(stage);
+}

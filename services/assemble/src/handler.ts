@@ -39,16 +39,28 @@ export function createAssembleHandler(deps: AssembleDeps): StageHandler<Assemble
     docIdOf: (message) => message.docId,
     pageOf: (message) => message.page,
     async handleBatch(batch: ReadonlyArray<StageMessage<AssembleMessage>>, _ctx: BatchContext): Promise<JobOutcome[]> {
-      const outcomes: JobOutcome[] = [];
-      // one at a time: messages of one document in a batch update the same keys
-      for (const message of batch) {
-        try {
-          await record(deps, message.data, message.log, metrics);
-          outcomes.push({ outputs: [] });
-        } catch (error) {
-          outcomes.push({ error });
-        }
-      }
+      const outcomes: JobOutcome[] = new Array<JobOutcome>(batch.length);
+      const byDocument = new Map<string, number[]>();
+      batch.forEach((message, i) => {
+        const indices = byDocument.get(message.data.docId);
+        if (indices) indices.push(i);
+        else byDocument.set(message.data.docId, [i]);
+      });
+      // one document's messages one at a time (they update the same keys); documents side by
+      // side, so one document's KV round trips and its completion do not hold up the others'
+      await Promise.all(
+        [...byDocument.values()].map(async (indices) => {
+          for (const i of indices) {
+            const message = batch[i]!;
+            try {
+              await record(deps, message.data, message.log, metrics);
+              outcomes[i] = { outputs: [] };
+            } catch (error) {
+              outcomes[i] = { error };
+            }
+          }
+        }),
+      );
       return outcomes;
     },
   };
@@ -83,16 +95,20 @@ async function record(deps: AssembleDeps, message: AssembleMessage, log: Logger,
  */
 async function exportAssets(bus: Bus, document: ParsedDocument): Promise<Record<string, string>> {
   const outputs: Record<string, string> = {};
+  const copies: Promise<void>[] = [];
   for (const page of document.pages) {
     for (const block of page.blocks) {
-      if (!block.image || block.image.startsWith(ASSET_LINK_PREFIX)) continue;
+      const image = block.image;
+      if (!image || image.startsWith(ASSET_LINK_PREFIX)) continue;
       const name = `p${page.page}-${block.id.replace(/[^A-Za-z0-9_-]/g, '_')}.png`;
       const object = ObjectNames.asset(document.docId, name);
-      await bus.putObject(ObjectStores.outputs, object, await bus.getObject(ObjectStores.pages, block.image));
+      copies.push(bus.getObject(ObjectStores.pages, image).then((data) => bus.putObject(ObjectStores.outputs, object, data)));
       block.image = `${ASSET_LINK_PREFIX}${name}`;
       outputs[`${ASSET_OUTPUT_PREFIX}${name}`] = object;
     }
   }
+  // each copy is a read and a write of its own: side by side they take one's time, not the sum
+  await Promise.all(copies);
   return outputs;
 }
 
@@ -105,12 +121,14 @@ async function finalize(deps: AssembleDeps, job: NonNullable<Progress['job']>, l
   const wanted = new Set<OutputFormat>(job.options.outputFormats);
   // JSON is always kept: it is the document model the other formats are views of
   wanted.add('json');
-  for (const format of wanted) {
-    const name = ObjectNames.output(job.docId, format);
-    const body = format === 'json' ? JSON.stringify(document) : renderMarkdown(document);
-    await deps.bus.putObject(ObjectStores.outputs, name, encoder.encode(body));
-    outputs[format] = name;
-  }
+  await Promise.all(
+    [...wanted].map((format) => {
+      const name = ObjectNames.output(job.docId, format);
+      const body = format === 'json' ? JSON.stringify(document) : renderMarkdown(document);
+      outputs[format] = name;
+      return deps.bus.putObject(ObjectStores.outputs, name, encoder.encode(body));
+    }),
+  );
   const completed = await deps.jobs.complete(job.docId, outputs);
   if (completed) {
     await deps.pages.purge(job.docId);

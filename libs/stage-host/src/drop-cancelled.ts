@@ -56,7 +56,8 @@ export function dropCancelledDocuments<T>(handler: StageHandler<T>, jobs: JobSto
         batch.map(async (message): Promise<JobOutcome> => {
           if (!byMessage.has(message)) return { outputs: [] };
           const outcome = byMessage.get(message) ?? { error: new Error(`handleBatch returned ${outcomes.length} outcomes for ${live.length} messages`) };
-          if ('error' in outcome || !(await isCancelled(message.docId))) return outcome;
+          // nothing to drop: no read (assemble returns no outputs at all)
+          if ('error' in outcome || outcome.outputs.length === 0 || !(await isCancelled(message.docId))) return outcome;
           message.log.info('document cancelled while in work: its outputs are dropped');
           return { outputs: [] };
         }),

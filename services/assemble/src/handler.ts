@@ -7,6 +7,7 @@ import {
   decode,
   isFinalJobStatus,
   type AssembleMessage,
+  type JobRecord,
   type OutputFormat,
   type ParsedDocument,
 } from '@paperline/contracts';
@@ -49,11 +50,18 @@ export function createAssembleHandler(deps: AssembleDeps): StageHandler<Assemble
       // one document's messages one at a time (they update the same keys); documents side by
       // side, so one document's KV round trips and its completion do not hold up the others'
       await Promise.all(
-        [...byDocument.values()].map(async (indices) => {
+        [...byDocument].map(async ([docId, indices]) => {
+          // the document's record read once for its messages of the batch, then kept as they change it
+          let job: JobRecord | undefined;
+          let read = false;
           for (const i of indices) {
             const message = batch[i]!;
             try {
-              await record(deps, message.data, message.log, metrics);
+              if (!read) {
+                job = await deps.jobs.get(docId);
+                read = true;
+              }
+              job = await record(deps, message.data, job, message.log, metrics);
               outcomes[i] = { outputs: [] };
             } catch (error) {
               outcomes[i] = { error };
@@ -66,11 +74,11 @@ export function createAssembleHandler(deps: AssembleDeps): StageHandler<Assemble
   };
 }
 
-async function record(deps: AssembleDeps, message: AssembleMessage, log: Logger, metrics: ReturnType<typeof getMetrics>): Promise<void> {
-  const job = await deps.jobs.get(message.docId);
+/** Records one result; returns the document's record as it is known afterwards. */
+async function record(deps: AssembleDeps, message: AssembleMessage, job: JobRecord | undefined, log: Logger, metrics: ReturnType<typeof getMetrics>): Promise<JobRecord | undefined> {
   if (!job || isFinalJobStatus(job.status)) {
     log.debug({ status: job?.status ?? 'unknown' }, 'result for a finished or unknown document dropped');
-    return;
+    return job;
   }
   let progress: Progress;
   if (message.type === 'layout') {
@@ -84,8 +92,9 @@ async function record(deps: AssembleDeps, message: AssembleMessage, log: Logger,
   } else {
     progress = await deps.pages.recordRegion(message.docId, message.page, message.regionId, message.blocks, (message.pendingRegions ?? []).map((r) => r.regionId));
   }
-  if (!progress.documentComplete || !progress.job) return;
-  await finalize(deps, progress.job, log, metrics);
+  if (!progress.documentComplete || !progress.job) return progress.job ?? job;
+  // undefined: another assembler completed it first; its record says so
+  return (await finalize(deps, progress.job, log, metrics)) ?? (await deps.jobs.get(message.docId));
 }
 
 /**
@@ -112,7 +121,8 @@ async function exportAssets(bus: Bus, document: ParsedDocument): Promise<Record<
   return outputs;
 }
 
-async function finalize(deps: AssembleDeps, job: NonNullable<Progress['job']>, log: Logger, metrics: ReturnType<typeof getMetrics>): Promise<void> {
+/** Builds and stores the outputs and completes the document; returns its completed record (undefined when another assembler had). */
+async function finalize(deps: AssembleDeps, job: NonNullable<Progress['job']>, log: Logger, metrics: ReturnType<typeof getMetrics>): Promise<JobRecord | undefined> {
   const started = performance.now();
   const records = await deps.pages.pageRecords(job.docId);
   const pages = await Promise.all(records.map(async (record) => ({ record, blocks: await deps.pages.pageBlocks(job.docId, record) })));
@@ -137,4 +147,5 @@ async function finalize(deps: AssembleDeps, job: NonNullable<Progress['job']>, l
     metrics.documentSeconds.observe(seconds);
     log.info({ pages: document.pageCount, durationMs: Math.round(performance.now() - started), totalSeconds: seconds }, 'document completed');
   }
+  return completed;
 }

@@ -14,7 +14,7 @@ import { basename, join, resolve } from 'node:path';
 import { PaperlineClient } from '@paperline/client';
 import { silentLogger } from '@paperline/telemetry';
 import { startLocalPipeline } from '../../services/cli/src/local/index.js';
-import { PeakRss } from './peak-rss.js';
+import { PeakRss, childPids, processCpuMs } from './peak-rss.js';
 import { percentile } from './stats.js';
 
 const corpus = resolve(process.env['PL_CORPUS'] ?? join(import.meta.dirname, '../../../shared/corpus'));
@@ -39,12 +39,15 @@ const ocrFiles = [join(corpus, 'pdf', 'mineru-small_ocr.pdf'), ...readdirSync(im
 
 const pipeline = await startLocalPipeline({ log: silentLogger() });
 const client = await PaperlineClient.connect({ servers: pipeline.url, waitOnFirstConnect: false });
-const rss = new PeakRss(pipeline.serverPid ? [pipeline.serverPid] : []);
+const rss = new PeakRss(childPids, 100, 'its child processes (nats-server, render processes)');
+/** Render's render processes (PL_RENDER_ISOLATION=process): every child process but the nats-server. */
+const renderPids = () => childPids().filter((pid) => pid !== pipeline.serverPid);
 rss.start();
 
 async function runPath(name: string, files: string[]): Promise<number> {
   const started = performance.now();
   const cpuStart = process.cpuUsage();
+  const renderCpuStart = new Map(renderPids().map((pid) => [pid, processCpuMs(pid) ?? 0]));
   const jobs = await Promise.all(files.map(async (file) => ({ file, docId: await client.submit(file) })));
   let pages = 0;
   let failed = 0;
@@ -60,12 +63,13 @@ async function runPath(name: string, files: string[]): Promise<number> {
   }
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuStart);
-  // CPU time of this process (all its threads): comparable across runs on a machine shared with other jobs
-  const cpuMs = (cpu.user + cpu.system) / 1000;
+  // CPU time of this process (all its threads) and of the render processes: comparable across runs on a machine shared with other jobs
+  const renderCpuMs = renderPids().reduce((sum, pid) => sum + (processCpuMs(pid) ?? 0) - (renderCpuStart.get(pid) ?? 0), 0);
+  const cpuMs = (cpu.user + cpu.system) / 1000 + renderCpuMs;
   console.log(
     `${name.padEnd(13)} files ${String(files.length).padStart(3)}  pages ${String(pages).padStart(4)}  failed ${failed}  ` +
       `${seconds.toFixed(2)} s  ${(pages / seconds).toFixed(2)} pages/s  ${((seconds / Math.max(1, pages)) * 1000).toFixed(0)} ms/page  ` +
-      `cpu ${(cpuMs / 1000).toFixed(2)} s (${(cpuMs / Math.max(1, pages)).toFixed(0)} ms/page)`,
+      `cpu ${(cpuMs / 1000).toFixed(2)} s (${(cpuMs / Math.max(1, pages)).toFixed(0)} ms/page, render processes ${(renderCpuMs / 1000).toFixed(2)} s)`,
   );
   return pages / seconds;
 }

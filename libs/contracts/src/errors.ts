@@ -22,6 +22,7 @@ export const ErrorCodes = {
   STAGE_PAUSED: { retryable: true, message: 'the stage is paused' },
   SHUTTING_DOWN: { retryable: true, message: 'the stage is shutting down' },
   TRANSIENT: { retryable: true, message: 'a transient failure' },
+  RENDER_CRASHED: { retryable: true, message: 'the render process died while rendering the document' },
   // exhausted or unknown
   MAX_DELIVERIES: { retryable: false, message: 'the message was delivered the maximum number of times' },
   INTERNAL: { retryable: true, message: 'an unexpected internal error' },

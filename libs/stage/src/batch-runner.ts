@@ -1,5 +1,5 @@
 import type { Bus } from '@paperline/bus';
-import { PaperlineError, errorCodeOf, isTerminal } from '@paperline/contracts';
+import { PaperlineError, errorCodeOf, isTerminal, type ErrorCode } from '@paperline/contracts';
 import type { Logger, Metrics } from '@paperline/telemetry';
 import type { DeadLetters } from './dead-letters.js';
 import type { Delivery } from './delivery.js';
@@ -113,7 +113,7 @@ export class BatchRunner<T> {
       } catch (publishError) {
         // without its dead letter the message must not go: retry it later
         log.error({ err: publishError }, 'dead letter publish failed; nak instead');
-        this.retry(delivery, reason, undefined);
+        this.retry(delivery, errorCodeOf(error), reason, undefined);
         return;
       }
       if (delivery.term(reason)) metrics.stageMessages.inc({ stage: options.stage, outcome: 'term' });
@@ -121,14 +121,14 @@ export class BatchRunner<T> {
       await deadLetters.notify(info);
       return;
     }
-    this.retry(delivery, reason, (error as Partial<PaperlineError> | undefined)?.retryAfterMs, log);
+    this.retry(delivery, errorCodeOf(error), reason, (error as Partial<PaperlineError> | undefined)?.retryAfterMs, log);
   }
 
-  private retry(delivery: Delivery, reason: string, retryAfterMs: number | undefined, log: Logger = this.deps.log): void {
+  private retry(delivery: Delivery, code: ErrorCode, reason: string, retryAfterMs: number | undefined, log: Logger = this.deps.log): void {
     const { options, metrics, deadLetters } = this.deps;
     const delayMs = retryAfterMs ?? backoffDelayMs(options.backoff, delivery.info.deliveryCount);
     deadLetters.rememberFailure(delivery.info.streamSequence, reason);
     if (delivery.nak(delayMs)) metrics.stageMessages.inc({ stage: options.stage, outcome: 'nak' });
-    log.warn({ streamSeq: delivery.info.streamSequence, deliveryCount: delivery.info.deliveryCount, delayMs, reason }, 'retrying later');
+    log.warn({ streamSeq: delivery.info.streamSequence, deliveryCount: delivery.info.deliveryCount, delayMs, code, reason }, 'retrying later');
   }
 }

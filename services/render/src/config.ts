@@ -9,7 +9,17 @@ import {
   DEFAULT_THROTTLE_WAIT_MS,
   type RenderSettings,
 } from './handler.js';
-import { DEFAULT_DPI, DEFAULT_MIN_TEXT_CHARS, DEFAULT_PDF_ENGINE, DEFAULT_RENDER_LIMITS, PDF_ENGINES, type PdfEngine } from './types.js';
+import {
+  DEFAULT_DPI,
+  DEFAULT_MIN_TEXT_CHARS,
+  DEFAULT_PDF_ENGINE,
+  DEFAULT_RENDER_ISOLATION,
+  DEFAULT_RENDER_LIMITS,
+  PDF_ENGINES,
+  RENDER_ISOLATIONS,
+  type PdfEngine,
+  type RenderIsolation,
+} from './types.js';
 
 export const renderSchema = {
   ...baseSchema,
@@ -70,6 +80,12 @@ export const renderSchema = {
       default: DEFAULT_PDF_ENGINE,
       env: 'PL_RENDER_PDF_ENGINE',
     },
+    isolation: {
+      doc: 'Where documents are opened and rendered: process (a render process per slice in flight, reused across documents; a native crash there fails that attempt with RENDER_CRASHED, not the stage) or inline (in the stage process; for debugging and profiling).',
+      format: RENDER_ISOLATIONS,
+      default: DEFAULT_RENDER_ISOLATION,
+      env: 'PL_RENDER_ISOLATION',
+    },
     alwaysRaster: {
       doc: 'Rasterise every PDF page, even text-only ones (slower; for debugging or a layout model).',
       format: Boolean,
@@ -88,6 +104,7 @@ export function renderSettings(render: RenderConfig['render']): RenderSettings {
     minTextChars: render.minTextChars,
     alwaysRaster: render.alwaysRaster,
     pdfEngine: render.pdfEngine as PdfEngine,
+    isolation: render.isolation as RenderIsolation,
     inlineTextLayerBytes: render.inlineTextLayerBytes,
     slicePages: Math.max(1, render.slicePages),
     throttlePages: render.throttlePages,

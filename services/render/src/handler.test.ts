@@ -20,8 +20,9 @@ import {
 import { StageRuntime } from '@paperline/stage';
 import { buildPdf, encryptedPdf, collectMessages, pollUntil, startTestServer, textImage, textPage, type TestServer } from '@paperline/testing';
 import { createRenderHandler, type RenderSettings } from './handler.js';
+import { RENDER_ISOLATIONS } from './types.js';
 
-describe('render handler on a real nats-server', () => {
+describe.each(RENDER_ISOLATIONS)('render handler on a real nats-server, isolation %s', (isolation) => {
   let server: TestServer;
   let bus: Bus;
   const opened: Array<[string, number]> = [];
@@ -47,7 +48,7 @@ describe('render handler on a real nats-server', () => {
     if (!connected) await connect();
     opened.length = 0;
     const handler = createRenderHandler({
-      settings,
+      settings: { isolation, ...settings },
       onDocumentOpened: async (docId, pageCount) => {
         opened.push([docId, pageCount]);
       },

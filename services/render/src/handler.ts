@@ -19,16 +19,18 @@ import {
 } from '@paperline/contracts';
 import type { BatchContext, JobOutcome, Output, StageHandler, StageMessage } from '@paperline/stage';
 import { setImmediate as setImmediatePromise, setTimeout as sleep } from 'node:timers/promises';
-import { openDocument, selectPages } from './open.js';
-import { OpenDocuments } from './open-documents.js';
+import { selectPages } from './open.js';
+import { createRenderers, type Renderer } from './renderers.js';
 import {
   DEFAULT_DPI,
   DEFAULT_MIN_TEXT_CHARS,
   DEFAULT_PDF_ENGINE,
+  DEFAULT_RENDER_ISOLATION,
   DEFAULT_RENDER_LIMITS,
   type OpenedDocument,
   type PdfEngine,
   type RenderedPage,
+  type RenderIsolation,
   type RenderLimits,
 } from './types.js';
 
@@ -42,6 +44,8 @@ export interface RenderSettings {
   alwaysRaster: boolean;
   /** @default 'pdfium' */
   pdfEngine: PdfEngine;
+  /** Where documents are opened and rendered: a render process per slice in flight, or this process. @default 'process' */
+  isolation: RenderIsolation;
   /** A PageTask up to this size (encoded) carries its text layer inline; a larger layer goes to pl-pages. @default 262144 */
   inlineTextLayerBytes: number;
   /** Pages rendered per turn; then the document goes back in the queue behind what arrived meanwhile. @default 32 */
@@ -60,8 +64,6 @@ export const DEFAULT_SLICE_PAGES = 32;
 export const DEFAULT_THROTTLE_PAGES = 200;
 export const DEFAULT_THROTTLE_BACKLOG_PAGES = 64;
 export const DEFAULT_THROTTLE_WAIT_MS = 250;
-/** Open documents kept between their slices. */
-const OPEN_DOCUMENTS = 4;
 const THROTTLE_POLL_MS = 50;
 
 export const DEFAULT_RENDER_SETTINGS: Readonly<RenderSettings> = Object.freeze({
@@ -70,6 +72,7 @@ export const DEFAULT_RENDER_SETTINGS: Readonly<RenderSettings> = Object.freeze({
   minTextChars: DEFAULT_MIN_TEXT_CHARS,
   alwaysRaster: false,
   pdfEngine: DEFAULT_PDF_ENGINE,
+  isolation: DEFAULT_RENDER_ISOLATION,
   inlineTextLayerBytes: DEFAULT_INLINE_TEXT_LAYER_BYTES,
   slicePages: DEFAULT_SLICE_PAGES,
   throttlePages: DEFAULT_THROTTLE_PAGES,
@@ -97,7 +100,7 @@ export interface RenderHandlerDeps {
 
 export function createRenderHandler(deps: RenderHandlerDeps = {}): StageHandler<DocSubmit> {
   const settings: RenderSettings = { ...DEFAULT_RENDER_SETTINGS, ...deps.settings };
-  const open = new OpenDocuments(OPEN_DOCUMENTS);
+  const renderers = createRenderers(settings.isolation);
   return {
     stage: 'render',
     decode: (data) => decode(DocSubmitSchema, data),
@@ -106,15 +109,19 @@ export function createRenderHandler(deps: RenderHandlerDeps = {}): StageHandler<
       const outcomes: JobOutcome[] = [];
       // one slice at a time: rendering is CPU-bound, concurrency comes from more instances
       for (const message of batch) {
+        const renderer = renderers.acquire(message.data.docId);
         try {
-          outcomes.push({ outputs: await renderSlice(message, ctx, settings, deps, open) });
+          outcomes.push({ outputs: await renderSlice(message, ctx, settings, deps, renderer) });
         } catch (error) {
           outcomes.push({ error });
+        } finally {
+          renderer.release();
         }
       }
       return outcomes;
     },
-    release: () => open.closeAll(),
+    release: () => renderers.close(),
+    status: () => renderers.status(),
   };
 }
 
@@ -137,11 +144,12 @@ async function renderSlice(
   ctx: BatchContext,
   settings: RenderSettings,
   deps: RenderHandlerDeps,
-  open: OpenDocuments,
+  renderer: Renderer,
 ): Promise<Output[]> {
   const submit = message.data;
   const started = performance.now();
-  const doc = open.take(submit.docId) ?? (await openSource(submit, ctx, settings));
+  const open = renderer.documents;
+  const doc = open.take(submit.docId) ?? (await openSource(submit, ctx, settings, renderer));
   let kept = false;
   try {
     const pages = selectPages(doc.pageCount, submit.options.pageRange);
@@ -170,11 +178,11 @@ async function renderSlice(
   }
 }
 
-async function openSource(submit: DocSubmit, ctx: BatchContext, settings: RenderSettings): Promise<OpenedDocument> {
+async function openSource(submit: DocSubmit, ctx: BatchContext, settings: RenderSettings, renderer: Renderer): Promise<OpenedDocument> {
   const limits = effectiveLimits(settings.limits, submit.options.limits);
   if (submit.bytes > limits.maxBytes) throw new PaperlineError('FILE_TOO_LARGE', `${submit.bytes} bytes, the limit is ${limits.maxBytes}`);
   const bytes = await readSource(ctx, submit.object, limits.maxBytes);
-  return openDocument(bytes, submit.mediaType, {
+  return renderer.open(bytes, submit.mediaType, {
     limits,
     dpi: submit.options.dpi ?? settings.dpi,
     alwaysRaster: settings.alwaysRaster,

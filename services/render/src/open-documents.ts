@@ -36,6 +36,15 @@ export class OpenDocuments {
     await doc.close();
   }
 
+  has(docId: string): boolean {
+    return this.open.has(docId);
+  }
+
+  /** Closes `docId`'s document if it is kept here. */
+  async evict(docId: string): Promise<void> {
+    await this.take(docId)?.close();
+  }
+
   async closeAll(): Promise<void> {
     const docs = [...this.open.values()];
     this.open.clear();

@@ -156,8 +156,12 @@ class PdfDocument implements OpenedDocument {
     } catch (error) {
       throw openError(error);
     }
-    // sharp encodes off the main thread and ~5x faster than the canvas's own PNG encoder
-    const png = await sharp(canvas.data(), { raw: { width: canvas.width, height: canvas.height, channels: 4 } })
+    // sharp encodes off the main thread and ~5x faster than the canvas's own PNG encoder. The
+    // pixels are copied: canvas.data() borrows the canvas's memory without holding the canvas, so
+    // a garbage collection during the encode freed them under sharp's thread (issue 13's SIGSEGV,
+    // docs/render.md)
+    const pixels = new Uint8Array(canvas.data());
+    const png = await sharp(pixels, { raw: { width: canvas.width, height: canvas.height, channels: 4 } })
       .removeAlpha()
       .png({ compressionLevel: PNG_COMPRESSION })
       .toBuffer();

@@ -26,6 +26,11 @@ export const PDF_ENGINES = ['pdfium', 'pdfjs'] as const;
 export type PdfEngine = (typeof PDF_ENGINES)[number];
 export const DEFAULT_PDF_ENGINE: PdfEngine = 'pdfium';
 
+/** Where documents are opened and rendered: a render process of their own (the default) or the stage's process. */
+export const RENDER_ISOLATIONS = ['process', 'inline'] as const;
+export type RenderIsolation = (typeof RENDER_ISOLATIONS)[number];
+export const DEFAULT_RENDER_ISOLATION: RenderIsolation = 'process';
+
 export interface OpenOptions {
   /** @default 'pdfium' */
   pdfEngine?: PdfEngine;

@@ -11,19 +11,31 @@ function docIdOfOutput(output: Output): string | undefined {
  * Every stage's handler is wrapped with this: a message of a cancelled document is acked without
  * work, and what a running batch publishes or returns for a document cancelled meanwhile is
  * dropped, so a cancel ends its work at the next step of every stage. A document is read from
- * `pl-jobs` once per batch (a cancelled one is remembered: the state is final).
+ * `pl-jobs` once per batch (a cancelled one is remembered: the state is final), and once more
+ * per output and at the batch's end (questions asked while a read is under way share it).
  */
 export function dropCancelledDocuments<T>(handler: StageHandler<T>, jobs: JobStore): StageHandler<T> {
   const known = new Set<string>();
-  const isCancelled = async (docId: string | undefined): Promise<boolean> => {
-    if (docId === undefined) return false;
-    if (known.has(docId)) return true;
+  // a read already under way answers every question asked meanwhile: the eight pages of a batch
+  // checked at its end cost one KV read, not eight (an answer is at most that read's round trip old)
+  const reading = new Map<string, Promise<boolean>>();
+  const read = async (docId: string): Promise<boolean> => {
     const job = await jobs.get(docId).catch(() => undefined);
     if (job?.status !== 'cancelled') return false;
     // a bounded memory of final answers; forgetting one only costs a KV read
     if (known.size >= 10_000) known.clear();
     known.add(docId);
     return true;
+  };
+  const isCancelled = (docId: string | undefined): Promise<boolean> => {
+    if (docId === undefined) return Promise.resolve(false);
+    if (known.has(docId)) return Promise.resolve(true);
+    let answer = reading.get(docId);
+    if (!answer) {
+      answer = read(docId).finally(() => reading.delete(docId));
+      reading.set(docId, answer);
+    }
+    return answer;
   };
   return {
     ...handler,
@@ -44,7 +56,8 @@ export function dropCancelledDocuments<T>(handler: StageHandler<T>, jobs: JobSto
         batch.map(async (message): Promise<JobOutcome> => {
           if (!byMessage.has(message)) return { outputs: [] };
           const outcome = byMessage.get(message) ?? { error: new Error(`handleBatch returned ${outcomes.length} outcomes for ${live.length} messages`) };
-          if ('error' in outcome || !(await isCancelled(message.docId))) return outcome;
+          // nothing to drop: no read (assemble returns no outputs at all)
+          if ('error' in outcome || outcome.outputs.length === 0 || !(await isCancelled(message.docId))) return outcome;
           message.log.info('document cancelled while in work: its outputs are dropped');
           return { outputs: [] };
         }),

@@ -7,6 +7,7 @@ import {
   decode,
   isFinalJobStatus,
   type AssembleMessage,
+  type JobRecord,
   type OutputFormat,
   type ParsedDocument,
 } from '@paperline/contracts';
@@ -39,26 +40,45 @@ export function createAssembleHandler(deps: AssembleDeps): StageHandler<Assemble
     docIdOf: (message) => message.docId,
     pageOf: (message) => message.page,
     async handleBatch(batch: ReadonlyArray<StageMessage<AssembleMessage>>, _ctx: BatchContext): Promise<JobOutcome[]> {
-      const outcomes: JobOutcome[] = [];
-      // one at a time: messages of one document in a batch update the same keys
-      for (const message of batch) {
-        try {
-          await record(deps, message.data, message.log, metrics);
-          outcomes.push({ outputs: [] });
-        } catch (error) {
-          outcomes.push({ error });
-        }
-      }
+      const outcomes: JobOutcome[] = new Array<JobOutcome>(batch.length);
+      const byDocument = new Map<string, number[]>();
+      batch.forEach((message, i) => {
+        const indices = byDocument.get(message.data.docId);
+        if (indices) indices.push(i);
+        else byDocument.set(message.data.docId, [i]);
+      });
+      // one document's messages one at a time (they update the same keys); documents side by
+      // side, so one document's KV round trips and its completion do not hold up the others'
+      await Promise.all(
+        [...byDocument].map(async ([docId, indices]) => {
+          // the document's record read once for its messages of the batch, then kept as they change it
+          let job: JobRecord | undefined;
+          let read = false;
+          for (const i of indices) {
+            const message = batch[i]!;
+            try {
+              if (!read) {
+                job = await deps.jobs.get(docId);
+                read = true;
+              }
+              job = await record(deps, message.data, job, message.log, metrics);
+              outcomes[i] = { outputs: [] };
+            } catch (error) {
+              outcomes[i] = { error };
+            }
+          }
+        }),
+      );
       return outcomes;
     },
   };
 }
 
-async function record(deps: AssembleDeps, message: AssembleMessage, log: Logger, metrics: ReturnType<typeof getMetrics>): Promise<void> {
-  const job = await deps.jobs.get(message.docId);
+/** Records one result; returns the document's record as it is known afterwards. */
+async function record(deps: AssembleDeps, message: AssembleMessage, job: JobRecord | undefined, log: Logger, metrics: ReturnType<typeof getMetrics>): Promise<JobRecord | undefined> {
   if (!job || isFinalJobStatus(job.status)) {
     log.debug({ status: job?.status ?? 'unknown' }, 'result for a finished or unknown document dropped');
-    return;
+    return job;
   }
   let progress: Progress;
   if (message.type === 'layout') {
@@ -72,8 +92,9 @@ async function record(deps: AssembleDeps, message: AssembleMessage, log: Logger,
   } else {
     progress = await deps.pages.recordRegion(message.docId, message.page, message.regionId, message.blocks, (message.pendingRegions ?? []).map((r) => r.regionId));
   }
-  if (!progress.documentComplete || !progress.job) return;
-  await finalize(deps, progress.job, log, metrics);
+  if (!progress.documentComplete || !progress.job) return progress.job ?? job;
+  // undefined: another assembler completed it first; its record says so
+  return (await finalize(deps, progress.job, log, metrics)) ?? (await deps.jobs.get(message.docId));
 }
 
 /**
@@ -83,20 +104,25 @@ async function record(deps: AssembleDeps, message: AssembleMessage, log: Logger,
  */
 async function exportAssets(bus: Bus, document: ParsedDocument): Promise<Record<string, string>> {
   const outputs: Record<string, string> = {};
+  const copies: Promise<void>[] = [];
   for (const page of document.pages) {
     for (const block of page.blocks) {
-      if (!block.image || block.image.startsWith(ASSET_LINK_PREFIX)) continue;
+      const image = block.image;
+      if (!image || image.startsWith(ASSET_LINK_PREFIX)) continue;
       const name = `p${page.page}-${block.id.replace(/[^A-Za-z0-9_-]/g, '_')}.png`;
       const object = ObjectNames.asset(document.docId, name);
-      await bus.putObject(ObjectStores.outputs, object, await bus.getObject(ObjectStores.pages, block.image));
+      copies.push(bus.getObject(ObjectStores.pages, image).then((data) => bus.putObject(ObjectStores.outputs, object, data)));
       block.image = `${ASSET_LINK_PREFIX}${name}`;
       outputs[`${ASSET_OUTPUT_PREFIX}${name}`] = object;
     }
   }
+  // each copy is a read and a write of its own: side by side they take one's time, not the sum
+  await Promise.all(copies);
   return outputs;
 }
 
-async function finalize(deps: AssembleDeps, job: NonNullable<Progress['job']>, log: Logger, metrics: ReturnType<typeof getMetrics>): Promise<void> {
+/** Builds and stores the outputs and completes the document; returns its completed record (undefined when another assembler had). */
+async function finalize(deps: AssembleDeps, job: NonNullable<Progress['job']>, log: Logger, metrics: ReturnType<typeof getMetrics>): Promise<JobRecord | undefined> {
   const started = performance.now();
   const records = await deps.pages.pageRecords(job.docId);
   const pages = await Promise.all(records.map(async (record) => ({ record, blocks: await deps.pages.pageBlocks(job.docId, record) })));
@@ -105,12 +131,14 @@ async function finalize(deps: AssembleDeps, job: NonNullable<Progress['job']>, l
   const wanted = new Set<OutputFormat>(job.options.outputFormats);
   // JSON is always kept: it is the document model the other formats are views of
   wanted.add('json');
-  for (const format of wanted) {
-    const name = ObjectNames.output(job.docId, format);
-    const body = format === 'json' ? JSON.stringify(document) : renderMarkdown(document);
-    await deps.bus.putObject(ObjectStores.outputs, name, encoder.encode(body));
-    outputs[format] = name;
-  }
+  await Promise.all(
+    [...wanted].map((format) => {
+      const name = ObjectNames.output(job.docId, format);
+      const body = format === 'json' ? JSON.stringify(document) : renderMarkdown(document);
+      outputs[format] = name;
+      return deps.bus.putObject(ObjectStores.outputs, name, encoder.encode(body));
+    }),
+  );
   const completed = await deps.jobs.complete(job.docId, outputs);
   if (completed) {
     await deps.pages.purge(job.docId);
@@ -119,4 +147,5 @@ async function finalize(deps: AssembleDeps, job: NonNullable<Progress['job']>, l
     metrics.documentSeconds.observe(seconds);
     log.info({ pages: document.pageCount, durationMs: Math.round(performance.now() - started), totalSeconds: seconds }, 'document completed');
   }
+  return completed;
 }

@@ -14,6 +14,7 @@ const encoder = new TextEncoder();
 export interface Progress {
   pageComplete: boolean;
   documentComplete: boolean;
+  /** The document record once the page is complete (undefined while it waits for regions). */
   job: JobRecord | undefined;
 }
 
@@ -75,16 +76,22 @@ export class PageProgress {
 
   private async afterPageUpdate(docId: string, page: number, record: PageRecord | undefined, pageCount: number | undefined): Promise<Progress> {
     const pageComplete = !!record && record.layoutSeen && record.expected.every((id) => record.received.includes(id));
-    if (!pageComplete) return { pageComplete, documentComplete: false, job: await this.jobs.get(docId) };
+    // nobody needs the record of a document whose page is still waiting: no read for it
+    if (!pageComplete) return { pageComplete, documentComplete: false, job: undefined };
     const job = await this.jobs.markPageDone(docId, page, pageCount);
     const documentComplete = !!job && job.status === 'running' && job.pageCount !== null && job.pagesDone.length >= job.pageCount;
     return { pageComplete, documentComplete, job };
   }
 
+  // The reads and purges below go out side by side: each is one round trip of its own, and a
+  // document's dozens of keys read one after another held assemble for as many round trips.
+
   async pageRecords(docId: string): Promise<PageRecord[]> {
+    const keys: string[] = [];
+    for await (const key of await this.kv.keys(JobKeys.pagesOfDoc(docId))) keys.push(key);
+    const entries = await Promise.all(keys.map((key) => this.kv.get(key)));
     const records: PageRecord[] = [];
-    for await (const key of await this.kv.keys(JobKeys.pagesOfDoc(docId))) {
-      const entry = await this.kv.get(key);
+    for (const entry of entries) {
       if (entry && entry.operation === 'PUT' && entry.value.length > 0) records.push(decode(PageRecordSchema, entry.value));
     }
     return records.sort((a, b) => a.page - b.page);
@@ -92,9 +99,9 @@ export class PageProgress {
 
   /** Every stored block of a page: the layout's inline blocks and each region's. */
   async pageBlocks(docId: string, record: PageRecord): Promise<Block[]> {
+    const entries = await Promise.all(['layout', ...record.expected].map((regionId) => this.kv.get(JobKeys.region(docId, record.page, regionId))));
     const blocks: Block[] = [];
-    for (const regionId of ['layout', ...record.expected]) {
-      const entry = await this.kv.get(JobKeys.region(docId, record.page, regionId));
+    for (const entry of entries) {
       if (entry && entry.operation === 'PUT' && entry.value.length > 0) blocks.push(...decode(BlocksSchema, entry.value));
     }
     return blocks;
@@ -102,10 +109,12 @@ export class PageProgress {
 
   /** Removes the per-page and per-region keys once the outputs are stored. */
   async purge(docId: string): Promise<void> {
-    for (const pattern of [JobKeys.pagesOfDoc(docId), JobKeys.regionsOfDoc(docId)]) {
-      const keys: string[] = [];
-      for await (const key of await this.kv.keys(pattern)) keys.push(key);
-      for (const key of keys) await this.kv.purge(key);
-    }
+    await Promise.all(
+      [JobKeys.pagesOfDoc(docId), JobKeys.regionsOfDoc(docId)].map(async (pattern) => {
+        const keys: string[] = [];
+        for await (const key of await this.kv.keys(pattern)) keys.push(key);
+        await Promise.all(keys.map((key) => this.kv.purge(key)));
+      }),
+    );
   }
 }

@@ -9,8 +9,12 @@ import { PageProgress } from './page-progress.js';
 /** Model-free: the same backend with any config. */
 const ASSEMBLE_BACKEND: StageDescription = { backend: 'reading-order', models: [] };
 
-/** Results per batch: each is a few KV writes, so a larger batch amortises the round trips. */
-const ASSEMBLE_RUNTIME = { batchSize: 16, maxInflightBatches: 1 };
+/**
+ * Results per batch: each is a few KV writes, so a larger batch amortises the round trips. No
+ * wait for a partial batch: results pile up while a batch runs, and a document's last one would
+ * only wait to complete it.
+ */
+const ASSEMBLE_RUNTIME = { batchSize: 16, maxInflightBatches: 1, maxBatchWaitMs: 0 };
 
 export const assembleStage: StageModule<AssembleMessage, StageHostConfig> = {
   stage: 'assemble',

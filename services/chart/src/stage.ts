@@ -16,7 +16,8 @@ export const chartStage: StageModule<RegionTask, ChartConfig> = {
   stage: 'chart',
   schema: chartSchema,
   loadConfig: loadChartConfig,
-  runtime: (config) => ({ batchSize: config.chart.batchSize, maxInflightBatches: 1 }),
+  // regions are read one by one, so a partial batch does not wait for more
+  runtime: (config) => ({ batchSize: config.chart.batchSize, maxInflightBatches: 1, maxBatchWaitMs: 0 }),
   plan: (config) => (config.chart.backend === CHART_MODEL_ID ? { backend: CHART_MODEL_ID, models: [CHART_MODEL_ID] } : { backend: 'rules', models: [] }),
   create: ({ config, log }) => createChartStage({ config, log }),
 };

@@ -75,8 +75,9 @@ export const formulaStage: StageModule<RegionTask, FormulaConfig> = {
   stage: 'formula',
   schema: formulaSchema,
   loadConfig: loadFormulaConfig,
-  // one batch at a time: a decode already uses every intra-op thread
-  runtime: (config) => ({ batchSize: config.formula.batchSize, maxInflightBatches: 1 }),
+  // one batch at a time: a decode already uses every intra-op thread; regions are read one by
+  // one (handleEachMessage), so a partial batch does not wait for more
+  runtime: (config) => ({ batchSize: config.formula.batchSize, maxInflightBatches: 1, maxBatchWaitMs: 0 }),
   create: ({ bus, config, log, metrics, hooks }) => createFormulaStage({ bus, config, log, metrics, hooks }),
   plan: async (config) => {
     const encoder = await chooseFormulaModel(config);

@@ -14,8 +14,11 @@ import { LAYOUT_MODEL_PREFERENCE, layoutSchema, loadLayoutConfig, type LayoutCon
 import { DocLayoutDetector, docLayoutVariant } from './doclayout-detector.js';
 import { createLayoutHandler } from './handler.js';
 
-/** Pages per batch, and two batches at once: a text page is cheap, its object-store reads are not. */
-const LAYOUT_RUNTIME = { batchSize: 8, maxInflightBatches: 2 };
+/**
+ * Pages per batch, and two batches at once: a text page is cheap, its object-store reads are not.
+ * No wait for a partial batch: pages are laid out each on its own, so waiting only delays them.
+ */
+const LAYOUT_RUNTIME = { batchSize: 8, maxInflightBatches: 2, maxBatchWaitMs: 0 };
 
 export interface LayoutStageDeps {
   bus: Bus;

@@ -94,8 +94,9 @@ export const tableStage: StageModule<RegionTask, TableConfig> = {
   stage: 'table',
   schema: tableSchema,
   loadConfig: loadTableConfig,
-  // one batch at a time: a model inference already uses every intra-op thread
-  runtime: (config) => ({ batchSize: config.table.batchSize, maxInflightBatches: 1 }),
+  // one batch at a time: a model inference already uses every intra-op thread; regions are read
+  // one by one, so a partial batch does not wait for more
+  runtime: (config) => ({ batchSize: config.table.batchSize, maxInflightBatches: 1, maxBatchWaitMs: 0 }),
   async plan(config) {
     const model = await chooseTableModel(config.table.backend as TableBackendChoice, config.models.manifest, config.models.dir);
     return { backend: model?.id ?? 'rules', models: model ? [model.id] : [] };

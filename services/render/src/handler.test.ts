@@ -19,7 +19,7 @@ import {
 } from '@paperline/contracts';
 import { StageRuntime } from '@paperline/stage';
 import { buildPdf, encryptedPdf, collectMessages, pollUntil, startTestServer, textImage, textPage, type TestServer } from '@paperline/testing';
-import { createRenderHandler, type RenderSettings } from './handler.js';
+import { createRenderHandler, type RenderHandlerDeps, type RenderSettings } from './handler.js';
 import { RENDER_ISOLATIONS } from './types.js';
 
 describe.each(RENDER_ISOLATIONS)('render handler on a real nats-server, isolation %s', (isolation) => {
@@ -44,7 +44,7 @@ describe.each(RENDER_ISOLATIONS)('render handler on a real nats-server, isolatio
     connected = true;
   }
 
-  async function start(settings: Partial<RenderSettings> = {}, pagesDone?: (docId: string) => Promise<number>) {
+  async function start(settings: Partial<RenderSettings> = {}, progress?: RenderHandlerDeps['progress']) {
     if (!connected) await connect();
     opened.length = 0;
     const handler = createRenderHandler({
@@ -52,7 +52,7 @@ describe.each(RENDER_ISOLATIONS)('render handler on a real nats-server, isolatio
       onDocumentOpened: async (docId, pageCount) => {
         opened.push([docId, pageCount]);
       },
-      ...(pagesDone ? { pagesDone } : {}),
+      ...(progress ? { progress } : {}),
     });
     const runtime = new StageRuntime(handler, { stage: 'render', health: false, controlWatch: false }, { bus });
     server.defer(() => runtime.close());
@@ -203,7 +203,7 @@ describe.each(RENDER_ISOLATIONS)('render handler on a real nats-server, isolatio
     let asked = 0;
     await start({ slicePages: 2, throttlePages: 4, throttleBacklogPages: 3, throttleWaitMs: 20 }, async () => {
       asked++;
-      return done;
+      return { pagesDone: done, finished: false };
     });
     await submit('doc-throttled', blankPdf(8), 'application/pdf');
     expect(await layoutTasks('normal', 4)).toEqual(['doc-throttled:1', 'doc-throttled:2', 'doc-throttled:3', 'doc-throttled:4']);
@@ -212,5 +212,24 @@ describe.each(RENDER_ISOLATIONS)('render handler on a real nats-server, isolatio
     expect((await bus.jsm.consumers.info(Streams.work, 'layout-normal')).num_pending).toBe(0);
     done = 4;
     expect(await layoutTasks('normal', 4)).toEqual(['doc-throttled:5', 'doc-throttled:6', 'doc-throttled:7', 'doc-throttled:8']);
+  });
+
+  it('a throttled document yields while a high document it rendered is still on its way downstream', async () => {
+    let highFinished = false;
+    let highAsked = 0;
+    await start({ slicePages: 2, throttlePages: 4, throttleBacklogPages: 100, throttleWaitMs: 20 }, async (docId) => {
+      if (docId !== 'doc-urgent') return { pagesDone: 0, finished: false };
+      highAsked++;
+      return { pagesDone: 0, finished: highFinished };
+    });
+    await submit('doc-urgent', blankPdf(1), 'application/pdf', { priority: 'high' });
+    expect(await layoutTasks('high', 1)).toEqual(['doc-urgent:1']);
+    await submit('doc-long', blankPdf(8), 'application/pdf');
+    // its first slice goes ahead (nothing is throttled before it is known to be long), the rest waits
+    expect(await layoutTasks('normal', 2)).toEqual(['doc-long:1', 'doc-long:2']);
+    await pollUntil('ten reads of the high document', () => highAsked >= 10, { timeoutMs: 20_000, intervalMs: 20 });
+    expect((await bus.jsm.consumers.info(Streams.work, 'layout-normal')).num_pending).toBe(0);
+    highFinished = true;
+    expect(await layoutTasks('normal', 6)).toEqual(['doc-long:3', 'doc-long:4', 'doc-long:5', 'doc-long:6', 'doc-long:7', 'doc-long:8']);
   });
 });

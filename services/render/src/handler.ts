@@ -98,13 +98,22 @@ export interface RenderHandlerDeps {
    * pages that will be published (the page range applied): the lead registers it in pl-jobs.
    */
   onDocumentOpened?(docId: string, pageCount: number, info: DocumentOpenedInfo): Promise<void>;
-  /** Pages of the document finished downstream (pl-jobs): a throttled document waits for them. Without it nothing is throttled. */
-  pagesDone?(docId: string): Promise<number>;
+  /** The document's progress downstream (pl-jobs): a throttled document waits on its own and on high documents'. Without it nothing is throttled. */
+  progress?(docId: string): Promise<DocumentProgress>;
+}
+
+export interface DocumentProgress {
+  /** Pages finished downstream. */
+  pagesDone: number;
+  /** Completed, failed or cancelled (or gone): nothing of it is left to wait for. */
+  finished: boolean;
 }
 
 export function createRenderHandler(deps: RenderHandlerDeps = {}): StageHandler<DocSubmit> {
   const settings: RenderSettings = { ...DEFAULT_RENDER_SETTINGS, ...deps.settings };
   const renderers = createRenderers(settings.isolation, settings.renderTimeoutMs);
+  // high documents this instance rendered whose pages are still on their way downstream
+  const highInFlight = new Set<string>();
   return {
     stage: 'render',
     decode: (data) => decode(DocSubmitSchema, data),
@@ -115,7 +124,7 @@ export function createRenderHandler(deps: RenderHandlerDeps = {}): StageHandler<
       for (const message of batch) {
         const renderer = renderers.acquire(message.data.docId);
         try {
-          outcomes.push({ outputs: await renderSlice(message, ctx, settings, deps, renderer) });
+          outcomes.push({ outputs: await renderSlice(message, ctx, settings, deps, renderer, highInFlight) });
         } catch (error) {
           outcomes.push({ error });
         } finally {
@@ -149,6 +158,7 @@ async function renderSlice(
   settings: RenderSettings,
   deps: RenderHandlerDeps,
   renderer: Renderer,
+  highInFlight: Set<string>,
 ): Promise<Output[]> {
   const submit = message.data;
   const started = performance.now();
@@ -160,13 +170,14 @@ async function renderSlice(
     const first = submit.resume ? pages.indexOf(submit.resume.page) : 0;
     if (first < 0) throw new PaperlineError('INVALID_MESSAGE', `page ${submit.resume?.page} is not among the document's pages`);
     if (!submit.resume) await deps.onDocumentOpened?.(submit.docId, pages.length, { pages, totalPages: doc.pageCount });
-    if (submit.resume && pages.length > settings.throttlePages && !(await backlogShrank(submit.docId, first, settings, deps, ctx.signal))) {
-      // still too far ahead of its pages downstream: its turn goes to whatever queued behind it
+    if (submit.resume && pages.length > settings.throttlePages && !(await throttleAllows(submit.docId, first, highInFlight, settings, deps, ctx.signal))) {
+      // still too far ahead of its pages downstream, or high work is: its turn goes to whatever queued behind it
       kept = true;
       await open.keep(submit.docId, doc);
       return [continuation(submit, pages[first]!, submit.resume.attempt + 1)];
     }
     const slice = pages.slice(first, first + settings.slicePages);
+    if (submit.options.priority === 'high' && deps.progress) highInFlight.add(submit.docId);
     await renderPages(ctx, submit, doc, slice, pages.length, settings);
     const next = pages[first + slice.length];
     message.log.info(
@@ -196,12 +207,20 @@ async function openSource(submit: DocSubmit, ctx: BatchContext, settings: Render
   });
 }
 
-/** Whether the document's backlog downstream (pages rendered, not yet finished) is within bounds, waiting up to `throttleWaitMs`. */
-async function backlogShrank(docId: string, rendered: number, settings: RenderSettings, deps: RenderHandlerDeps, signal: AbortSignal): Promise<boolean> {
-  if (!deps.pagesDone) return true;
+/**
+ * Whether a throttled document may render its next slice, waiting up to `throttleWaitMs`: its
+ * backlog downstream (pages rendered, not yet finished) is within bounds, and no high document this
+ * instance rendered is still on its way. Priority then holds past render: the queues downstream
+ * order work, but only this keeps a long document's pages from taking the CPU the high one's OCR
+ * needs.
+ */
+async function throttleAllows(docId: string, rendered: number, highInFlight: Set<string>, settings: RenderSettings, deps: RenderHandlerDeps, signal: AbortSignal): Promise<boolean> {
+  const { progress } = deps;
+  if (!progress) return true;
   const deadline = performance.now() + settings.throttleWaitMs;
   for (;;) {
-    if (rendered - (await deps.pagesDone(docId)) <= settings.throttleBacklogPages) return true;
+    for (const high of highInFlight) if ((await progress(high)).finished) highInFlight.delete(high);
+    if (highInFlight.size === 0 && rendered - (await progress(docId)).pagesDone <= settings.throttleBacklogPages) return true;
     if (performance.now() >= deadline || signal.aborted) return false;
     await sleep(THROTTLE_POLL_MS);
   }

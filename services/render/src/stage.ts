@@ -1,6 +1,6 @@
 // The render stage as a StageModule: the standalone process (main.ts) and the embedded pipeline
 // both run it. The page count goes to pl-jobs as soon as a document is open.
-import type { DocSubmit } from '@paperline/contracts';
+import { isFinalJobStatus, type DocSubmit } from '@paperline/contracts';
 import type { StageDescription, StageModule } from '@paperline/stage-host';
 import { loadRenderConfig, renderSchema, renderSettings, type RenderConfig } from './config.js';
 import { createRenderHandler } from './handler.js';
@@ -23,7 +23,10 @@ export const renderStage: StageModule<DocSubmit, RenderConfig> = {
       onDocumentOpened: async (docId, pageCount) => {
         await jobs.setPageCount(docId, pageCount);
       },
-      pagesDone: async (docId) => (await jobs.get(docId))?.pagesDone.length ?? 0,
+      progress: async (docId) => {
+        const job = await jobs.get(docId);
+        return { pagesDone: job?.pagesDone.length ?? 0, finished: !job || isFinalJobStatus(job.status) };
+      },
     }),
     describe: () => renderBackend(config),
   }),

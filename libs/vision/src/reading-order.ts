@@ -41,7 +41,7 @@ export const DEFAULT_MIN_COLUMN_GAP_PAGE = 0.005;
 /** Items filling at least this much of their column's width, with this aspect, are text lines. */
 const TEXT_FILL = 0.6;
 const TEXT_ASPECT = 5;
-/** Share of bands that must line up across columns for a node to read as a grid. */
+/** Share of bands that must hold several items, and of those that must line up across columns, for a node to read as a grid. */
 const GRID_ALIGNED_SHARE = 0.6;
 
 interface Node<T> {
@@ -177,7 +177,9 @@ function isGrid<T>(bands: Node<T>[][], columns: Node<T>[][], lineHeight: number)
     const heightsAlike = Math.max(...heights) <= 1.5 * minH;
     if (topsAligned && heightsAlike) aligned++;
   }
-  return multi >= 2 && aligned / multi >= GRID_ALIGNED_SHARE;
+  // a grid's rows hold cells of several columns; columns of text share a band only here and there
+  // (headings that open both columns at one height)
+  return multi >= 2 && multi >= GRID_ALIGNED_SHARE * bands.length && aligned / multi >= GRID_ALIGNED_SHARE;
 }
 
 /** Overlapping items with no gap to cut at: rows by vertical centre, each row left to right. */

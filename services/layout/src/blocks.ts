@@ -32,13 +32,16 @@ function sameSize(a: TextLayerLine, b: TextLayerLine): boolean {
 
 function splitGroup(lines: TextLayerLine[]): TextLayerLine[][] {
   if (lines.length <= 1) return [lines];
-  const left = Math.min(...lines.map((l) => l.bbox[0]));
-  const right = Math.max(...lines.map((l) => l.bbox[2]));
   const parts: TextLayerLine[][] = [[lines[0]!]];
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
     const previous = lines[i - 1]!;
+    const next = lines[i + 1];
     const current = parts[parts.length - 1]!;
+    // margins from the lines around, not the whole group: geometry may join an indented abstract
+    // and the full-width column below it into one group
+    const left = Math.min(previous.bbox[0], next?.bbox[0] ?? previous.bbox[0]);
+    const right = Math.max(previous.bbox[2], line.bbox[2], next?.bbox[2] ?? line.bbox[2]);
     const sameRow = line.bbox[1] < previous.bbox[3] - 0.3 * line.size;
     const short = (l: TextLayerLine) => right - l.bbox[2] >= SHORT_LINE * line.size;
     const previousShort = short(previous) || /[.:!?]$/.test(previous.text);

@@ -171,8 +171,26 @@ function isGutter(runs: readonly GlyphRun[], line: BBox, run: GlyphRun, options:
     // column edge must hold for longer
     if (columnEdge(runs, a, a + strip, 'end', row, h, options, a === row[0] ? 1 : INNER_EVIDENCE)) return true;
     if (columnEdge(runs, b - strip, b, 'start', row, h, options, b === row[2] ? 1 : INNER_EVIDENCE)) return true;
+    // indented lines on both sides (list items, a short line of each column) leave the columns'
+    // edges inside the strip: where the text further up and down ends and starts
+    for (const [x, edge] of edgesWithin(runs, a, b, row, options.gutterLines * h)) {
+      const [s0, s1] = edge === 'end' ? [x, Math.min(b, x + strip)] : [Math.max(a, x - strip), x];
+      if (columnEdge(runs, s0, s1, edge, row, h, options, INNER_EVIDENCE)) return true;
+    }
   }
   return false;
+}
+
+/** Where runs within `reach` of the row end or start strictly inside [a, b], each place once. */
+function edgesWithin(runs: readonly GlyphRun[], a: number, b: number, row: BBox, reach: number): Array<[number, 'start' | 'end']> {
+  const centre = (row[1] + row[3]) / 2;
+  const seen = new Map<string, [number, 'start' | 'end']>();
+  for (const r of runs) {
+    if (Math.abs((r.bbox[1] + r.bbox[3]) / 2 - centre) > reach) continue;
+    if (r.bbox[2] > a + 1 && r.bbox[2] < b - 1) seen.set(`e${Math.round(r.bbox[2])}`, [r.bbox[2], 'end']);
+    if (r.bbox[0] > a + 1 && r.bbox[0] < b - 1) seen.set(`s${Math.round(r.bbox[0])}`, [r.bbox[0], 'start']);
+  }
+  return [...seen.values()];
 }
 
 /** The stretches of the row's gap [row[0], row[2]] that no run within `reach` of the row's centre crosses. */

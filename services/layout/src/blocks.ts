@@ -32,16 +32,16 @@ function sameSize(a: TextLayerLine, b: TextLayerLine): boolean {
 
 function splitGroup(lines: TextLayerLine[]): TextLayerLine[][] {
   if (lines.length <= 1) return [lines];
+  const right = Math.max(...lines.map((l) => l.bbox[2]));
   const parts: TextLayerLine[][] = [[lines[0]!]];
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
     const previous = lines[i - 1]!;
     const next = lines[i + 1];
     const current = parts[parts.length - 1]!;
-    // margins from the lines around, not the whole group: geometry may join an indented abstract
-    // and the full-width column below it into one group
+    // the indent against the lines around, not the whole group: geometry may join an abstract set
+    // in from the column below it into one group
     const left = Math.min(previous.bbox[0], next?.bbox[0] ?? previous.bbox[0]);
-    const right = Math.max(previous.bbox[2], line.bbox[2], next?.bbox[2] ?? line.bbox[2]);
     const sameRow = line.bbox[1] < previous.bbox[3] - 0.3 * line.size;
     const short = (l: TextLayerLine) => right - l.bbox[2] >= SHORT_LINE * line.size;
     const previousShort = short(previous) || /[.:!?]$/.test(previous.text);
@@ -50,7 +50,8 @@ function splitGroup(lines: TextLayerLine[]): TextLayerLine[][] {
     const styleBreak = (!sameSize(line, previous) || weightBreak) && !sameRow;
     const listBreak = LIST_MARKER.test(line.text) && !sameRow;
     const indented = line.bbox[0] - left >= INDENT * line.size;
-    const paragraphBreak = indented && previousShort && !sameRow && !LIST_MARKER.test(current[0]!.text);
+    // two short lines in a row are items of their own (a list whose bullets are drawn, not text)
+    const paragraphBreak = (indented || (short(previous) && short(line))) && previousShort && !sameRow && !LIST_MARKER.test(current[0]!.text);
     if (styleBreak || listBreak || paragraphBreak) parts.push([line]);
     else current.push(line);
   }

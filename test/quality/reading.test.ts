@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_SET, generateDocument } from '@paperline/docgen';
-import { PDF_ENGINES, type PdfEngine } from '@paperline/render';
+import { openDocument, PDF_ENGINES, selectPages, type PdfEngine } from '@paperline/render';
 import { parseTextLayer } from './text-layer.js';
 
 const dir = join(import.meta.dirname, '../fixtures/generated');
@@ -108,6 +108,22 @@ describe.each(PDF_ENGINES)('born-digital reading on generated documents (%s)', (
     expect(model.pages[2]!.body.some((c) => c.kind === 'heading' && c.level === 2)).toBe(true);
     expect(headings(truth).filter((l) => l.startsWith('# '))).toHaveLength(1);
     expect(headings(markdown)).toEqual(headings(truth));
+  });
+
+  it('reads regular faces as regular (bold runs would make list items headings)', async () => {
+    // Noto Serif and Noto Sans Arabic regular: PDFium's font weight (from StemV) called them bold
+    for (const name of ['latin-three-columns', 'arabic-one-column']) {
+      const opened = await openDocument(new Uint8Array(readFileSync(join(dir, `${name}.pdf`))), 'application/pdf', { fileName: `${name}.pdf`, pdfEngine: engine });
+      try {
+        for await (const page of opened.pages(selectPages(opened.pageCount))) {
+          const runs = page.textLayer?.runs ?? [];
+          const bold = runs.filter((r) => r.bold).length;
+          expect(bold / runs.length, name).toBeLessThan(0.2);
+        }
+      } finally {
+        await opened.close();
+      }
+    }
   });
 
   it('joins CJK text without spaces and reads three columns in order', async () => {

@@ -19,6 +19,8 @@ const SAME_SIZE = 1.12;
 const INDENT = 0.8;
 /** A line ending this many font sizes short of the block's right edge ends a paragraph. */
 const SHORT_LINE = 2;
+/** Two lines in a row this share of the block's width short are items of their own. */
+const ITEM_SHORT = 0.25;
 
 export function groupBlocks(lines: readonly TextLayerLine[]): LineGroup[] {
   // text-layer lines are whole already: another line on the same row is another column, never the same line
@@ -33,6 +35,9 @@ function sameSize(a: TextLayerLine, b: TextLayerLine): boolean {
 function splitGroup(lines: TextLayerLine[]): TextLayerLine[][] {
   if (lines.length <= 1) return [lines];
   const right = Math.max(...lines.map((l) => l.bbox[2]));
+  const width = right - Math.min(...lines.map((l) => l.bbox[0]));
+  /** Ends a good way short of the block's right edge: a line of its own, not a paragraph's last one before a long line. */
+  const item = (l: TextLayerLine) => right - l.bbox[2] >= ITEM_SHORT * width;
   const parts: TextLayerLine[][] = [[lines[0]!]];
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
@@ -51,7 +56,7 @@ function splitGroup(lines: TextLayerLine[]): TextLayerLine[][] {
     const listBreak = LIST_MARKER.test(line.text) && !sameRow;
     const indented = line.bbox[0] - left >= INDENT * line.size;
     // two short lines in a row are items of their own (a list whose bullets are drawn, not text)
-    const paragraphBreak = (indented || (short(previous) && short(line))) && previousShort && !sameRow && !LIST_MARKER.test(current[0]!.text);
+    const paragraphBreak = (indented || (item(previous) && item(line))) && previousShort && !sameRow && !LIST_MARKER.test(current[0]!.text);
     if (styleBreak || listBreak || paragraphBreak) parts.push([line]);
     else current.push(line);
   }

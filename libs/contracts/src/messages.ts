@@ -165,6 +165,8 @@ export const BlockSchema = z.object({
   text: z.string(),
   /** Heading level 1-6 for title/heading blocks. */
   level: z.number().int().min(1).max(6).optional(),
+  /** Font size (px) of a title or heading read from a text layer: assemble ranks heading levels by it across the document. */
+  fontSize: z.number().positive().optional(),
   confidence: z.number().min(0).max(1),
   source: z.enum(['text-layer', 'ocr', 'model', 'none']),
   /** Position in the page's reading order (0-based). */

@@ -25,6 +25,9 @@ export const FIXTURE_SET: readonly SetEntry[] = [
   { name: 'cjk-two-columns', options: { seed: 20, pages: 1, script: 'cjk', arrangement: { kind: 'columns', count: 2 }, gutterPt: 6 } },
   { name: 'mixed-two-pages', options: { seed: 21, pages: 2 } },
   { name: 'latin-two-pages', options: { seed: 22, pages: 2, script: 'latin', arrangement: { kind: 'columns', count: 2 }, gutterPt: 12 } },
+  { name: 'arabic-three-columns-8pt', options: { seed: 33, pages: 1, script: 'arabic', arrangement: { kind: 'columns', count: 3 }, gutterPt: 8 } },
+  { name: 'cjk-three-columns-6pt', options: { seed: 36, pages: 1, script: 'cjk', arrangement: { kind: 'columns', count: 3 }, gutterPt: 6 } },
+  { name: 'latin-side-heads-three-pages', options: { seed: 25, pages: 3, script: 'latin', arrangement: { kind: 'side-heads' }, gutterPt: 10 } },
 ];
 
 export function modelsOf(entries: readonly SetEntry[]): DocumentModel[] {

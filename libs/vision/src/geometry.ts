@@ -35,3 +35,18 @@ export function median(values: number[]): number {
   const mid = s.length >> 1;
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
+
+/**
+ * Another of `others` lies within `reachX` of `box` across and `reachY` up or down (edge to edge):
+ * a running header or page number stands apart from the text around it, a chart's tick labels
+ * have their neighbours close.
+ */
+export function hasNeighbour(box: BBox, others: Iterable<BBox>, reachX: number, reachY = reachX): boolean {
+  for (const o of others) {
+    if (o === box) continue;
+    const dx = Math.max(0, o[0] - box[2], box[0] - o[2]);
+    const dy = Math.max(0, o[1] - box[3], box[1] - o[3]);
+    if (dx <= reachX && dy <= reachY) return true;
+  }
+  return false;
+}

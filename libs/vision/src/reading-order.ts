@@ -41,7 +41,7 @@ export const DEFAULT_MIN_COLUMN_GAP_PAGE = 0.005;
 /** Items filling at least this much of their column's width, with this aspect, are text lines. */
 const TEXT_FILL = 0.6;
 const TEXT_ASPECT = 5;
-/** Share of bands that must line up across columns for a node to read as a grid. */
+/** Share of bands that must hold several items, and of those that must line up across columns, for a node to read as a grid. */
 const GRID_ALIGNED_SHARE = 0.6;
 
 interface Node<T> {
@@ -54,6 +54,7 @@ interface Context {
   readonly minColumnGap: number;
   readonly slack: number;
   readonly rtl: boolean;
+  readonly lineHeight: number;
 }
 
 /** Returns the items in reading order (a new array; the input is not modified). */
@@ -67,6 +68,7 @@ export function readingOrder<T extends { bbox: BBox }>(items: T[], options: Read
     minColumnGap: options.minColumnGap ?? Math.max(DEFAULT_MIN_COLUMN_GAP_LINES * lineHeight, DEFAULT_MIN_COLUMN_GAP_PAGE * pageWidth),
     slack: DEFAULT_VERTICAL_SLACK,
     rtl: options.rtl ?? false,
+    lineHeight,
   };
   const out: Node<T>[] = [];
   cut(nodes, ctx, out);
@@ -88,7 +90,7 @@ function cut<T>(nodes: Node<T>[], ctx: Context, out: Node<T>[]): void {
     for (const group of glueBands(bands, ctx)) cut(group, ctx, out);
     return;
   }
-  if (bands.length > 1 && isGrid(bands, columns)) {
+  if (bands.length > 1 && isGrid(bands, columns, ctx.lineHeight)) {
     for (const band of bands) cut(band, ctx, out);
     return;
   }
@@ -154,7 +156,7 @@ function glueBands<T>(bands: Node<T>[][], ctx: Context): Node<T>[][] {
   return groups;
 }
 
-function isGrid<T>(bands: Node<T>[][], columns: Node<T>[][]): boolean {
+function isGrid<T>(bands: Node<T>[][], columns: Node<T>[][], lineHeight: number): boolean {
   const textColumns = columns.every((col) => {
     const width = boxWidth(unionBoxes(col.map((n) => n.box)));
     const fill = median(col.map((n) => boxWidth(n.box))) / Math.max(1, width);
@@ -170,11 +172,14 @@ function isGrid<T>(bands: Node<T>[][], columns: Node<T>[][]): boolean {
     const tops = band.map((n) => n.box[1]);
     const heights = band.map((n) => boxHeight(n.box));
     const minH = Math.max(1, Math.min(...heights));
-    const topsAligned = Math.max(...tops) - Math.min(...tops) <= 0.5 * minH;
+    // cells of one row start on the same line: paragraphs side by side are offset by a line or more
+    const topsAligned = Math.max(...tops) - Math.min(...tops) <= 0.5 * Math.min(minH, lineHeight);
     const heightsAlike = Math.max(...heights) <= 1.5 * minH;
     if (topsAligned && heightsAlike) aligned++;
   }
-  return multi >= 2 && aligned / multi >= GRID_ALIGNED_SHARE;
+  // a grid's rows hold cells of several columns; columns of text share a band only here and there
+  // (headings that open both columns at one height)
+  return multi >= 2 && multi >= GRID_ALIGNED_SHARE * bands.length && aligned / multi >= GRID_ALIGNED_SHARE;
 }
 
 /** Overlapping items with no gap to cut at: rows by vertical centre, each row left to right. */

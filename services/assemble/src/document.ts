@@ -1,4 +1,5 @@
 import { SCHEMA_VERSION, type Block, type JobRecord, type PageRecord, type ParsedDocument } from '@paperline/contracts';
+import { rankHeadingLevels } from './heading-levels.js';
 import { markPageFurniture } from './page-furniture.js';
 
 export interface AssembledPage {
@@ -10,7 +11,7 @@ export interface AssembledPage {
 export function buildDocument(job: JobRecord, pages: AssembledPage[]): ParsedDocument {
   const ordered = [...pages].sort((a, b) => a.record.page - b.record.page);
   const sorted = ordered.map((p) => ({ height: p.record.height, blocks: [...p.blocks].sort((a, b) => a.order - b.order) }));
-  const marked = markPageFurniture(sorted);
+  const marked = rankHeadingLevels(markPageFurniture(sorted));
   return {
     v: SCHEMA_VERSION,
     docId: job.docId,

@@ -70,4 +70,45 @@ describe('buildDocument and renderMarkdown', () => {
     const doc = buildDocument(job, [page(1, [block('text', 'Draft', 10)]), page(2, [block('text', 'Body', 300)]), page(3, [block('text', 'Body', 300)])]);
     expect(doc.pages[0]?.blocks[0]?.type).toBe('text');
   });
+
+  it("marks a journal's running header set 11 % down the page, but not the title it repeats on page 1", () => {
+    const header = 'P.N.J. Lane et al. / Journal of Hydrology 310 (2005) 253–265';
+    const doc = buildDocument(job, [
+      page(1, [block('title', header, 20, { level: 1 }), block('text', 'Body of page 1.', 300)]),
+      ...[2, 3].map((n) => page(n, [block('text', header, 70), block('text', `Body of page ${n}.`, 300)])),
+    ]);
+    expect(doc.pages.map((p) => p.blocks[0]?.type)).toEqual(['title', 'header', 'header']);
+  });
+
+  it("takes a number standing alone in the top margin for a page number, not a chart's tick labels there", () => {
+    const tick = (text: string, x: number): Block => ({ ...block('text', text, 40), bbox: [x, 40, x + 20, 56] });
+    const doc = buildDocument(job, [
+      page(1, [{ ...block('text', '257', 20), bbox: [520, 20, 545, 36] }, tick('0', 100), tick('0.2', 160), tick('0.4', 220), block('text', 'Body.', 300)]),
+    ]);
+    expect(doc.pages[0]!.blocks.map((b) => [b.text, b.type])).toEqual([
+      ['257', 'header'],
+      ['0', 'text'],
+      ['0.2', 'text'],
+      ['0.4', 'text'],
+      ['Body.', 'text'],
+    ]);
+  });
+
+  it('ranks heading levels by font size across the whole document, a title on page 1 only', () => {
+    const heading = (text: string, y: number, fontSize: number, level: number) => block('heading', text, y, { fontSize, level });
+    const doc = buildDocument(job, [
+      // layout guessed levels per page: page 2 has no title, so its sections looked like level 1
+      page(1, [block('title', 'A Title', 100, { level: 1, fontSize: 40 }), heading('First section', 200, 24, 2), heading('A subsection', 300, 21, 3)]),
+      page(2, [heading('Second section', 100, 24, 1), heading('Another subsection', 200, 21.5, 2)]),
+      page(3, [heading('Third section', 100, 24.5, 2)]),
+    ]);
+    expect(renderMarkdown(doc).split('\n').filter((l) => l.startsWith('#'))).toEqual([
+      '# A Title',
+      '## First section',
+      '### A subsection',
+      '## Second section',
+      '### Another subsection',
+      '## Third section',
+    ]);
+  });
 });

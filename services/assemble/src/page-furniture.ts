@@ -1,13 +1,26 @@
 import type { Block } from '@paperline/contracts';
+import { boxHeight, hasNeighbour } from '@paperline/vision';
 
-/** Share of the page height, at the top and at the bottom, where running headers and footers live. */
-const MARGIN_BAND = 0.09;
+/** Share of the page height, at the top and at the bottom, where running headers and footers live (a journal's header may sit 11 % down). */
+const MARGIN_BAND = 0.12;
 /** A text counts as running when it recurs on at least this share of the pages (and on 2 or more). */
 const MIN_RECURRENCE = 0.4;
 
 export interface PageBlocks {
   height: number;
   blocks: Block[];
+}
+
+const PAGE_NUMBER = /^\s*(page\s*)?[-–]?\s*\d{1,4}\s*[-–]?\s*(\/\s*\d{1,4})?\s*$/i;
+const TICK = /^\s*[-–]?\d+(?:[.,]\d+)?\s*$/;
+/** A page number has no other text within its height, nor another number within this many heights on its row (a chart's tick labels). */
+const TICK_SPACING = 5;
+
+function apart(block: Block, blocks: readonly Block[]): boolean {
+  const h = Math.max(1, boxHeight(block.bbox));
+  const others = blocks.filter((b) => b !== block);
+  if (hasNeighbour(block.bbox, others.map((b) => b.bbox), h)) return false;
+  return !hasNeighbour(block.bbox, others.filter((b) => TICK.test(b.text)).map((b) => b.bbox), TICK_SPACING * h, h / 2);
 }
 
 /** Page numbers and dates vary from page to page; the rest of a running header does not. */
@@ -43,11 +56,12 @@ export function markPageFurniture(pages: PageBlocks[]): Block[][] {
   const threshold = Math.max(2, Math.ceil(pages.length * MIN_RECURRENCE));
   return pages.map((page) =>
     page.blocks.map((block) => {
-      if (block.type === 'header' || block.type === 'footer') return block;
+      // a running header often repeats the title, which page 1 sets large at its top
+      if (block.type === 'header' || block.type === 'footer' || block.type === 'title') return block;
       const where = band(block, page.height);
       if (!where) return block;
       const recurring = (counts.get(`${where}:${signature(block.text)}`) ?? 0) >= threshold;
-      const pageNumber = /^\s*(page\s*)?[-–]?\s*\d{1,4}\s*[-–]?\s*(\/\s*\d{1,4})?\s*$/i.test(block.text);
+      const pageNumber = PAGE_NUMBER.test(block.text) && apart(block, page.blocks);
       if (!recurring && !pageNumber) return block;
       return { ...block, type: where === 'top' ? 'header' : 'footer' };
     }),

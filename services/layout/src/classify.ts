@@ -1,7 +1,7 @@
 // What a paragraph is, from its text and its style relative to the page's body text: title,
 // heading (with a level), list item, caption, footnote, or plain text.
-import type { BlockType } from '@paperline/contracts';
-import { boxHeight, boxWidth, median } from '@paperline/vision';
+import type { BBox, BlockType } from '@paperline/contracts';
+import { boxHeight, boxWidth, hasNeighbour, median, overlap1d } from '@paperline/vision';
 import type { LineGroup } from './blocks.js';
 import { LIST_MARKER } from './blocks.js';
 
@@ -20,6 +20,10 @@ export interface PageStyle {
   page: number;
   width: number;
   height: number;
+  /** The boxes of the page's paragraphs, of those that are a bare number, and of its rotated lines: what furniture must stand apart from. */
+  groups: readonly BBox[];
+  numbers: readonly BBox[];
+  rotated: readonly BBox[];
 }
 
 const CAPTION = /^(?:fig(?:ure)?\.?|table|tab\.|chart|scheme|plate|exhibit)\s*[0-9IVX]+[a-z]?\s*[.:|\-—–]?/i;
@@ -52,7 +56,9 @@ export function pageStyle(groups: readonly LineGroup[], page: number, width: num
   }
   const [body] = [...weight.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
   const [bodyFont] = [...fonts.entries()].sort((a, b) => b[1] - a[1]);
-  return { bodySize: body?.[0] ?? 0, bodyFont: bodyFont?.[0] ?? '', largestSize, page, width, height };
+  const rotated = groups.flatMap((g) => g.lines.filter((l) => l.rotated).map((l) => l.bbox));
+  const numbers = groups.filter((g) => BARE_NUMBER.test(g.lines.map((l) => l.text).join(' '))).map((g) => g.bbox);
+  return { bodySize: body?.[0] ?? 0, bodyFont: bodyFont?.[0] ?? '', largestSize, page, width, height, groups: groups.map((g) => g.bbox), numbers, rotated };
 }
 
 /** Running headers and footers sit in these shares of the page height at its top and bottom... */
@@ -62,6 +68,14 @@ const NOTICE_BAND = 0.12;
 /** Marginal notes and stamps run along the outer edges, in these shares of the page width. */
 const MARGIN_BAND = 0.12;
 const NOTICE = /^(?:(?:page\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:\/|of)\s*\d{1,4})?|.*\b(?:downloaded|https?:\/\/|www\.|doi\b|doi\.org|©|copyright|all rights reserved|vol\.|volume\s+\d|pp\.|issn|arxiv:).*)$/iu;
+
+/** Turned lines within this many line thicknesses of a turned line along the edge are its table or figure. */
+const TURNED_NEIGHBOUR = 3;
+/** Furniture has no other text within this many of its line heights... */
+const APART_LINES = 1;
+/** ...and a bare number no other on its row within this many (a chart's tick labels). */
+const TICK_SPACING = 5;
+const BARE_NUMBER = /^\W*\d{1,4}(?:[.,]\d+)?\W*$/u;
 
 /** "1Code is at https://…", "* Corresponding author": a footnote, content even with a URL in it. */
 const FOOTNOTE_START = /^(?:\d{1,2}\s?\p{L}|[*†‡§])/u;
@@ -77,16 +91,23 @@ export function furniture(group: LineGroup, style: PageStyle): 'header' | 'foote
   const where = (y0 + y1) / 2 < style.height / 2 ? 'header' : 'footer';
   const size = Math.max(...group.lines.map((l) => l.size));
   if (group.lines.every((l) => l.rotated)) {
-    // a landscape table's caption runs along the edge too, in body size
+    // a landscape table's caption runs along the edge too, in body size or smaller, beside the
+    // table's own turned lines; a stamp stands alone
     const atEdge = x1 <= style.width * MARGIN_BAND || x0 >= style.width * (1 - MARGIN_BAND);
-    return atEdge && !CAPTION.test(text) && (size < style.bodySize * 0.85 || NOTICE.test(text)) ? where : undefined;
+    const besideTurnedText = style.rotated.some((b) => !group.lines.some((l) => l.bbox === b) && overlap1d(b[1], b[3], y0, y1) > 0 && Math.max(b[0] - x1, x0 - b[2]) <= TURNED_NEIGHBOUR * (x1 - x0));
+    return atEdge && !CAPTION.test(text) && (NOTICE.test(text) || (size < style.bodySize * 0.85 && !besideTurnedText)) ? where : undefined;
   }
   const notLarger = style.bodySize === 0 || size <= style.bodySize * 1.05;
   const inTop = (band: number) => y1 <= style.height * band;
   const inBottom = (band: number) => y0 >= style.height * (1 - band);
+  // a running header or page number is set apart from the text; a chart's tick labels and axis
+  // title at the top of a page sit close to one another
+  const h = Math.max(1, ...group.lines.map((l) => boxHeight(l.bbox)));
+  const number = BARE_NUMBER.test(text);
+  if (hasNeighbour(group.bbox, style.groups, APART_LINES * h) || (number && hasNeighbour(group.bbox, style.numbers, TICK_SPACING * h, h / 2))) return undefined;
   if (notLarger && ((inTop(FURNITURE_BAND) && group.lines.length <= 2) || (inBottom(FURNITURE_BAND) && group.lines.length === 1))) return where;
   const smaller = style.bodySize === 0 || size < style.bodySize * 0.95;
-  if ((smaller || /^\W*\d{1,4}\W*$/u.test(text)) && (inTop(NOTICE_BAND) || inBottom(NOTICE_BAND)) && group.lines.length <= 2 && NOTICE.test(text) && !FOOTNOTE_START.test(text)) return where;
+  if ((smaller || number) && (inTop(NOTICE_BAND) || inBottom(NOTICE_BAND)) && group.lines.length <= 2 && NOTICE.test(text) && !FOOTNOTE_START.test(text)) return where;
   return undefined;
 }
 

@@ -107,6 +107,7 @@ export function finishPage(task: PageTask, drafts: Draft[], backend: PageLayoutR
       order,
       lines: draft.lines.map(toTextLine),
       ...(draft.level ? { level: draft.level } : {}),
+      ...headingSize(draft),
       ...(draft.html ? { html: draft.html } : {}),
     };
     if (draft.crop) {
@@ -117,6 +118,13 @@ export function finishPage(task: PageTask, drafts: Draft[], backend: PageLayoutR
     blocks.push(block);
   });
   return { blocks, regions, crops, backend };
+}
+
+/** A text-layer heading's font size, by which assemble ranks heading levels across the document. */
+function headingSize(draft: Draft): { fontSize?: number } {
+  if (draft.type !== 'title' && draft.type !== 'heading') return {};
+  const size = Math.max(0, ...draft.lines.map((l) => l.size));
+  return size > 0 ? { fontSize: size } : {};
 }
 
 /** Lines to running text: a word hyphenated across a line break is joined again. */

@@ -40,6 +40,10 @@ const CJK_SPACE_GAP = 0.9;
 const GUTTER_MIN_GAP = 0.2;
 /** The strip tested for a gutter is at most this wide, in font sizes, against either side of the gap. */
 const GUTTER_STRIP = 0.3;
+/** A strip inside a gap (touching neither of the row's sides) needs this many times the empty height and witness rows. */
+const INNER_EVIDENCE = 2;
+/** Runs within this many line heights of a gap's row decide which strips of the gap are free. */
+const NEIGHBOUR_ROWS = 1.5;
 /** Rows starting (ending) within this many font sizes of a gap's side line up with it... */
 const EDGE_TOLERANCE = 0.08;
 /** ...and this many such rows make a column edge. */
@@ -151,14 +155,61 @@ function joinRuns(runs: GlyphRun[], options: LineOptions): Array<Omit<TextLayerL
   return open.map(finishLine);
 }
 
-/** The gap between a line and the next run on its baseline is a gutter (see the file comment). */
+/**
+ * The gap between a line and the next run on its baseline is a gutter (see the file comment). The
+ * gutter need not touch either side of the gap: a paragraph's short last line (on the left in
+ * right-to-left text) or an indented first line leaves room between the line and the column edge,
+ * so each strip of the gap that the rows just above and below leave free is tried.
+ */
 function isGutter(runs: readonly GlyphRun[], line: BBox, run: GlyphRun, options: LineOptions): boolean {
-  const x0 = line[2];
-  const x1 = run.bbox[0];
   const h = Math.max(1, boxHeight(line), boxHeight(run.bbox));
-  const strip = Math.min(x1 - x0, GUTTER_STRIP * run.size);
-  const row: BBox = [x0, Math.min(line[1], run.bbox[1]), x1, Math.max(line[3], run.bbox[3])];
-  return columnEdge(runs, x0, x0 + strip, 'end', row, h, options) || columnEdge(runs, x1 - strip, x1, 'start', row, h, options);
+  const row: BBox = [line[2], Math.min(line[1], run.bbox[1]), run.bbox[0], Math.max(line[3], run.bbox[3])];
+  for (const [a, b] of freeStrips(runs, row, NEIGHBOUR_ROWS * h)) {
+    if (b - a < GUTTER_MIN_GAP * run.size) continue;
+    const strip = Math.min(b - a, GUTTER_STRIP * run.size);
+    // away from the row's own sides, where rivers of word gaps run through justified text, a
+    // column edge must hold for longer
+    if (columnEdge(runs, a, a + strip, 'end', row, h, options, a === row[0] ? 1 : INNER_EVIDENCE)) return true;
+    if (columnEdge(runs, b - strip, b, 'start', row, h, options, b === row[2] ? 1 : INNER_EVIDENCE)) return true;
+    // indented lines on both sides (list items, a short line of each column) leave the columns'
+    // edges inside the strip: where the text further up and down ends and starts
+    for (const [x, edge] of edgesWithin(runs, a, b, row, options.gutterLines * h)) {
+      const [s0, s1] = edge === 'end' ? [x, Math.min(b, x + strip)] : [Math.max(a, x - strip), x];
+      if (columnEdge(runs, s0, s1, edge, row, h, options, INNER_EVIDENCE)) return true;
+    }
+  }
+  return false;
+}
+
+/** Where runs within `reach` of the row end or start strictly inside [a, b], each place once. */
+function edgesWithin(runs: readonly GlyphRun[], a: number, b: number, row: BBox, reach: number): Array<[number, 'start' | 'end']> {
+  const centre = (row[1] + row[3]) / 2;
+  const seen = new Map<string, [number, 'start' | 'end']>();
+  for (const r of runs) {
+    if (Math.abs((r.bbox[1] + r.bbox[3]) / 2 - centre) > reach) continue;
+    if (r.bbox[2] > a + 1 && r.bbox[2] < b - 1) seen.set(`e${Math.round(r.bbox[2])}`, [r.bbox[2], 'end']);
+    if (r.bbox[0] > a + 1 && r.bbox[0] < b - 1) seen.set(`s${Math.round(r.bbox[0])}`, [r.bbox[0], 'start']);
+  }
+  return [...seen.values()];
+}
+
+/** The stretches of the row's gap [row[0], row[2]] that no run within `reach` of the row's centre crosses. */
+function freeStrips(runs: readonly GlyphRun[], row: BBox, reach: number): Array<[number, number]> {
+  const centre = (row[1] + row[3]) / 2;
+  const taken: Array<[number, number]> = [];
+  for (const r of runs) {
+    if (r.bbox[0] >= row[2] - 0.5 || r.bbox[2] <= row[0] + 0.5 || Math.abs((r.bbox[1] + r.bbox[3]) / 2 - centre) > reach) continue;
+    taken.push([r.bbox[0] + 0.5, r.bbox[2] - 0.5]);
+  }
+  taken.sort((p, q) => p[0] - q[0]);
+  const free: Array<[number, number]> = [];
+  let from = row[0];
+  for (const [t0, t1] of taken) {
+    if (t0 - from >= 1) free.push([from, t0]);
+    from = Math.max(from, t1);
+  }
+  if (row[2] - from >= 1) free.push([from, row[2]]);
+  return free;
 }
 
 /**
@@ -167,7 +218,7 @@ function isGutter(runs: readonly GlyphRun[], line: BBox, run: GlyphRun, options:
  * starts (or ends) exactly where the gap's side does: a column's aligned edge. Word gaps fail
  * both: neighbouring rows cross them, and nothing else lines up with a word.
  */
-function columnEdge(runs: readonly GlyphRun[], s0: number, s1: number, edge: 'start' | 'end', row: BBox, h: number, options: LineOptions): boolean {
+function columnEdge(runs: readonly GlyphRun[], s0: number, s1: number, edge: 'start' | 'end', row: BBox, h: number, options: LineOptions, evidence: number): boolean {
   if (s1 - s0 < 1) return false;
   const centre = (row[1] + row[3]) / 2;
   let above = -Infinity;
@@ -178,7 +229,7 @@ function columnEdge(runs: readonly GlyphRun[], s0: number, s1: number, edge: 'st
     if (c <= centre) above = Math.max(above, r.bbox[3]);
     else below = Math.min(below, r.bbox[1]);
   }
-  if (below - above < options.gutterLines * h || centre - above < h || below - centre < h) return false;
+  if (below - above < evidence * options.gutterLines * h || centre - above < h || below - centre < h) return false;
   const rows = new Set<number>();
   const x = edge === 'start' ? s1 : s0;
   for (const r of runs) {
@@ -187,7 +238,7 @@ function columnEdge(runs: readonly GlyphRun[], s0: number, s1: number, edge: 'st
     const tolerance = Math.max(1.5, EDGE_TOLERANCE * r.size);
     if (Math.abs((edge === 'start' ? r.bbox[0] : r.bbox[2]) - x) <= tolerance) rows.add(Math.round(c / h));
   }
-  return rows.size >= GUTTER_WITNESS_ROWS;
+  return rows.size >= evidence * GUTTER_WITNESS_ROWS;
 }
 
 function finishLine(line: OpenLine): Omit<TextLayerLine, 'rotated'> {

@@ -1,5 +1,5 @@
 // What a font's name and flags say about its style, and the text clean-up both PDF engines apply.
-const BOLD_NAME = /bold|black|heavy|semibold|demibold|extrabold|ultrabold|medi(?:um)?$|[-,](?:bd|sb)$/i;
+const BOLD_NAME = /bold|black|heavy|semibold|demibold|extrabold|ultrabold|medi(?:um)?(?:ital(?:ic)?)?$|[-,](?:bd|sb)$/i;
 const ITALIC_NAME = /italic|ital$|oblique|[-,]it$|slant/i;
 /** Ligatures and other compatibility characters (ﬁ, ﬂ) to their plain letters. */
 const COMPATIBILITY = /[\uFB00-\uFB4F\u2000-\u200A]/g;

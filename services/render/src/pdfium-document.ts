@@ -41,7 +41,6 @@ const RTL_CHAR = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]/u;
 /** PDFium's font flags (PDF FontDescriptor /Flags): Italic and ForceBold. */
 const FLAG_ITALIC = 1 << 6;
 const FLAG_FORCE_BOLD = 1 << 18;
-const BOLD_WEIGHT = 600;
 const FONT_NAME_BYTES = 256;
 const IDENTITY: Matrix = [1, 0, 0, 1, 0, 0];
 
@@ -74,6 +73,8 @@ interface RunStyle {
   em: number;
   /** The baseline's direction in page space, a unit vector. */
   baseline: [number, number];
+  /** How far a glyph leans along the baseline per unit of height (a synthetic oblique's skew), 0 upright. */
+  shear: number;
   /** How far the font's glyphs of this size reach above and below the baseline on the page (shared by its runs). */
   extent: Extent;
 }
@@ -239,11 +240,14 @@ class PdfiumDocument implements OpenedDocument {
         const ox = scratch.f64(FONT_NAME_BYTES / 8);
         const oy = scratch.f64(FONT_NAME_BYTES / 8 + 1);
         const along = ((left + right) / 2) * ux + ((top + bottom) / 2) * uy;
-        const half = (Math.abs((right - left) * ux) + Math.abs((top - bottom) * uy)) / 2;
         const baselineAt = oy * ux - ox * uy;
         // the box's extent across the baseline: its corners projected on (-uy, ux)
         const acrossTop = Math.max(top * ux, bottom * ux) + Math.max(-left * uy, -right * uy);
         const acrossBottom = Math.min(top * ux, bottom * ux) + Math.min(-left * uy, -right * uy);
+        // a skewed glyph's box bounds its slanted cell, wider by the lean over its height: without it
+        // the word spaces of an oblique line (Chromium slants Arabic and Hebrew faces) close up
+        const lean = Math.abs(object.style.shear) * (acrossTop - acrossBottom);
+        const half = Math.max(0, (Math.abs((right - left) * ux) + Math.abs((top - bottom) * uy) - lean) / 2);
         const glyph = { char, em: object.style.em, along, origin: ox * ux + oy * uy, from: along - half, to: along + half, baselineAt, above: acrossTop - baselineAt, below: baselineAt - acrossBottom };
         object.glyphs.push(glyph);
         // PDFium gives some glyphs their tight box instead of the font's ascent and descent (so
@@ -366,10 +370,11 @@ class PdfiumDocument implements OpenedDocument {
       const length = api._FPDFText_GetFontInfo(textPage, index, scratch.pointer, FONT_NAME_BYTES - 4, flagsAt);
       const font = baseFontName(length > 0 ? scratch.utf8(0, Math.min(length, FONT_NAME_BYTES - 4)) : 'unknown');
       const flags = scratch.i32(FONT_NAME_BYTES / 4 - 1);
-      const weight = api._FPDFText_GetFontWeight(textPage, index);
       face = {
         font,
-        bold: (flags & FLAG_FORCE_BOLD) !== 0 || weight >= BOLD_WEIGHT || boldByName(font),
+        // not FPDFText_GetFontWeight: PDFium derives it from the descriptor's StemV, which puts
+        // regular Noto faces at 704 and bold DejaVu ones at 455; flags and name, as pdf.js reads them
+        bold: (flags & FLAG_FORCE_BOLD) !== 0 || boldByName(font),
         italic: (flags & FLAG_ITALIC) !== 0 || italicByName(font),
         extents: new Map(),
       };
@@ -388,7 +393,8 @@ class PdfiumDocument implements OpenedDocument {
       extent = { above: 0, below: 0 };
       face.extents.set(em, extent);
     }
-    const style: RunStyle = { font: face.font, bold: face.bold, italic: face.italic, em, baseline: [a / norm, b / norm], extent };
+    const shear = (a * c + b * d) / (a * d - b * c || 1);
+    const style: RunStyle = { font: face.font, bold: face.bold, italic: face.italic, em, baseline: [a / norm, b / norm], shear, extent };
     styles.set(owner, style);
     return style;
   }

@@ -30,7 +30,6 @@ export interface PdfiumApi {
   _FPDFText_GetLooseCharBox(textPage: number, index: number, rect: number): number;
   _FPDFText_GetFontSize(textPage: number, index: number): number;
   _FPDFText_GetFontInfo(textPage: number, index: number, buffer: number, length: number, flags: number): number;
-  _FPDFText_GetFontWeight(textPage: number, index: number): number;
   _FPDFText_GetTextObject(textPage: number, index: number): number;
   _FPDFText_GetMatrix(textPage: number, index: number, matrix: number): number;
   _FPDFTextObj_GetFont(textObject: number): number;

@@ -56,8 +56,9 @@ export function markPageFurniture(pages: PageBlocks[]): Block[][] {
   const threshold = Math.max(2, Math.ceil(pages.length * MIN_RECURRENCE));
   return pages.map((page) =>
     page.blocks.map((block) => {
-      // a running header often repeats the title, which page 1 sets large at its top
-      if (block.type === 'header' || block.type === 'footer' || block.type === 'title') return block;
+      // a running header often repeats the title, which page 1 sets large at its top; and a
+      // chapter heading atop every page recurs by its signature (Chapter 1, Chapter 2) but is content
+      if (block.type === 'header' || block.type === 'footer' || block.type === 'title' || block.type === 'heading') return block;
       const where = band(block, page.height);
       if (!where) return block;
       const recurring = (counts.get(`${where}:${signature(block.text)}`) ?? 0) >= threshold;

@@ -73,14 +73,23 @@ describe('scans end to end', () => {
     await control.setPaused('ocr', true);
     try {
       await pollUntil('ocr paused', () => ocr.state === 'paused');
-      const docIds = [];
+      // a pull it opened before the pause may still be waiting (up to its expiry), and would take
+      // and process a page: the pages go in once no pull of ocr's is open
+      await pollUntil('no open pull of ocr', async () => (await client.bus.jsm.consumers.info(Streams.work, consumerName('ocr', 'normal'))).num_waiting === 0);
+      const docIds: string[] = [];
       for (const [i, bytes] of [others[0]!, page, others[1]!].entries()) docIds.push(await client.submit(bytes, { fileName: `mixed-${i}.png` }));
-      // all three reach ocr's consumer while it is paused (a paused stage's open pull may already
-      // hold one of them: pending or delivered-and-unacked, both count), and are read on resume
-      await pollUntil('three pages queued for ocr', async () => {
-        const info = await client.bus.jsm.consumers.info(Streams.work, consumerName('ocr', 'normal'));
-        return info.num_pending + info.num_ack_pending >= 3;
-      });
+      // all three reach ocr's consumer while it is paused, and are read on resume
+      let seen = '';
+      const jobsOf = async () => (await Promise.all(docIds.map((id) => client.status(id)))).map((j) => `${j.docId} ${j.status} ${j.pagesDone.length}/${j.pageCount ?? '?'}`).join('; ');
+      await pollUntil(
+        'three pages queued for ocr',
+        async () => {
+          const info = await client.bus.jsm.consumers.info(Streams.work, consumerName('ocr', 'normal'));
+          seen = `pending ${info.num_pending}, ack pending ${info.num_ack_pending}, redelivered ${info.num_redelivered}, delivered ${info.delivered.consumer_seq}; jobs: ${await jobsOf()}`;
+          return info.num_pending >= 3;
+        },
+        { detail: () => seen },
+      );
       await control.setPaused('ocr', false);
       const mixed = await markdownOf(docIds[1]!);
       expect(mixed).toBe(alone);

@@ -4,3 +4,4 @@ export { dropCancelledDocuments } from './drop-cancelled.js';
 export { runStageModule } from './standalone.js';
 export { startPresence, PRESENCE_INTERVAL_MS, type Presence, type PresenceOptions } from './presence.js';
 export { startEmbeddedStage, type EmbeddedStage, type EmbeddedStageDeps } from './embedded.js';
+export { regionResultOutput } from './region-result.js';

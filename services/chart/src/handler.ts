@@ -2,19 +2,15 @@
 // plot); out a chart block (caption, axis labels and ticks as its text) when the labels and axes
 // say chart, or the figure block it was (image plus its text) when they say picture.
 import {
-  MsgIds,
   ObjectStores,
-  RegionResultSchema,
   RegionTaskSchema,
-  SCHEMA_VERSION,
-  Subjects,
   decode,
-  encode,
   type Block,
   type RegionTask,
   type Ruling,
 } from '@paperline/contracts';
-import { handleEachMessage, type BatchContext, type Output, type StageHandler, type StageMessage } from '@paperline/stage';
+import { handleEachMessage, type BatchContext, type StageHandler, type StageMessage } from '@paperline/stage';
+import { regionResultOutput } from '@paperline/stage-host';
 import { clampRect, findRasterRulings, joinLines, readingOrder } from '@paperline/vision';
 import sharp from 'sharp';
 import { DEFAULT_AXIS_OPTIONS, readAxes, type AxisOptions } from './axes.js';
@@ -30,7 +26,7 @@ export function createChartHandler(deps: ChartHandlerDeps = {}): StageHandler<Re
     decode: (data) => decode(RegionTaskSchema, data),
     docIdOf: (task) => task.docId,
     pageOf: (task) => task.page,
-    handleBatch: (batch, ctx) => handleEachMessage(batch, async (message) => [resultOutput(message.data, await readRegion(message, ctx, axes))]),
+    handleBatch: (batch, ctx) => handleEachMessage(batch, async (message) => [regionResultOutput(message.data, 'chart', [await readRegion(message, ctx, axes)])]),
     status: () => ({ backend: 'rules', models: [] }),
   };
 }
@@ -78,10 +74,3 @@ async function pixelRulings(task: RegionTask, ctx: BatchContext): Promise<Ruling
   return findRasterRulings({ data, width: info.width, height: info.height }, origin);
 }
 
-function resultOutput(task: RegionTask, block: Block): Output {
-  return {
-    subject: Subjects.work('assemble', task.options.priority),
-    msgId: MsgIds.regionResult(task.docId, task.page, task.regionId, 'chart'),
-    data: encode(RegionResultSchema, { v: SCHEMA_VERSION, type: 'region', docId: task.docId, page: task.page, regionId: task.regionId, stage: 'chart', blocks: [block] }),
-  };
-}

@@ -7,9 +7,7 @@ import {
   MsgIds,
   ObjectStores,
   PaperlineError,
-  RegionResultSchema,
   RegionTaskSchema,
-  SCHEMA_VERSION,
   Subjects,
   decode,
   encode,
@@ -17,6 +15,7 @@ import {
   type RegionTask,
 } from '@paperline/contracts';
 import { handleEachMessage, type BatchContext, type Output, type StageHandler, type StageMessage } from '@paperline/stage';
+import { regionResultOutput } from '@paperline/stage-host';
 import { getMetrics } from '@paperline/telemetry';
 import sharp from 'sharp';
 import { glyphsToLatex } from './glyph-latex.js';
@@ -95,13 +94,7 @@ async function formulaMessage(message: StageMessage<RegionTask>, ctx: BatchConte
     ...(image ? { image } : {}),
   };
   message.log.debug({ regionId: task.regionId, backend }, 'formula recognised');
-  return [
-    {
-      subject: Subjects.work('assemble', task.options.priority),
-      msgId: MsgIds.regionResult(task.docId, task.page, task.regionId, 'formula'),
-      data: encode(RegionResultSchema, { v: SCHEMA_VERSION, type: 'region', docId: task.docId, page: task.page, regionId: task.regionId, stage: 'formula', blocks: [block] }),
-    },
-  ];
+  return [regionResultOutput(task, 'formula', [block])];
 }
 
 /** The region's pixels (in page coordinates, scaled to the raster) as PNG; undefined when nothing is left. */

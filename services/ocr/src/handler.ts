@@ -1,11 +1,10 @@
 // The OCR stage: RegionTasks in (a whole page, or a known region of one), RegionResults out to
-// assemble. Every task of a batch is read in one engine call, so line crops of all its pages
-// share recognition batches.
+// assemble. Every task of a batch is read in one engine call; a recognition batch never mixes two
+// pages' or regions' crops, so a page's text does not depend on what shares its batch.
 import {
   MsgIds,
   ObjectStores,
   PaperlineError,
-  RegionResultSchema,
   RegionTaskSchema,
   SCHEMA_VERSION,
   Subjects,
@@ -13,10 +12,10 @@ import {
   encode,
   type Block,
   type Language,
-  type RegionResult,
   type RegionTask,
 } from '@paperline/contracts';
 import type { BatchContext, JobOutcome, Output, StageHandler, StageMessage } from '@paperline/stage';
+import { regionResultOutput } from '@paperline/stage-host';
 import type { OcrEngine, OcrJob } from './engine.js';
 import { decodeRgb, type RgbImage } from './raster.js';
 
@@ -119,19 +118,8 @@ function resultOutputs(task: RegionTask, blocks: Block[]): Output[] {
       words: block.lines ?? [],
     }),
   }));
-  const result: RegionResult = {
-    v: SCHEMA_VERSION,
-    type: 'region',
-    docId: task.docId,
-    page: task.page,
-    regionId: task.regionId,
-    stage: 'ocr',
-    // a region task's crop (a formula's picture beside its OCR text) goes with its block
-    blocks: blocks.filter((b) => !tables.includes(b)).map((b) => (task.image ? { ...b, image: task.image } : b)),
-    ...(tables.length ? { pendingRegions: tables.map((b) => ({ regionId: b.id, stage: 'table' as const })) } : {}),
-  };
-  return [
-    ...tableTasks,
-    { subject: Subjects.work('assemble', task.options.priority), msgId: MsgIds.regionResult(task.docId, task.page, task.regionId, 'ocr'), data: encode(RegionResultSchema, result) },
-  ];
+  // a region task's crop (a formula's picture beside its OCR text) goes with its block
+  const found = blocks.filter((b) => !tables.includes(b)).map((b) => (task.image ? { ...b, image: task.image } : b));
+  const pending = tables.length ? tables.map((b) => ({ regionId: b.id, stage: 'table' as const })) : undefined;
+  return [...tableTasks, regionResultOutput(task, 'ocr', found, pending)];
 }

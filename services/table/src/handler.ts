@@ -2,18 +2,14 @@
 // block out to assemble: HTML with rowspan/colspan, GFM where it has no merged cells. A region
 // whose words form no grid comes back as a text block with all its words.
 import {
-  MsgIds,
   ObjectStores,
-  RegionResultSchema,
   RegionTaskSchema,
-  SCHEMA_VERSION,
-  Subjects,
   decode,
-  encode,
   type Block,
   type RegionTask,
 } from '@paperline/contracts';
-import { handleEachMessage, type BatchContext, type Output, type StageHandler, type StageMessage } from '@paperline/stage';
+import { handleEachMessage, type BatchContext, type StageHandler, type StageMessage } from '@paperline/stage';
+import { regionResultOutput } from '@paperline/stage-host';
 import { getMetrics } from '@paperline/telemetry';
 import { joinLines, readingOrder } from '@paperline/vision';
 import type { TableBackend } from './backend.js';
@@ -41,7 +37,7 @@ export function createTableHandler(deps: TableHandlerDeps): StageHandler<RegionT
         const started = performance.now();
         const block = await readRegion(message, ctx, backend, rasters);
         getMetrics().inferenceSeconds.observe({ stage: 'table', model: backend.name, device }, (performance.now() - started) / 1000);
-        return [resultOutput(message.data, block)];
+        return [regionResultOutput(message.data, 'table', [block])];
       });
     },
     release: () => backend.release(),
@@ -83,10 +79,3 @@ async function readRegion(message: StageMessage<RegionTask>, ctx: BatchContext, 
   };
 }
 
-function resultOutput(task: RegionTask, block: Block): Output {
-  return {
-    subject: Subjects.work('assemble', task.options.priority),
-    msgId: MsgIds.regionResult(task.docId, task.page, task.regionId, 'table'),
-    data: encode(RegionResultSchema, { v: SCHEMA_VERSION, type: 'region', docId: task.docId, page: task.page, regionId: task.regionId, stage: 'table', blocks: [block] }),
-  };
-}

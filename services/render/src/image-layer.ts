@@ -5,14 +5,13 @@
 import type { BBox } from '@paperline/contracts';
 import sharp from 'sharp';
 import type { ImagePlacement, Matrix, PdfjsImage } from './pdf-graphics.js';
+import { PAGE_PNG_COMPRESSION } from './page-png.js';
 
 const GRAYSCALE_1BPP = 1;
 const RGB_24BPP = 2;
 const RGBA_32BPP = 3;
 /** A transform with shear or rotation beyond this share of its scale is not an upright image. */
 const MAX_SKEW = 1e-3;
-/** zlib level: the layer lives briefly in pl-pages and is mostly white. */
-const PNG_COMPRESSION = 2;
 
 /**
  * The image layer as PNG, or undefined when one of the images cannot be placed without the
@@ -49,7 +48,7 @@ export async function composeImageLayer(
   const png = await sharp({ create: { width: size.width, height: size.height, channels: 3, background: '#ffffff' } })
     .composite(layers)
     .removeAlpha()
-    .png({ compressionLevel: PNG_COMPRESSION })
+    .png({ compressionLevel: PAGE_PNG_COMPRESSION })
     .toBuffer();
   return new Uint8Array(png);
 }

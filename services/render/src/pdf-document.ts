@@ -6,11 +6,11 @@ import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { PaperlineError, SCHEMA_VERSION, type PageTextLayer } from '@paperline/contracts';
 import { createCanvas } from '@napi-rs/canvas';
-import sharp from 'sharp';
 import { composeImageLayer } from './image-layer.js';
 import { extractGraphics, paintsAnything, type ImagePlacement, type Matrix, type PdfjsImage } from './pdf-graphics.js';
 import { TextCollector, type FontInfo } from './pdf-text-ops.js';
 import { getDocument, type PDFDocumentProxy, type PDFPageProxy } from './pdfjs.js';
+import { pagePng } from './page-png.js';
 import type { OpenedDocument, RenderedPage, RenderLimits } from './types.js';
 
 const pdfjsRoot = dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
@@ -21,8 +21,6 @@ const assetDir = (name: string) => {
 const STANDARD_FONTS = assetDir('standard_fonts');
 const CMAPS = assetDir('cmaps');
 const WASM = assetDir('wasm');
-/** zlib level of page rasters: they live briefly in pl-pages, so speed beats size. */
-const PNG_COMPRESSION = 2;
 
 export interface PdfOpenOptions {
   limits: RenderLimits;
@@ -161,11 +159,7 @@ class PdfDocument implements OpenedDocument {
     // a garbage collection during the encode freed them under sharp's thread (issue 13's SIGSEGV,
     // docs/render.md)
     const pixels = new Uint8Array(canvas.data());
-    const png = await sharp(pixels, { raw: { width: canvas.width, height: canvas.height, channels: 4 } })
-      .removeAlpha()
-      .png({ compressionLevel: PNG_COMPRESSION })
-      .toBuffer();
-    return new Uint8Array(png);
+    return pagePng(pixels, canvas.width, canvas.height);
   }
 
   close(): Promise<void> {

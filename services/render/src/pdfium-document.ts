@@ -3,10 +3,10 @@
 // the page objects, and a raster only when the page needs one. A page with text and pictures gets
 // its pictures alone (every other object switched off for that render), for figure crops.
 import { PaperlineError, SCHEMA_VERSION, type BBox, type GlyphRun, type PageTextLayer } from '@paperline/contracts';
-import sharp from 'sharp';
 import { baseFontName, boldByName, italicByName, plainText, round2 } from './font-style.js';
 import { DEFAULT_GRAPHICS_OPTIONS, RulingCollector, apply, clipBox, deviceBox, multiply, type Matrix, type PageSize } from './page-geometry.js';
 import { BITMAP_BGRA, PageObjectTypes, PdfiumErrors, RENDER_FLAGS, Scratch, SegmentTypes, pdfium, type PdfiumApi } from './pdfium.js';
+import { pagePng } from './page-png.js';
 import type { OpenedDocument, RenderedPage, RenderLimits } from './types.js';
 
 export interface PdfiumOpenOptions {
@@ -16,8 +16,6 @@ export interface PdfiumOpenOptions {
   minTextChars: number;
 }
 
-/** zlib level of page rasters: they live briefly in pl-pages, so speed beats size. */
-const PNG_COMPRESSION = 2;
 /** A gap in a text object wider than this share of the font size starts a new run (columns, tab stops), as in the pdf.js path. */
 const RUN_BREAK_GAP = 0.6;
 /** A gap between glyphs of at least this share of the font size is a word space (as pdf.js). */
@@ -522,11 +520,7 @@ class PdfiumDocument implements OpenedDocument {
       for (const object of hidden) api._FPDFPageObj_SetIsActive(object, 1);
       api._FPDFBitmap_Destroy(bitmap);
     }
-    const png = await sharp(pixels, { raw: { width: size.width, height: size.height, channels: 4 } })
-      .removeAlpha()
-      .png({ compressionLevel: PNG_COMPRESSION })
-      .toBuffer();
-    return new Uint8Array(png);
+    return pagePng(pixels, size.width, size.height);
   }
 
   async close(): Promise<void> {

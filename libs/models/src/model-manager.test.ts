@@ -47,7 +47,9 @@ describe('ModelManager', () => {
     b.release();
     await pollUntil('the lease marked idle', async () => Object.values((await readLedger(kv, CPU)).leases)[0]?.state === 'idle', { timeoutMs: 2_500, intervalMs: 20 });
     expect(manager.isLoaded('scale')).toBe(true);
-    await pollUntil('the idle model unloaded', () => !manager.isLoaded('scale'), { timeoutMs: 30_000 });
+    // the unload's last step is its event (after the session, the lease and the metrics)
+    await pollUntil('the idle_unload event', () => events.some((e) => e.event === 'idle_unload'), { timeoutMs: 30_000 });
+    expect(manager.isLoaded('scale')).toBe(false);
     expect((await readLedger(kv, CPU)).leases).toEqual({});
     expect(await metricValue(metrics, 'modelLoaded', { model: 'scale', device: CPU })).toBe(0);
     expect(await metricValue(metrics, 'modelEvents', { event: 'idle_unload' })).toBe(1);

@@ -4,13 +4,16 @@
 // completes exactly once, and the budget ledger, which two model runtimes keep loading and
 // evicting through the failure, never holds more than its capacity.
 // CI runs PL_CLUSTER_DOCS documents (8 by default); PL_CLUSTER_DOCS=50 is the full run.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { KV } from '@nats-io/kv';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Bus } from '@paperline/bus';
 import { PaperlineClient } from '@paperline/client';
 import { Buckets, LedgerSchema, MemoryKeys, Streams, Subjects } from '@paperline/contracts';
 import { startLocalCluster, type LocalCluster } from '@paperline/nats-server';
-import { silentLogger } from '@paperline/telemetry';
+import { createLogger, silentLogger } from '@paperline/telemetry';
 import { buildPdf, pollUntil } from '@paperline/testing';
 import { startLocalPipeline } from '../../services/cli/src/local/index.js';
 import { MB, runModelOnce, startTestRuntime, writeScaleManifest } from '../support/model-runtimes.js';
@@ -106,7 +109,14 @@ describe('a 3-node JetStream cluster with R3 streams, buckets and object stores'
       },
       { timeoutMs: 60_000, intervalMs: 200 },
     );
-    const pipeline = await startLocalPipeline({ natsUrl: servers, topology: { replicas: 3 }, log: silentLogger() });
+    // the pipeline's warnings and errors, shown when a document does not complete
+    const logFile = join(mkdtempSync(join(tmpdir(), 'pl-cluster-')), 'pipeline.log');
+    const log = createLogger({ level: 'warn', destination: logFile });
+    const logTail = () => {
+      log.flush();
+      return readFileSync(logFile, 'utf8').split('\n').slice(-40).join('\n');
+    };
+    const pipeline = await startLocalPipeline({ natsUrl: servers, topology: { replicas: 3 }, log });
     cleanup.push(() => pipeline.close());
     expect((await bus.jsm.streams.info(Streams.work)).config.num_replicas).toBe(3);
     expect((await bus.jsm.streams.info(`KV_${Buckets.jobs}`)).config.num_replicas).toBe(3);
@@ -137,13 +147,15 @@ describe('a 3-node JetStream cluster with R3 streams, buckets and object stores'
       const deadline = Date.now() + 240_000;
       while (Date.now() < deadline) {
         const job = await client.status(id).catch(() => undefined);
-        if (job?.status === 'completed' || job?.status === 'failed') {
-          if (job.status === 'completed') done.add(id);
+        if (job?.status === 'completed') {
+          done.add(id);
           return job.status;
         }
+        if (job?.status === 'failed') return `failed: ${job.error?.code} ${job.error?.reason}`;
         await new Promise((r) => setTimeout(r, 250));
       }
-      return 'timed out';
+      const last = await client.status(id).catch((error: unknown) => error);
+      return `timed out: ${JSON.stringify(last)}`;
     };
     const waits = ids.map(settle);
     await pollUntil('a quarter of the documents', () => done.size >= Math.max(1, Math.floor(DOCS / 4)), { timeoutMs: 120_000, intervalMs: 200 });
@@ -164,7 +176,7 @@ describe('a 3-node JetStream cluster with R3 streams, buckets and object stores'
     churning = false;
     await churn;
 
-    expect(statuses.filter((s) => s === 'completed')).toHaveLength(DOCS);
+    expect(statuses.filter((s) => s !== 'completed'), `documents not completed; the pipeline's log ends:\n${logTail()}`).toEqual([]);
     const counts = await retrying(() => completions(bus));
     expect(ids.filter((id) => (counts.get(id) ?? 0) > 1).map((id) => `${id}: ${counts.get(id)}`), 'documents completed more than once').toEqual([]);
     // known gap (reported, not fixed here): a completion whose pl.events.doc.completed publish

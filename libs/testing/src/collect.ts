@@ -1,4 +1,11 @@
-import type { JetStreamClient } from '@nats-io/jetstream';
+import { JetStreamError, type JetStreamClient } from '@nats-io/jetstream';
+
+/**
+ * How long each pull waits. nats.js watches a pull with server heartbeats at half this and fails
+ * it after two are missed, which an event loop held up on a busy machine also looks like, so the
+ * pull is long and a missed-heartbeats failure is pulled again within the deadline.
+ */
+const PULL_EXPIRES_MS = 5_000;
 
 /**
  * Pulls up to `count` messages from a stream's durable consumer (or an ephemeral one when
@@ -17,7 +24,10 @@ export async function collectMessages<T>(
   const out: T[] = [];
   const deadline = Date.now() + timeoutMs;
   while (out.length < count && Date.now() < deadline) {
-    const m = await c.next({ expires: 1000 });
+    const m = await c.next({ expires: Math.min(PULL_EXPIRES_MS, Math.max(1_000, deadline - Date.now())) }).catch((error: unknown) => {
+      if (error instanceof JetStreamError && error.message === 'heartbeats missed') return null;
+      throw error;
+    });
     if (!m) continue;
     out.push(parse(m.data));
     m.ack();

@@ -75,7 +75,8 @@ export async function startProcessPipeline(options: ProcessPipelineOptions): Pro
   try {
     server = await startLocalServer();
     const natsUrl = server.url;
-    up = spawn(process.execPath, [BIN, 'up', '--stages', stages.join(','), '--health-port', String(await freePort())], {
+    // each stage binds a free port of its own: the ports after a free one need not be free (another test's server took one)
+    up = spawn(process.execPath, [BIN, 'up', '--stages', stages.join(','), '--health-port', '0'], {
       env: { ...process.env, NATS_URL: natsUrl, PL_LOG_LEVEL: 'info' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });

@@ -44,7 +44,7 @@ export async function runStageModule<T, C extends StageHostConfig>(module: Stage
       },
     },
   });
-  running.process = await runStageProcess({
+  const started = runStageProcess({
     handler: hostedHandler(instance, jobs),
     options: {
       ...module.runtime?.(config),
@@ -62,5 +62,11 @@ export async function runStageModule<T, C extends StageHostConfig>(module: Stage
         .catch((error: unknown) => log.warn({ err: error }, 'stage close failed'))
         .finally(() => void bus.close().finally(() => process.exit(code))),
   });
+  try {
+    running.process = await started;
+  } catch {
+    // logged as 'stage failed to start' (a health port in use, say), and its exit with code 1 is under way
+    return;
+  }
   running.presence = await startPresence({ bus, stage, instance: config.instance.id, node: config.instance.node, describe: () => instance.describe?.(), log });
 }

@@ -2,6 +2,7 @@
 // starts it) against a real nats-server: it becomes ready, reports its backend, and on SIGTERM
 // drains and exits 0. The stages start in parallel.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repeatedKeys } from '@paperline/telemetry';
 import { pollUntil, startTestServer, type TestServer } from '@paperline/testing';
@@ -16,9 +17,9 @@ interface StageChild {
   exited: Promise<number | null>;
 }
 
-function startStage(stage: ModuleStage, natsUrl: string): StageChild {
+function startStage(stage: ModuleStage, natsUrl: string, healthPort = 0): StageChild {
   const child = spawn(process.execPath, stageCommand(stage), {
-    env: { ...process.env, NATS_URL: natsUrl, PL_HEALTH_PORT: '0', PL_HEALTH_HOST: '127.0.0.1', PL_LOG_LEVEL: 'info', PL_INSTANCE_ID: `proc-test-${stage}` },
+    env: { ...process.env, NATS_URL: natsUrl, PL_HEALTH_PORT: String(healthPort), PL_HEALTH_HOST: '127.0.0.1', PL_LOG_LEVEL: 'info', PL_INSTANCE_ID: `proc-test-${stage}` },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -77,4 +78,19 @@ describe('stage processes (services/<stage>/src/main.ts)', () => {
       }),
     );
   }, STARTUP_DEADLINE_MS * 2);
+
+  it('a stage that cannot start (its health port is taken) logs why and exits 1, with no stack trace on stderr', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const stage = startStage('assemble', server.url, (taken.address() as AddressInfo).port);
+      children.push(stage);
+      expect(await stage.exited, stage.output()).toBe(1);
+      const lines = stage.output().split('\n').filter((line) => line.trim() !== '');
+      expect(lines.filter((line) => !line.startsWith('{')), 'lines that are not JSON log lines').toEqual([]);
+      expect(stage.output()).toMatch(/"level":"error"[^\n]*EADDRINUSE[^\n]*stage failed to start/);
+    } finally {
+      taken.close();
+    }
+  }, STARTUP_DEADLINE_MS);
 });

@@ -33,12 +33,12 @@ export function upCommand(ctx: CliContext): Command {
     .description('run every stage locally as its own process, restarting any that exits, until SIGINT/SIGTERM (embedded nats-server without NATS_URL)')
     .option('--stages <list>', `only these stages, comma-separated (default: all of ${MODULE_STAGES.join(', ')})`)
     .option('--replicas <list>', 'processes per stage, e.g. ocr=2,layout=2 (default: 1 each)')
-    .option('--health-port <port>', 'health port of the first process; each next one gets the next port (default: 9400)')
+    .option('--health-port <port>', 'health port of the first process; each next one gets the next port; 0: each process picks a free port (default: 9400)')
     .action(async (flags: { stages?: string; replicas?: string; healthPort?: string }) => {
       const stages = parseStages(flags.stages);
       const replicas = parseReplicas(flags.replicas);
       const healthPortBase = flags.healthPort === undefined ? undefined : Number(flags.healthPort);
-      if (healthPortBase !== undefined && !(Number.isInteger(healthPortBase) && healthPortBase > 0 && healthPortBase < 65536)) {
+      if (healthPortBase !== undefined && !(Number.isInteger(healthPortBase) && healthPortBase >= 0 && healthPortBase < 65536)) {
         throw new CliError(`--health-port must be a port number, got "${flags.healthPort}"`, ExitCodes.USAGE);
       }
       const log = createLogger({ level: ctx.env['PL_LOG_LEVEL'] ?? UP_LOG_LEVEL, base: { service: 'paperline-up' }, destination: 2 });

@@ -14,7 +14,7 @@ export interface SupervisorOptions {
   /** Instances per stage. @default 1 each */
   replicas?: Partial<Record<ModuleStage, number>>;
   log: Logger;
-  /** First health port; each process gets the next one. @default 9400 */
+  /** First health port; each process gets the next one (0: each binds a free port of its own). @default 9400 */
   healthPortBase?: number;
   /** Grace given to stages on shutdown before SIGKILL. @default 35_000 */
   stopGraceMs?: number;
@@ -84,9 +84,10 @@ export async function runSupervisor(options: SupervisorOptions): Promise<void> {
   const graceMs = options.stopGraceMs ?? 35_000;
   let stopping = false;
   const slots: Slot[] = [];
-  let port = options.healthPortBase ?? 9400;
+  const base = options.healthPortBase ?? 9400;
   for (const stage of options.stages) {
-    for (let index = 0; index < (options.replicas?.[stage] ?? 1); index++) slots.push({ stage, index, port: port++, restarts: 0, startedAt: 0 });
+    // with base 0 every process binds a free port of its own: ports after a base are not known to be free
+    for (let index = 0; index < (options.replicas?.[stage] ?? 1); index++) slots.push({ stage, index, port: base === 0 ? 0 : base + slots.length, restarts: 0, startedAt: 0 });
   }
 
   const start = (slot: Slot) => {

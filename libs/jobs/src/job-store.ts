@@ -18,7 +18,7 @@ import {
 } from '@paperline/contracts';
 import type { Bus } from '@paperline/bus';
 import { getMetrics } from '@paperline/telemetry';
-import { casUpdate } from './cas.js';
+import { CasCache, casUpdate } from './cas.js';
 
 
 export interface DocumentFailure {
@@ -58,6 +58,9 @@ const EVENT_SUBJECTS: Record<DocEvent['type'], string> = {
  * per-page and per-region keys of the same bucket are assemble's own: services/assemble.)
  */
 export class JobStore {
+  /** This process's last write of each record: its next update of one skips the read. */
+  private readonly writes = new CasCache();
+
   private constructor(
     private readonly bus: Bus,
     private readonly kv: KV,
@@ -97,7 +100,7 @@ export class JobStore {
     return casUpdate(this.kv, JobKeys.doc(docId), JobRecordSchema, (job) => {
       if (!job || isFinalJobStatus(job.status) || job.pageCount === pageCount) return undefined;
       return { ...job, status: 'running' as const, pageCount, updatedAt: now() };
-    });
+    }, { cache: this.writes });
   }
 
   /**
@@ -111,7 +114,7 @@ export class JobStore {
       if (!job || isFinalJobStatus(job.status)) return undefined;
       changed = true;
       return { ...job, status: 'failed' as const, error: { stage: failure.stage, code: failure.code, reason: failure.reason }, updatedAt: now() };
-    });
+    }, { cache: this.writes });
     if (changed) {
       // counted here, where every failure lands (render, any stage's dead letter, the MAX_DELIVERIES advisory)
       getMetrics().documents.inc({ outcome: 'failed' });
@@ -137,7 +140,7 @@ export class JobStore {
       cancelledNow = true;
       const at = now();
       return { ...current, status: 'cancelled' as const, updatedAt: at, cancelledAt: at };
-    });
+    }, { cache: this.writes });
     if (cancelledNow) await this.publishEvent({ v: SCHEMA_VERSION, type: 'doc.cancelled', docId, at: now() }, MsgIds.cancelled(docId));
     return job;
   }
@@ -153,7 +156,7 @@ export class JobStore {
       if (current.pagesDone.includes(page) && current.pageCount === count) return undefined;
       const pagesDone = current.pagesDone.includes(page) ? current.pagesDone : [...current.pagesDone, page].sort((a, b) => a - b);
       return { ...current, status: 'running' as const, pageCount: count, pagesDone, updatedAt: now() };
-    });
+    }, { cache: this.writes });
     if (job && !isFinalJobStatus(job.status)) {
       await this.publishEvent(
         { v: SCHEMA_VERSION, type: 'doc.progress', docId, pagesDone: job.pagesDone.length, pageCount: job.pageCount, at: now() },
@@ -172,7 +175,7 @@ export class JobStore {
       completedNow = true;
       const at = now();
       return { ...current, status: 'completed' as const, outputs, updatedAt: at, completedAt: at };
-    });
+    }, { cache: this.writes });
     if (completedNow && job) {
       await this.publishEvent(
         {

@@ -4,7 +4,7 @@
 import type { KV } from '@nats-io/kv';
 import { Buckets, JobKeys, PageRecordSchema, SCHEMA_VERSION, decode, type Block, type JobRecord, type PageRecord } from '@paperline/contracts';
 import type { Bus } from '@paperline/bus';
-import { casUpdate, type JobStore } from '@paperline/jobs';
+import { CasCache, casUpdate, type JobStore } from '@paperline/jobs';
 import { z } from 'zod';
 
 const BlocksSchema = z.array(z.custom<Block>());
@@ -23,6 +23,9 @@ export interface Progress {
  * agree: the update that completes a page marks it done in the document record, exactly once.
  */
 export class PageProgress {
+  /** This instance's last write of each page record: a page's next result updates it without a read. */
+  private readonly writes = new CasCache();
+
   private constructor(
     private readonly kv: KV,
     private readonly jobs: JobStore,
@@ -48,7 +51,7 @@ export class PageProgress {
         expected: [...new Set([...expected, ...(current?.expected ?? [])])],
         received: current?.received ?? [],
       };
-    });
+    }, { cache: this.writes });
     return this.afterPageUpdate(docId, page, record, size.pageCount);
   }
 
@@ -70,7 +73,7 @@ export class PageProgress {
         expected: [...new Set([...(current?.expected ?? []), ...routedOn])],
         received: [...(current?.received ?? []), regionId],
       };
-    });
+    }, { cache: this.writes });
     return this.afterPageUpdate(docId, page, record, undefined);
   }
 

@@ -18,8 +18,9 @@ export interface FetcherSettings {
 /**
  * Pulls a stage's consumers into one bounded buffer, strictly by priority: normal work is only
  * asked for after a `no_wait` pull on high came back short, i.e. when no high message waited at
- * that moment, and the dispatcher always takes buffered high messages first. When nothing is
- * waiting anywhere it holds one single-message long poll per consumer, then bulk-pulls again.
+ * that moment (or while high's long poll is open and empty), and the dispatcher always takes
+ * buffered high messages first. When nothing is waiting anywhere it holds one single-message
+ * long poll per consumer, then bulk-pulls again, skipping a consumer whose long poll is still open.
  */
 export class Fetcher {
   readonly sources: PullSource[];
@@ -130,6 +131,8 @@ export class Fetcher {
         let got = 0;
         for (const source of this.sources) {
           if (!this.fetching) break;
+          // its open long poll answers for it (a message of a higher priority arrives there too)
+          if (source.waiting) continue;
           got += await source.pullNow(room - got);
           if (got >= room) break;
         }

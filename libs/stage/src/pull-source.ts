@@ -121,6 +121,15 @@ export class PullSource {
     this.idle = new PullLane(this, nc);
   }
 
+  /**
+   * A long poll is open and has not delivered: the server hands it any message the consumer gets,
+   * so the consumer has none waiting (short of one on its way) and a `no_wait` pull would come
+   * back empty.
+   */
+  get waiting(): boolean {
+    return this.idle.busy;
+  }
+
   /** Messages asked for by open pulls and not yet arrived. */
   get outstanding(): number {
     return this.now.outstanding + this.idle.outstanding;

@@ -13,12 +13,18 @@ export function isMathFont(font: string): boolean {
   return MATH_FONT.test(font);
 }
 
+/**
+ * Dots do not count: TeX (Texinfo, LaTeX's \dotfill) sets the leaders of a table of contents as
+ * math-mode periods in CMMI, which would make every contents line a formula.
+ */
+const NOT_COUNTED = /[\s.…‥]/gu;
+
 /** The share of the runs' characters set in math fonts. */
 export function mathShare(runs: readonly GlyphRun[]): number {
   let math = 0;
   let all = 0;
   for (const run of runs) {
-    const n = run.text.replace(/\s/g, '').length;
+    const n = run.text.replace(NOT_COUNTED, '').length;
     all += n;
     if (isMathFont(run.font)) math += n;
   }

@@ -203,6 +203,14 @@ describe('layoutPage', () => {
     expect(regions.map((r) => [r.stage, r.type])).toEqual([['formula', 'formula']]);
   });
 
+  it('keeps a contents line whose dot leaders TeX set in a math font as text', () => {
+    // Texinfo's contents: "2.1 ASN.1 syntax . . . . . 2", the leaders math-mode periods in CMMI10
+    const runs = [run('2.1', 100, 300), run('ASN.1 syntax', 160, 300), { ...run(' .'.repeat(40), 320, 300), font: 'CMMI10' }, run('2', 1100, 300)];
+    const { blocks, regions } = layoutPage(task(2), layer(runs), { features: ALL_ON });
+    expect(regions).toEqual([]);
+    expect(blocks.map((b) => b.type)).not.toContain('formula');
+  });
+
   it('sends a page without a text layer to OCR as one page region', () => {
     const { blocks, regions, crops } = layoutPage(task(1, 'doc-test-1/1.png', null), null, { features: ALL_ON });
     expect(blocks).toEqual([]);

@@ -15,6 +15,11 @@ export interface PublishOptions {
   /** Nats-Msg-Id: the server drops a repeat inside the stream's duplicate window. */
   msgId?: string;
   headers?: Record<string, string>;
+  /**
+   * Attempts while the publish times out or finds no stream (a stream leader being elected):
+   * safe only with a msgId, which makes a repeat of a publish that did land a duplicate. @default 1
+   */
+  attempts?: number;
 }
 
 /** One NATS connection with its JetStream, KV and object-store handles, opened once and shared. */
@@ -104,7 +109,7 @@ export class Bus {
     const h = natsHeaders();
     for (const [key, value] of Object.entries(options.headers ?? {})) h.set(key, value);
     if (options.msgId) h.set(Headers.msgId, options.msgId);
-    return this.js.publish(subject, data, { headers: h, msgID: options.msgId });
+    return this.js.publish(subject, data, { headers: h, msgID: options.msgId, retries: options.attempts });
   }
 
   async putObject(store: ObjectStoreName, name: string, data: Uint8Array): Promise<void> {

@@ -44,6 +44,9 @@ function now(): string {
   return new Date().toISOString();
 }
 
+/** With nats.js's request timeout (5 s) and backoff: about half a minute, past a stream leader's election. */
+const EVENT_PUBLISH_ATTEMPTS = 5;
+
 const EVENT_SUBJECTS: Record<DocEvent['type'], string> = {
   'doc.completed': Subjects.docCompleted,
   'doc.failed': Subjects.docFailed,
@@ -209,8 +212,13 @@ export class JobStore {
     };
   }
 
+  /**
+   * An event follows a record change that is already stored, and nothing sends it again once this
+   * gives up (a redelivery finds the record final), so a publish that times out in a failover is
+   * repeated; its msgId makes a repeat of one that landed a duplicate the stream drops.
+   */
   private async publishEvent(event: DocEvent, msgId: string): Promise<void> {
     const subject = EVENT_SUBJECTS[event.type];
-    await this.bus.publish(subject, encode(DocEventSchema, event), { msgId, headers: { 'Pl-Doc-Id': event.docId } });
+    await this.bus.publish(subject, encode(DocEventSchema, event), { msgId, headers: { 'Pl-Doc-Id': event.docId }, attempts: EVENT_PUBLISH_ATTEMPTS });
   }
 }

@@ -3,6 +3,7 @@ import { baseSchema, loadConfig, type LoadOptions } from '@paperline/config';
 import { MAX_FILE_BYTES_ENV } from '@paperline/contracts';
 import {
   DEFAULT_INLINE_TEXT_LAYER_BYTES,
+  DEFAULT_RENDER_PROCESS_IDLE_MS,
   DEFAULT_RENDER_TIMEOUT_MS,
   DEFAULT_SLICE_PAGES,
   DEFAULT_THROTTLE_BACKLOG_PAGES,
@@ -93,6 +94,12 @@ export const renderSchema = {
       default: DEFAULT_RENDER_TIMEOUT_MS,
       env: 'PL_RENDER_TIMEOUT_MS',
     },
+    renderProcessIdleMs: {
+      doc: 'With isolation=process, a render process that has had no slice for this many ms ends, giving back its memory (PDFium keeps the heap of the largest document it opened); the next slice starts another (about 0.7 s). 0 keeps them.',
+      format: 'nat',
+      default: DEFAULT_RENDER_PROCESS_IDLE_MS,
+      env: 'PL_RENDER_PROCESS_IDLE_MS',
+    },
     alwaysRaster: {
       doc: 'Rasterise every PDF page, even text-only ones (slower; for debugging or a layout model).',
       format: Boolean,
@@ -113,6 +120,7 @@ export function renderSettings(render: RenderConfig['render']): RenderSettings {
     pdfEngine: render.pdfEngine as PdfEngine,
     isolation: render.isolation as RenderIsolation,
     renderTimeoutMs: Math.max(1, render.renderTimeoutMs),
+    renderProcessIdleMs: render.renderProcessIdleMs,
     inlineTextLayerBytes: render.inlineTextLayerBytes,
     slicePages: Math.max(1, render.slicePages),
     throttlePages: render.throttlePages,

@@ -48,6 +48,8 @@ export interface RenderSettings {
   isolation: RenderIsolation;
   /** A render process that does not answer a request (open a document, render a page) this long is killed: RENDER_CRASHED. @default 120000 */
   renderTimeoutMs: number;
+  /** A render process with no slice this long ends (its memory given back); 0 keeps it. @default 60000 */
+  renderProcessIdleMs: number;
   /** A PageTask up to this size (encoded) carries its text layer inline; a larger layer goes to pl-pages. @default 262144 */
   inlineTextLayerBytes: number;
   /** Pages rendered per turn; then the document goes back in the queue behind what arrived meanwhile. @default 32 */
@@ -67,6 +69,7 @@ export const DEFAULT_THROTTLE_PAGES = 200;
 export const DEFAULT_THROTTLE_BACKLOG_PAGES = 64;
 export const DEFAULT_THROTTLE_WAIT_MS = 250;
 export const DEFAULT_RENDER_TIMEOUT_MS = 120_000;
+export const DEFAULT_RENDER_PROCESS_IDLE_MS = 60_000;
 const THROTTLE_POLL_MS = 50;
 
 export const DEFAULT_RENDER_SETTINGS: Readonly<RenderSettings> = Object.freeze({
@@ -77,6 +80,7 @@ export const DEFAULT_RENDER_SETTINGS: Readonly<RenderSettings> = Object.freeze({
   pdfEngine: DEFAULT_PDF_ENGINE,
   isolation: DEFAULT_RENDER_ISOLATION,
   renderTimeoutMs: DEFAULT_RENDER_TIMEOUT_MS,
+  renderProcessIdleMs: DEFAULT_RENDER_PROCESS_IDLE_MS,
   inlineTextLayerBytes: DEFAULT_INLINE_TEXT_LAYER_BYTES,
   slicePages: DEFAULT_SLICE_PAGES,
   throttlePages: DEFAULT_THROTTLE_PAGES,
@@ -111,7 +115,7 @@ export interface DocumentProgress {
 
 export function createRenderHandler(deps: RenderHandlerDeps = {}): StageHandler<DocSubmit> {
   const settings: RenderSettings = { ...DEFAULT_RENDER_SETTINGS, ...deps.settings };
-  const renderers = createRenderers(settings.isolation, settings.renderTimeoutMs);
+  const renderers = createRenderers({ isolation: settings.isolation, requestTimeoutMs: settings.renderTimeoutMs, idleMs: settings.renderProcessIdleMs });
   // high documents this instance rendered whose pages are still on their way downstream
   const highInFlight = new Set<string>();
   return {

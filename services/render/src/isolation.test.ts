@@ -143,4 +143,28 @@ describe('render processes', () => {
     await submit('doc-after', 2, 'high');
     expect(await publishedPages(2, 'high')).toEqual({ 'doc-after': [1, 2] });
   }, 180_000);
+
+  it('a render process idle for renderProcessIdleMs ends, and the next document starts another', async () => {
+    const { processes } = await start({ renderProcessIdleMs: 300 });
+    // every render process there was (the one started ahead, the one that rendered)
+    const seen = new Set<number>();
+    const sample = () => processes().forEach((p) => seen.add(p.pid));
+    sample();
+    const sampler = setInterval(sample, 10);
+    await submit('doc-before', 3);
+    expect(await publishedPages(3)).toEqual({ 'doc-before': [1, 2, 3] });
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await pollUntil('no render process left, and their pids gone', () => processes().length === 0 && [...seen].every((pid) => !alive(pid)), { timeoutMs: 30_000, intervalMs: 50 });
+    clearInterval(sampler);
+    expect(seen.size).toBeGreaterThan(0);
+    await submit('doc-later', 2);
+    expect(await publishedPages(2)).toEqual({ 'doc-later': [1, 2] });
+  }, 120_000);
 });

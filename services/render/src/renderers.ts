@@ -28,8 +28,16 @@ export interface Renderers {
   close(): Promise<void>;
 }
 
-export function createRenderers(isolation: RenderIsolation, requestTimeoutMs: number): Renderers {
-  return isolation === 'process' ? new ProcessRenderers(requestTimeoutMs) : new InlineRenderers();
+export interface RenderersOptions {
+  isolation: RenderIsolation;
+  /** A render process that does not answer a request this long is killed (RENDER_CRASHED). */
+  requestTimeoutMs: number;
+  /** A render process idle this long ends, giving back its memory; 0 keeps it. */
+  idleMs: number;
+}
+
+export function createRenderers(options: RenderersOptions): Renderers {
+  return options.isolation === 'process' ? new ProcessRenderers(options.requestTimeoutMs, options.idleMs) : new InlineRenderers();
 }
 
 class InlineRenderers implements Renderers {
@@ -57,8 +65,12 @@ class ProcessRenderer implements Renderer {
   readonly process: RenderProcess;
   readonly documents = new OpenDocuments(OPEN_DOCUMENTS);
   leased = false;
+  idleTimer: NodeJS.Timeout | undefined;
 
-  constructor(requestTimeoutMs: number) {
+  constructor(
+    requestTimeoutMs: number,
+    private readonly onRelease: (renderer: ProcessRenderer) => void,
+  ) {
     this.process = new RenderProcess(requestTimeoutMs);
   }
 
@@ -69,13 +81,17 @@ class ProcessRenderer implements Renderer {
   release(): void {
     this.process.document = undefined;
     this.leased = false;
+    this.onRelease(this);
   }
 }
 
 class ProcessRenderers implements Renderers {
   private renderers: ProcessRenderer[] = [];
 
-  constructor(private readonly requestTimeoutMs: number) {
+  constructor(
+    private readonly requestTimeoutMs: number,
+    private readonly idleMs: number,
+  ) {
     // the first document should not wait for a process to start (0.7 s built, 2 s from source)
     this.start();
   }
@@ -89,6 +105,7 @@ class ProcessRenderers implements Renderers {
       // opened again here: the copy in a busy process would only take its memory
       if (other !== renderer) void other.documents.evict(docId);
     }
+    clearTimeout(renderer.idleTimer);
     renderer.leased = true;
     renderer.process.document = docId;
     return renderer;
@@ -104,17 +121,34 @@ class ProcessRenderers implements Renderers {
   async close(): Promise<void> {
     const renderers = this.renderers;
     this.renderers = [];
-    await Promise.all(
-      renderers.map(async (renderer) => {
-        await renderer.documents.closeAll();
-        await renderer.process.close();
-      }),
-    );
+    await Promise.all(renderers.map((renderer) => this.end(renderer)));
   }
 
   private start(): ProcessRenderer {
-    const renderer = new ProcessRenderer(this.requestTimeoutMs);
+    const renderer = new ProcessRenderer(this.requestTimeoutMs, (released) => this.retireWhenIdle(released));
     this.renderers.push(renderer);
+    this.retireWhenIdle(renderer);
     return renderer;
+  }
+
+  /**
+   * A process's memory (PDFium's heap grows with the largest document it opened and never
+   * shrinks) is given back once it has had no slice for idleMs; the next slice starts another.
+   */
+  private retireWhenIdle(renderer: ProcessRenderer): void {
+    if (this.idleMs <= 0) return;
+    clearTimeout(renderer.idleTimer);
+    renderer.idleTimer = setTimeout(() => {
+      if (renderer.leased || !this.renderers.includes(renderer)) return;
+      this.renderers = this.renderers.filter((other) => other !== renderer);
+      void this.end(renderer);
+    }, this.idleMs);
+    renderer.idleTimer.unref();
+  }
+
+  private async end(renderer: ProcessRenderer): Promise<void> {
+    clearTimeout(renderer.idleTimer);
+    await renderer.documents.closeAll();
+    await renderer.process.close();
   }
 }

@@ -48,7 +48,13 @@ export function dropCancelledDocuments<T>(handler: StageHandler<T>, jobs: JobSto
   const reading = new Map<string, Promise<boolean>>();
   const read = async (docId: string): Promise<boolean> => {
     const startedAt = Date.now();
-    const job = await jobs.get(docId).catch(() => undefined);
+    let job;
+    try {
+      job = await jobs.get(docId);
+    } catch {
+      // taken for live (the work goes on, as before a cancel), and asked again next time
+      return known.has(docId);
+    }
     if (job?.status === 'cancelled') {
       remember(docId);
       return true;

@@ -68,7 +68,8 @@ function runtimeOf(stage: StageName): { publish: string[]; subscribe: string[] }
   const stream = consumerStream(stage);
   // its presence beat: `instance.<stage>.<instance>` in pl-instances, its own keys only
   const publish = [JS_INFO, ...MONITORING, ...kvRead(Buckets.instances, `instance.${stage}.*`), ...kvWrite(Buckets.instances, `instance.${stage}.*`), ...kvRead(Buckets.control, '>'), ...kvWatch(Buckets.control, '>'), Subjects.dlq(stage)];
-  const subscribe: string[] = [];
+  // every stage drops a cancelled document's work, and learns of the cancel from its event (stage-host's dropCancelledDocuments)
+  const subscribe: string[] = [Subjects.docCancelled];
   for (const priority of stagePriorities(stage)) {
     const consumer = consumerName(stage, priority);
     publish.push(api('CONSUMER.INFO', `${stream}.${consumer}`), api('CONSUMER.MSG.NEXT', `${stream}.${consumer}`), `$JS.ACK.${stream}.${consumer}.>`);

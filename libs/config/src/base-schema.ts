@@ -65,6 +65,14 @@ export const baseSchema = {
       env: 'PL_LOG_LEVEL',
     },
   },
+  cancel: {
+    recheckMs: {
+      doc: "How long a stage takes a document it read as live for live before reading its record again. Cancels arrive as events; this bounds the work a stage does for a cancel whose event it missed (a reconnect), at one KV read per document per window.",
+      format: 'nat',
+      default: 1000,
+      env: 'PL_CANCEL_RECHECK_MS',
+    },
+  },
   health: {
     port: { doc: 'Port of /healthz, /readyz, /metrics and /status; 0 picks a free port, -1 disables.', format: 'int', default: 0, env: 'PL_HEALTH_PORT' },
     host: { doc: 'Interface the health server binds.', format: String, default: '0.0.0.0', env: 'PL_HEALTH_HOST' },

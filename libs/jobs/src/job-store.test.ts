@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Streams } from '@paperline/contracts';
+import { Streams, Subjects } from '@paperline/contracts';
 import { Bus, buildTopology, provisionTopology } from '@paperline/bus';
 import { startTestServer, type TestServer } from '@paperline/testing';
 import { JobStore } from './index.js';
@@ -71,5 +71,19 @@ describe('JobStore', () => {
     watch.stop();
     expect(seen).toEqual(['queued', 'running', undefined]);
     expect(await jobs.get('watch-0001')).toBeUndefined();
+  });
+
+  it('tells a watcher of each cancel, skipping an invalid event, by the time cancel() returns', async () => {
+    await jobs.create({ docId: 'stop-00001', fileName: 'a.pdf', options });
+    const cancelled: string[] = [];
+    const watch = jobs.watchCancellations((docId) => cancelled.push(docId));
+    // published first on the same connection, so handled before the valid one below
+    bus.nc.publish(Subjects.docCancelled, new TextEncoder().encode('{"type":"doc.cancelled","docId":"no version"}'));
+    await jobs.cancel('stop-00001');
+    expect(cancelled).toEqual(['stop-00001']);
+    // a second cancel of a final document publishes nothing
+    await jobs.cancel('stop-00001');
+    watch.stop();
+    expect(cancelled).toEqual(['stop-00001']);
   });
 });

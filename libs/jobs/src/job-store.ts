@@ -40,6 +40,10 @@ export interface JobWatch extends AsyncIterable<JobRecord | undefined> {
   stop(): void;
 }
 
+export interface CancellationWatch {
+  stop(): void;
+}
+
 function now(): string {
   return new Date().toISOString();
 }
@@ -208,6 +212,42 @@ export class JobStore {
       stop: () => watcher.stop(),
       async *[Symbol.asyncIterator]() {
         for await (const entry of watcher) yield entry.operation === 'PUT' && entry.value.length > 0 ? decode(JobRecordSchema, entry.value) : undefined;
+      },
+    };
+  }
+
+  /**
+   * Calls onCancelled with the docId of every `pl.events.doc.cancelled` published from now on. A
+   * core subscription: an event published while the connection is down is missed, so a caller
+   * that must honour every cancel also reads the record now and then (dropCancelledDocuments).
+   * On this JobStore's own connection the event arrives before cancel()'s publish is acked, so
+   * once `await cancel()` returns, onCancelled has run. An event that fails its schema is logged
+   * and skipped.
+   */
+  watchCancellations(onCancelled: (docId: string) => void): CancellationWatch {
+    const sub = this.bus.nc.subscribe(Subjects.docCancelled, {
+      callback: (error, msg) => {
+        if (error) {
+          this.bus.log?.error({ err: error, subject: Subjects.docCancelled }, 'the cancellation subscription failed: cancels are seen by KV reads only');
+          return;
+        }
+        let event: DocEvent;
+        try {
+          event = decode(DocEventSchema, msg.data);
+        } catch (invalid) {
+          this.bus.log?.warn({ err: invalid, subject: msg.subject }, 'ignored an invalid cancellation event');
+          return;
+        }
+        if (event.type === 'doc.cancelled') onCancelled(event.docId);
+      },
+    });
+    return {
+      stop: () => {
+        try {
+          sub.unsubscribe();
+        } catch {
+          // the connection is already closed, and the subscription with it
+        }
       },
     };
   }

@@ -1,9 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import { baseSchema, loadConfig } from '@paperline/config';
 import { Headers, PaperlineError, Subjects } from '@paperline/contracts';
 import { Bus, buildTopology, provisionTopology } from '@paperline/bus';
-import { JobStore } from '@paperline/jobs';
+import { JobStore, type CancellationWatch } from '@paperline/jobs';
 import { startTestServer, type TestServer } from '@paperline/testing';
 import { silentLogger } from '@paperline/telemetry';
 import { startEmbeddedStage, type StageModule } from './index.js';
@@ -54,9 +54,12 @@ describe('startEmbeddedStage', () => {
   afterEach(async () => server.reset());
   afterAll(async () => server?.stop());
 
-  it("runs a module with its runtime defaults, shows its backend in /status, fails the document of a bad message, and closes the stage once", async () => {
+  it("runs a module with its runtime defaults, shows its backend in /status, fails the document of a bad message, and closes the stage once, ending its cancellation subscription", async () => {
     const closed = { count: 0 };
+    const watching = vi.spyOn(jobs, 'watchCancellations');
     const stage = await startEmbeddedStage(probeModule(closed), { bus, jobs, log: silentLogger(), runtime: { lagPollMs: 0 } });
+    expect(watching).toHaveBeenCalledTimes(1);
+    const stopped = vi.spyOn(watching.mock.results[0]?.value as CancellationWatch, 'stop');
     expect(stage.runtime.status()).toMatchObject({ stage: 'layout', batchSize: 3, handler: { backend: 'probe', models: ['probe-model'], loaded: [] } });
     expect(stage.describe()).toEqual({ backend: 'probe', models: ['probe-model'] });
 
@@ -70,6 +73,7 @@ describe('startEmbeddedStage', () => {
 
     await stage.close();
     expect(closed.count).toBe(1);
+    expect(stopped).toHaveBeenCalledTimes(1);
     expect(stage.runtime.status()).toMatchObject({ state: 'stopped' });
   });
 });

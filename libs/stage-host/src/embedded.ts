@@ -52,9 +52,13 @@ export async function startEmbeddedStage<T, C extends StageHostConfig>(module: S
       recycle: (reason) => log.error({ reason }, 'the memory guard asked for a recycle, which the embedded pipeline cannot do; run `paperline up` for supervised stages'),
     },
   });
-  const closeInstance = () => instance.close?.().catch((error: unknown) => log.warn({ err: error }, 'stage close failed'));
+  const hosted = hostedHandler(instance, deps.jobs, config.cancel);
+  const closeInstance = () => {
+    hosted.stop();
+    return instance.close?.().catch((error: unknown) => log.warn({ err: error }, 'stage close failed'));
+  };
   try {
-    runtime = new StageRuntime(hostedHandler(instance, deps.jobs), { ...module.runtime?.(config), ...deps.runtime, stage }, { bus: deps.bus, log: deps.log, metrics: deps.metrics, healthServer: deps.healthServer });
+    runtime = new StageRuntime(hosted.handler, { ...module.runtime?.(config), ...deps.runtime, stage }, { bus: deps.bus, log: deps.log, metrics: deps.metrics, healthServer: deps.healthServer });
     await runtime.start();
     presence = await startPresence({ bus: deps.bus, stage, instance: config.instance.id, node: config.instance.node, describe: () => instance.describe?.(), log });
   } catch (error) {

@@ -1,6 +1,6 @@
 import type { JobStore } from '@paperline/jobs';
 import type { StageHandler } from '@paperline/stage';
-import { dropCancelledDocuments } from './drop-cancelled.js';
+import { dropCancelledDocuments, type CancelAwareHandler, type DropCancelledOptions } from './drop-cancelled.js';
 import type { StageInstance } from './types.js';
 
 /**
@@ -20,11 +20,13 @@ export function failDocumentOnDeadLetter<T>(handler: StageHandler<T>, jobs: JobS
 
 /**
  * The handler both hosts run: failures reach the document, a cancelled document's work is
- * dropped, and /status shows the backend and models.
+ * dropped, and /status shows the backend and models. Its `stop` ends the cancellation
+ * subscription: the host calls it once the runtime has drained.
  */
-export function hostedHandler<T>(instance: StageInstance<T>, jobs: JobStore): StageHandler<T> {
-  const handler = failDocumentOnDeadLetter(dropCancelledDocuments(instance.handler, jobs), jobs);
+export function hostedHandler<T>(instance: StageInstance<T>, jobs: JobStore, cancel: DropCancelledOptions): CancelAwareHandler<T> {
+  const dropping = dropCancelledDocuments(instance.handler, jobs, cancel);
+  const handler = failDocumentOnDeadLetter(dropping.handler, jobs);
   const describe = instance.describe?.bind(instance);
-  if (!describe) return handler;
-  return { ...handler, status: () => ({ ...handler.status?.(), ...describe() }) };
+  if (!describe) return { handler, stop: dropping.stop };
+  return { handler: { ...handler, status: () => ({ ...handler.status?.(), ...describe() }) }, stop: dropping.stop };
 }

@@ -44,8 +44,9 @@ export async function runStageModule<T, C extends StageHostConfig>(module: Stage
       },
     },
   });
+  const hosted = hostedHandler(instance, jobs, config.cancel);
   const started = runStageProcess({
-    handler: hostedHandler(instance, jobs),
+    handler: hosted.handler,
     options: {
       ...module.runtime?.(config),
       stage,
@@ -57,7 +58,7 @@ export async function runStageModule<T, C extends StageHostConfig>(module: Stage
     ...(config.nats.provision ? {} : { topology: false as const }),
     log,
     exit: (code) =>
-      void (jetstream.stop(), running.presence?.stop() ?? Promise.resolve())
+      void (jetstream.stop(), hosted.stop(), running.presence?.stop() ?? Promise.resolve())
         .then(() => instance.close?.())
         .catch((error: unknown) => log.warn({ err: error }, 'stage close failed'))
         .finally(() => void bus.close().finally(() => process.exit(code))),

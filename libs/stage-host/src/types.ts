@@ -11,6 +11,7 @@ export interface StageHostConfig {
   nats: { url: string; name: string; asyncTraces: boolean; provision: boolean; inboxPrefix: string } & NatsAuthSettings;
   instance: { id: string; node: string };
   log: { level: string };
+  cancel: { recheckMs: number };
   health: { port: number; host: string };
 }
 

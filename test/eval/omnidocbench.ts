@@ -40,6 +40,7 @@ const TRUTH_CLASS: Record<string, EvalClass | undefined> = {
 export const BLOCK_CLASS: Record<BlockType, EvalClass> = {
   text: 'text',
   list: 'text',
+  code: 'text',
   title: 'title',
   heading: 'title',
   table: 'table',

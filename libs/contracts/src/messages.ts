@@ -147,6 +147,7 @@ export const BLOCK_TYPES = [
   'header',
   'footer',
   'footnote',
+  'code',
 ] as const;
 export const BlockTypeSchema = z.enum(BLOCK_TYPES);
 export type BlockType = z.infer<typeof BlockTypeSchema>;

@@ -51,6 +51,13 @@ describe('buildDocument and renderMarkdown', () => {
     );
   });
 
+  it('fences a code block as it was set, longer than any backtick run inside', () => {
+    const doc = buildDocument(job, [page(1, [block('text', 'Run it:', 100), block('code', 'name    value\n  a ``b``   1', 200)])]);
+    expect(renderMarkdown(doc)).toBe('Run it:\n\n```\nname    value\n  a ``b``   1\n```\n');
+    const ticks = buildDocument(job, [page(1, [block('code', 'x ``` y', 100)])]);
+    expect(renderMarkdown(ticks)).toBe('````\nx ``` y\n````\n');
+  });
+
   it('drops running headers, footers and page numbers from the Markdown but keeps them in the JSON', () => {
     const pages = [1, 2, 3].map((n) =>
       page(n, [block('text', 'ACME Corp — Quarterly', 10), block('text', `Body of page ${n}.`, 300), block('text', String(n), 770)]),

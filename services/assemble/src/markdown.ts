@@ -32,6 +32,11 @@ export function blockToMarkdown(block: Block): string | undefined {
     case 'table':
       // GFM where the table has no merged cells, HTML (rowspan/colspan) where it has
       return block.markdown ?? block.html ?? paragraph(block.text);
+    case 'code': {
+      // a fence longer than any run of backticks inside
+      const fence = '`'.repeat(Math.max(3, ...[...block.text.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+      return block.text.trim() ? `${fence}\n${block.text.replace(/^\n+|\s+$/g, '')}\n${fence}` : undefined;
+    }
     case 'formula':
       if (block.latex) return `$$\n${block.latex}\n$$`;
       return [paragraph(block.text), block.image ? `![formula](${block.image})` : ''].filter(Boolean).join('\n\n') || undefined;

@@ -4,6 +4,7 @@ import type { BBox, BlockType } from '@paperline/contracts';
 import { boxHeight, boxWidth, hasNeighbour, median, overlap1d } from '@paperline/vision';
 import type { LineGroup } from './blocks.js';
 import { LIST_MARKER } from './blocks.js';
+import { monospaceShare } from './lines.js';
 
 export interface Classified {
   type: BlockType;
@@ -24,9 +25,15 @@ export interface PageStyle {
   groups: readonly BBox[];
   numbers: readonly BBox[];
   rotated: readonly BBox[];
+  /** About every character of the page is in a monospaced face. */
+  typewritten: boolean;
 }
 
 const CAPTION = /^(?:fig(?:ure)?\.?|table|tab\.|chart|scheme|plate|exhibit)\s*[0-9IVX]+[a-z]?\s*[.:|\-—–]?/i;
+/** A block this much in a monospaced face is preformatted text (code, a listing, a plain-text table)... */
+const CODE_SHARE = 0.8;
+/** ...unless about all of its page is: a typewritten page (a plain-text file, an RFC) is its text. */
+const TYPEWRITTEN_SHARE = 0.95;
 /** A heading is at most this many lines and characters. */
 const HEADING_MAX_LINES = 3;
 const HEADING_MAX_CHARS = 160;
@@ -58,7 +65,7 @@ export function pageStyle(groups: readonly LineGroup[], page: number, width: num
   const [bodyFont] = [...fonts.entries()].sort((a, b) => b[1] - a[1]);
   const rotated = groups.flatMap((g) => g.lines.filter((l) => l.rotated).map((l) => l.bbox));
   const numbers = groups.filter((g) => BARE_NUMBER.test(g.lines.map((l) => l.text).join(' '))).map((g) => g.bbox);
-  return { bodySize: body?.[0] ?? 0, bodyFont: bodyFont?.[0] ?? '', largestSize, page, width, height, groups: groups.map((g) => g.bbox), numbers, rotated };
+  return { bodySize: body?.[0] ?? 0, bodyFont: bodyFont?.[0] ?? '', largestSize, page, width, height, groups: groups.map((g) => g.bbox), numbers, rotated, typewritten: monospaceShare(groups.flatMap((g) => g.lines)) >= TYPEWRITTEN_SHARE };
 }
 
 /** Running headers and footers sit in these shares of the page height at its top and bottom... */
@@ -119,6 +126,7 @@ export function classify(group: LineGroup, style: PageStyle): Classified {
   const bold = group.lines.every((l) => l.bold);
   const ratio = style.bodySize > 0 ? size / style.bodySize : 1;
   if (CAPTION.test(text)) return { type: 'caption' };
+  if (!style.typewritten && monospaceShare(group.lines) >= CODE_SHARE) return { type: 'code' };
   const horizontal = boxWidth(group.bbox) >= boxHeight(group.bbox);
   const headingShaped = horizontal && group.lines.length <= HEADING_MAX_LINES && text.length <= HEADING_MAX_CHARS && /\p{L}/u.test(text);
   if (headingShaped && ratio >= LEVEL_RATIOS[LEVEL_RATIOS.length - 1]!) {

@@ -4,7 +4,7 @@
 // text-layer heuristics and the PP-DocLayout model) end here.
 import { ObjectNames, type BBox, type Block, type FeatureName, type GlyphRun, type PageTask, type Ruling, type TextLine } from '@paperline/contracts';
 import { boxHeight, median, readingOrder } from '@paperline/vision';
-import type { TextLayerLine } from './lines.js';
+import { preformattedText, type TextLayerLine } from './lines.js';
 import { isCjk, isRtl } from './scripts.js';
 
 /** Stages a region of a page can be routed to. */
@@ -125,6 +125,11 @@ function headingSize(draft: Draft): { fontSize?: number } {
   if (draft.type !== 'title' && draft.type !== 'heading') return {};
   const size = Math.max(0, ...draft.lines.map((l) => l.size));
   return size > 0 ? { fontSize: size } : {};
+}
+
+/** A block's text: code as it was set, line by line; anything else as running text. */
+export function blockText(type: Block['type'], lines: readonly TextLayerLine[], bbox: BBox): string {
+  return type === 'code' ? preformattedText(lines, bbox[0]) : joinLines(lines);
 }
 
 /** Lines to running text: a word hyphenated across a line break is joined again. */

@@ -203,6 +203,27 @@ describe('layoutPage', () => {
     expect(regions.map((r) => [r.stage, r.type])).toEqual([['formula', 'formula']]);
   });
 
+  it('reads a plain-text table in a monospaced face row by row, as one code block spaced as it was set', () => {
+    // a <pre> table printed by a browser: three columns lined up with spaces, wide gaps between
+    // them, under a paragraph in the body face
+    const mono = (text: string, col: number, row: number): GlyphRun => ({ ...run(text, 100 + col * 12, 400 + row * 24, 20), font: 'DejaVuSansMono', bbox: [100 + col * 12, 384 + row * 24, 100 + (col + text.length) * 12, 404 + row * 24] });
+    const rows = [
+      ['Property', 'Type', 'Description'],
+      ['family', 'String', 'Font family names'],
+      ['familylang', 'String', 'Languages corresponding to each family'],
+      ['slant', 'Int', 'Italic, oblique or roman'],
+      ['weight', 'Int', 'Light, medium, demibold, bold or black'],
+      ['size', 'Double', 'Point size'],
+      ['antialias', 'Bool', 'Whether glyphs can be antialiased'],
+    ];
+    const runs = [...paragraph([LONG, LONG], 100, 300), ...rows.flatMap((cells, r) => cells.map((text, c) => mono(text, [0, 16, 24][c]!, r)))];
+    const { blocks } = layoutPage(task(2), layer(runs), { features: ALL_ON });
+    const code = blocks.filter((b) => b.type === 'code');
+    expect(code).toHaveLength(1);
+    expect(code[0]!.text.split('\n')).toEqual(rows.map(([a, b, c]) => `${a!.padEnd(16)}${b!.padEnd(8)}${c}`));
+    expect(blocks[0]).toMatchObject({ type: 'text' });
+  });
+
   it('keeps a contents line whose dot leaders TeX set in a math font as text', () => {
     // Texinfo's contents: "2.1 ASN.1 syntax . . . . . 2", the leaders math-mode periods in CMMI10
     const runs = [run('2.1', 100, 300), run('ASN.1 syntax', 160, 300), { ...run(' .'.repeat(40), 320, 300), font: 'CMMI10' }, run('2', 1100, 300)];

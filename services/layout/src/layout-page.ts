@@ -5,10 +5,10 @@
 // those features are on; off, a table's lines stay text and a figure is an image with its labels.
 // A page without a text layer becomes one page-mode OCR region, which may route its own tables on.
 import type { FeatureName, GlyphRun, PageTask, PageTextLayer } from '@paperline/contracts';
-import { rulingTableBoxes, unionBoxes } from '@paperline/vision';
+import { boxHeight, overlap1d, rulingTableBoxes, unionBoxes } from '@paperline/vision';
 import { groupBlocks } from './blocks.js';
 import { classify, demoteFrontMatter, pageStyle } from './classify.js';
-import { finishPage, joinLines, type Draft, type PageLayoutResult } from './drafts.js';
+import { blockText, finishPage, type Draft, type PageLayoutResult } from './drafts.js';
 import { mathShare, mergeDisplayFormulas, rulingsInside } from './formulas.js';
 import { buildLines } from './lines.js';
 import { chartLabels, DEFAULT_REGION_OPTIONS, figureBoxes, looksTabular, mostlyInside, nearestCaption, rulingsNear, wordsOf, type RegionOptions } from './regions.js';
@@ -68,11 +68,12 @@ export function layoutPage(task: PageTask, layer: PageTextLayer | null, options:
   for (const group of groups) {
     const { type, level } = classify(group, style);
     const math = group.lines.length <= MAX_FORMULA_LINES && mathShare(group.lines.flatMap((l) => l.runs)) >= MIN_MATH_SHARE;
-    drafts.push({ ...base, type: math ? 'formula' : type, bbox: group.bbox, text: joinLines(group.lines), ...(level && !math ? { level } : {}), lines: group.lines });
+    const blockType = math ? 'formula' : type;
+    drafts.push({ ...base, type: blockType, bbox: group.bbox, text: blockText(blockType, group.lines, group.bbox), ...(level && !math ? { level } : {}), lines: group.lines });
   }
 
   if (task.page === 1) demoteFrontMatter(drafts);
-  const withFormulas = mergeDisplayFormulas(drafts, task.width / 2, (parts, bbox): Draft => ({
+  const withFormulas = mergeDisplayFormulas(joinPreformatted(drafts), task.width / 2, (parts, bbox): Draft => ({
     ...base,
     type: 'formula',
     bbox,
@@ -99,3 +100,28 @@ export function layoutPage(task: PageTask, layer: PageTextLayer | null, options:
   return finishPage(task, withFormulas, 'text-layer');
 }
 
+/**
+ * Consecutive code blocks a line apart are one listing: block grouping cuts a plain-text table's
+ * header from its rule and rows (their indents differ), which would fence each apart.
+ */
+function joinPreformatted(drafts: Draft[]): Draft[] {
+  const out: Draft[] = [];
+  for (const draft of drafts) {
+    const previous = out.at(-1);
+    const lineHeight = Math.max(1, ...draft.lines.map((l) => boxHeight(l.bbox)));
+    const adjacent =
+      previous?.type === 'code' &&
+      draft.type === 'code' &&
+      draft.bbox[1] - previous.bbox[3] <= 1.5 * lineHeight &&
+      draft.bbox[1] >= previous.bbox[1] &&
+      overlap1d(previous.bbox[0], previous.bbox[2], draft.bbox[0], draft.bbox[2]) > 0;
+    if (!adjacent) {
+      out.push(draft);
+      continue;
+    }
+    const lines = [...previous.lines, ...draft.lines];
+    const bbox = unionBoxes([previous.bbox, draft.bbox]);
+    out[out.length - 1] = { ...previous, bbox, lines, text: blockText('code', lines, bbox) };
+  }
+  return out;
+}

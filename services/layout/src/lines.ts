@@ -55,6 +55,18 @@ interface OpenLine {
   runs: GlyphRun[];
   box: BBox;
   size: number;
+  /** Every run is set in a monospaced font. */
+  mono: boolean;
+}
+
+/**
+ * Monospaced faces (subset prefixes such as `ABCDEF+` aside). Preformatted text lines its columns
+ * up with runs of spaces: there a wide gap on a baseline is alignment, not a gutter.
+ */
+const MONOSPACE = /mono|courier|consol|menlo|monaco|inconsolata|typewriter|fixedsys|(?:^|\+)(?:cmtt|lmtt|ectt|sfmt)/i;
+
+export function isMonospace(font: string): boolean {
+  return MONOSPACE.test(font);
 }
 
 /** Rotations of a run's box into a frame where its baseline runs left to right, and back. */
@@ -130,6 +142,7 @@ function joinRuns(runs: GlyphRun[], options: LineOptions): Array<Omit<TextLayerL
   const open: OpenLine[] = [];
   for (const run of sorted) {
     const h = Math.max(1, boxHeight(run.bbox));
+    const mono = isMonospace(run.font);
     let best: OpenLine | undefined;
     let bestGap = Infinity;
     for (const line of open) {
@@ -137,19 +150,20 @@ function joinRuns(runs: GlyphRun[], options: LineOptions): Array<Omit<TextLayerL
       if (overlap < options.minOverlap * Math.min(h, Math.max(1, boxHeight(line.box)))) continue;
       const gap = run.bbox[0] - line.box[2];
       const size = Math.max(run.size, line.size);
-      if (gap > options.maxRunGap * size || gap < -0.5 * size) continue;
+      if ((gap > options.maxRunGap * size && !(mono && line.mono)) || gap < -0.5 * size) continue;
       if (Math.abs(gap) < bestGap) {
         best = line;
         bestGap = Math.abs(gap);
       }
     }
-    if (best && bestGap >= GUTTER_MIN_GAP * best.size && isGutter(sorted, best.box, run, options)) best = undefined;
+    if (best && !(mono && best.mono) && bestGap >= GUTTER_MIN_GAP * best.size && isGutter(sorted, best.box, run, options)) best = undefined;
     if (best) {
       best.runs.push(run);
       best.box = unionBoxes([best.box, run.bbox]);
       best.size = Math.max(best.size, run.size);
+      best.mono &&= mono;
     } else {
-      open.push({ runs: [run], box: run.bbox, size: run.size });
+      open.push({ runs: [run], box: run.bbox, size: run.size, mono });
     }
   }
   return open.map(finishLine);
@@ -277,4 +291,39 @@ function finishLine(line: OpenLine): Omit<TextLayerLine, 'rotated'> {
     font: font?.[0] ?? '',
     runs: line.runs,
   };
+}
+
+/** The share of the lines' characters set in monospaced fonts. */
+export function monospaceShare(lines: readonly TextLayerLine[]): number {
+  let mono = 0;
+  let all = 0;
+  for (const run of lines.flatMap((l) => l.runs)) {
+    const n = run.text.replace(/\s/g, '').length;
+    all += n;
+    if (isMonospace(run.font)) mono += n;
+  }
+  return all > 0 ? mono / all : 0;
+}
+
+/**
+ * Preformatted lines as they were set: one line each, indented and spaced in character cells of
+ * the monospaced face (a run's width over its characters), from the block's left edge.
+ */
+export function preformattedText(lines: readonly TextLayerLine[], left: number): string {
+  const texts = lines.map((line) => {
+    const cells = line.runs.filter((r) => r.text.length > 0 && isMonospace(r.font));
+    const cell = cells.length > 0 ? cells.reduce((sum, r) => sum + (r.bbox[2] - r.bbox[0]), 0) / cells.reduce((sum, r) => sum + [...r.text].length, 0) : 0;
+    if (!(cell > 0)) return line.text;
+    let text = ' '.repeat(Math.max(0, Math.round((line.bbox[0] - left) / cell)));
+    let end: number | undefined;
+    for (const run of line.runs) {
+      if (end !== undefined) text += ' '.repeat(Math.max(/\s$/.test(text) || /^\s/.test(run.text) ? 0 : 1, Math.round((run.bbox[0] - end) / cell)));
+      text += run.text;
+      end = run.bbox[2];
+    }
+    return normaliseCompatibility(text.trimEnd());
+  });
+  // the block's box may reach left of every line (a rule's ink): no indent that all lines share
+  const shared = Math.min(...texts.filter((t) => t.trim()).map((t) => t.length - t.trimStart().length));
+  return texts.map((t) => t.slice(Number.isFinite(shared) ? shared : 0)).join('\n');
 }

@@ -8,7 +8,7 @@ import { boxHeight, boxWidth, unionBoxes } from '@paperline/vision';
 import { groupBlocks } from './blocks.js';
 import { classify, pageStyle } from './classify.js';
 import type { PageDetections } from './doclayout-detector.js';
-import { finishPage, joinLines, type Draft, type PageLayoutResult } from './drafts.js';
+import { blockText, finishPage, joinLines, type Draft, type PageLayoutResult } from './drafts.js';
 import { rulingsInside } from './formulas.js';
 import { buildLines, type TextLayerLine } from './lines.js';
 import { mostlyInside, rulingsNear, wordsOf } from './regions.js';
@@ -58,7 +58,7 @@ export function modelLayout(task: PageTask, layer: PageTextLayer | null, found: 
   const style = pageStyle(groups, task.page, task.width, task.height);
   for (const group of groups) {
     const { type, level } = classify(group, style);
-    drafts.push({ source: 'text-layer', confidence: 1, type, bbox: group.bbox, text: joinLines(group.lines), lines: group.lines, ...(level ? { level } : {}) });
+    drafts.push({ source: 'text-layer', confidence: 1, type, bbox: group.bbox, text: blockText(type, group.lines, group.bbox), lines: group.lines, ...(level ? { level } : {}) });
   }
   return finishPage(task, drafts, 'model');
 }

@@ -104,6 +104,8 @@ export function furniture(group: LineGroup, style: PageStyle): 'header' | 'foote
     const besideTurnedText = style.rotated.some((b) => !group.lines.some((l) => l.bbox === b) && overlap1d(b[1], b[3], y0, y1) > 0 && Math.max(b[0] - x1, x0 - b[2]) <= TURNED_NEIGHBOUR * (x1 - x0));
     return atEdge && !CAPTION.test(text) && (NOTICE.test(text) || (size < style.bodySize * 0.85 && !besideTurnedText)) ? where : undefined;
   }
+  // a listing's line that a page break left at the top or bottom is no running header
+  if (!style.typewritten && monospaceShare(group.lines) >= CODE_SHARE) return undefined;
   const notLarger = style.bodySize === 0 || size <= style.bodySize * 1.05;
   const inTop = (band: number) => y1 <= style.height * band;
   const inBottom = (band: number) => y0 >= style.height * (1 - band);

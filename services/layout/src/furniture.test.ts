@@ -45,6 +45,14 @@ function layout(runs: GlyphRun[]) {
 }
 
 describe('page furniture from one page', () => {
+  it("keeps a listing's line that the page break left in the top band as content, while a running header there is furniture", () => {
+    // a manual's option list: "-s --small" in a monospaced face, the last of its listing carried to this page
+    const option = { ...run('-s --small', 150, 70), font: 'DejaVuSansMono' };
+    const header = run('bzip2 and libbzip2, version 1.0.8', 150, 70);
+    expect(layout([option, ...body(150, 160)]).typeOf('-s --small')).toBe('code');
+    expect(layout([header, ...body(150, 160)]).typeOf('bzip2 and libbzip2')).toBe('header');
+  });
+
   it("keeps a landscape table's caption along the edge as content, beside the table's turned lines, while a lone stamp is furniture", () => {
     const rows = Array.from({ length: 8 }, (_, i) => turned(`Catchment ${i} 12.5 340 NSW pine 1995 forest`, 150 + i * 22, 1380));
     const { typeOf } = layout([

@@ -224,6 +224,14 @@ describe('layoutPage', () => {
     expect(blocks[0]).toMatchObject({ type: 'text' });
   });
 
+  it("keeps a listing's empty lines, and joins its parts across them into one code block", () => {
+    const line = (text: string, row: number): GlyphRun => ({ ...run(text, 100, 400 + row * 24, 20), font: 'CMTT10', bbox: [100, 384 + row * 24, 100 + text.length * 12, 404 + row * 24] });
+    // rows 0, 1, then an empty row, then 3, 4 and two empty rows, then 7
+    const runs = [...paragraph([LONG, LONG], 100, 300), line('BEGIN', 0), line('  a ::= INTEGER', 1), line('  b ::= BOOLEAN', 3), line('  c ::= NULL', 4), line('END', 7)];
+    const code = layoutPage(task(2), layer(runs), { features: ALL_ON }).blocks.filter((b) => b.type === 'code');
+    expect(code.map((b) => b.text)).toEqual(['BEGIN\n  a ::= INTEGER\n\n  b ::= BOOLEAN\n  c ::= NULL\n\n\nEND']);
+  });
+
   it('keeps a contents line whose dot leaders TeX set in a math font as text', () => {
     // Texinfo's contents: "2.1 ASN.1 syntax . . . . . 2", the leaders math-mode periods in CMMI10
     const runs = [run('2.1', 100, 300), run('ASN.1 syntax', 160, 300), { ...run(' .'.repeat(40), 320, 300), font: 'CMMI10' }, run('2', 1100, 300)];

@@ -100,9 +100,13 @@ export function layoutPage(task: PageTask, layer: PageTextLayer | null, options:
   return finishPage(task, withFormulas, 'text-layer');
 }
 
+/** Code blocks at most this many empty lines apart are one listing. */
+const MAX_LISTING_GAP_LINES = 2;
+
 /**
- * Consecutive code blocks a line apart are one listing: block grouping cuts a plain-text table's
- * header from its rule and rows (their indents differ), which would fence each apart.
+ * Consecutive code blocks a line or two apart are one listing, its empty lines kept: block
+ * grouping cuts a plain-text table's header from its rule and rows (their indents differ), and a
+ * listing at its empty lines, which would fence each part apart.
  */
 function joinPreformatted(drafts: Draft[]): Draft[] {
   const out: Draft[] = [];
@@ -112,7 +116,7 @@ function joinPreformatted(drafts: Draft[]): Draft[] {
     const adjacent =
       previous?.type === 'code' &&
       draft.type === 'code' &&
-      draft.bbox[1] - previous.bbox[3] <= 1.5 * lineHeight &&
+      draft.bbox[1] - previous.bbox[3] <= (MAX_LISTING_GAP_LINES + 1) * lineHeight &&
       draft.bbox[1] >= previous.bbox[1] &&
       overlap1d(previous.bbox[0], previous.bbox[2], draft.bbox[0], draft.bbox[2]) > 0;
     if (!adjacent) {

@@ -4,7 +4,7 @@
 // empty for several line heights while text lines up against it (the columns). Rotated runs
 // (margin stamps, axis labels) make lines of their own, along their baseline.
 import type { BBox, GlyphRun } from '@paperline/contracts';
-import { boxHeight, overlap1d, unionBoxes } from '@paperline/vision';
+import { boxHeight, median, overlap1d, unionBoxes } from '@paperline/vision';
 import { isCjk, isRtl, normaliseCompatibility, visualToLogical } from './scripts.js';
 
 export interface TextLayerLine {
@@ -48,6 +48,10 @@ const NEIGHBOUR_ROWS = 1.5;
 const EDGE_TOLERANCE = 0.08;
 /** ...and this many such rows make a column edge. */
 const GUTTER_WITNESS_ROWS = 3;
+/** Empty lines kept between two lines of a listing, at most. */
+const MAX_BLANK_LINES = 2;
+/** A listing's line step is at most this many font sizes. */
+const MAX_LINE_STEP = 1.3;
 /** A size carried by at least this share of a line's characters counts for the line's size. */
 const SIZE_SHARE = 0.25;
 
@@ -310,20 +314,31 @@ export function monospaceShare(lines: readonly TextLayerLine[]): number {
  * the monospaced face (a run's width over its characters), from the block's left edge.
  */
 export function preformattedText(lines: readonly TextLayerLine[], left: number): string {
-  const texts = lines.map((line) => {
-    const cells = line.runs.filter((r) => r.text.length > 0 && isMonospace(r.font));
-    const cell = cells.length > 0 ? cells.reduce((sum, r) => sum + (r.bbox[2] - r.bbox[0]), 0) / cells.reduce((sum, r) => sum + [...r.text].length, 0) : 0;
-    if (!(cell > 0)) return line.text;
-    let text = ' '.repeat(Math.max(0, Math.round((line.bbox[0] - left) / cell)));
-    let end: number | undefined;
-    for (const run of line.runs) {
-      if (end !== undefined) text += ' '.repeat(Math.max(/\s$/.test(text) || /^\s/.test(run.text) ? 0 : 1, Math.round((run.bbox[0] - end) / cell)));
-      text += run.text;
-      end = run.bbox[2];
-    }
-    return normaliseCompatibility(text.trimEnd());
+  // a listing's line step: the smallest step between two of its lines, and no more than a line
+  // set solid with some leading (where every line has an empty one after it, no step is single)
+  const steps = lines.slice(1).map((line, i) => line.bbox[1] - lines[i]!.bbox[1]).filter((d) => d > 0);
+  const step = Math.min(...steps, MAX_LINE_STEP * median(lines.map((l) => l.size)));
+  const texts = lines.flatMap((line, i) => {
+    // its empty lines: steps beyond the first between two lines
+    const previous = lines[i - 1];
+    const blank = previous && step > 0 && Number.isFinite(step) ? Math.min(MAX_BLANK_LINES, Math.max(0, Math.round((line.bbox[1] - previous.bbox[1]) / step) - 1)) : 0;
+    return [...Array<string>(blank).fill(''), preformattedLine(line, left)];
   });
   // the block's box may reach left of every line (a rule's ink): no indent that all lines share
   const shared = Math.min(...texts.filter((t) => t.trim()).map((t) => t.length - t.trimStart().length));
   return texts.map((t) => t.slice(Number.isFinite(shared) ? shared : 0)).join('\n');
+}
+
+function preformattedLine(line: TextLayerLine, left: number): string {
+  const cells = line.runs.filter((r) => r.text.length > 0 && isMonospace(r.font));
+  const cell = cells.length > 0 ? cells.reduce((sum, r) => sum + (r.bbox[2] - r.bbox[0]), 0) / cells.reduce((sum, r) => sum + [...r.text].length, 0) : 0;
+  if (!(cell > 0)) return line.text;
+  let text = ' '.repeat(Math.max(0, Math.round((line.bbox[0] - left) / cell)));
+  let end: number | undefined;
+  for (const run of line.runs) {
+    if (end !== undefined) text += ' '.repeat(Math.max(/\s$/.test(text) || /^\s/.test(run.text) ? 0 : 1, Math.round((run.bbox[0] - end) / cell)));
+    text += run.text;
+    end = run.bbox[2];
+  }
+  return normaliseCompatibility(text.trimEnd());
 }

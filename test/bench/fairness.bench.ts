@@ -26,16 +26,16 @@ const image = await textImage(Array.from({ length: 16 }, (_, i) => `Line ${i + 1
 for (const delay of [delayMs, undefined]) {
   console.log(delay === undefined ? 'image submitted once the PDF\'s first page is done:' : `image submitted ${delay / 1000} s after the PDF:`);
   const { aloneSeconds, behindNormal, behindHigh } = await measureFairness(client, { blankPages, image, repeats, ...(delay === undefined ? {} : { delayMs: delay }) });
-  console.log(`  image alone                 ${aloneSeconds.toFixed(2)} s`);
+  console.log(`  image alone                 ${aloneSeconds.toFixed(2)} s (median of the runs paired with those below)`);
   for (const [name, behind, target] of [
     ['behind the PDF, normal', behindNormal, 3],
     ['behind the PDF, high', behindHigh, 1.5],
   ] as const) {
-    const ratio = behind.seconds / aloneSeconds;
+    const ratio = behind.ratio;
     const long = behind.long;
     const longSeconds = (Date.parse(long.completedAt ?? long.updatedAt) - Date.parse(long.submittedAt)) / 1000;
     console.log(
-      `  image ${name.padEnd(23)}${behind.seconds.toFixed(2)} s  ${ratio.toFixed(2)}x alone (target <= ${target}x)  ` +
+      `  image ${name.padEnd(23)}${behind.seconds.toFixed(2)} s  ${ratio.toFixed(2)}x its run alone just before (${behind.aloneSeconds.toFixed(2)} s; target <= ${target}x)  ` +
         `PDF pages done at the image's submit ${behind.pagesDoneAtSubmit}, at its completion ${behind.pagesDoneAtCompletion}; the PDF took ${longSeconds.toFixed(1)} s`,
     );
   }

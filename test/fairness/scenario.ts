@@ -21,6 +21,10 @@ export interface FairnessOptions {
 export interface BehindLongDocument {
   /** Seconds from the image's submit to its completion. */
   seconds: number;
+  /** The image alone, measured just before (a shared machine's load drifts: the pair sees the same). */
+  aloneSeconds: number;
+  /** seconds / aloneSeconds. */
+  ratio: number;
   /** Pages of the long PDF done when the image was submitted, and when it completed. */
   pagesDoneAtSubmit: number;
   pagesDoneAtCompletion: number;
@@ -57,24 +61,32 @@ async function behindLongDocument(client: PaperlineClient, options: FairnessOpti
   const pagesDoneAtCompletion = (await client.status(longId)).pagesDone.length;
   const long = await client.wait(longId, { timeoutMs });
   if (long.status !== 'completed') throw new Error(`blank.pdf: ${long.status} ${long.error?.code ?? ''} ${long.error?.reason ?? ''}`);
-  return { seconds, pagesDoneAtSubmit, pagesDoneAtCompletion, long };
+  return { seconds, aloneSeconds: 0, ratio: 0, pagesDoneAtSubmit, pagesDoneAtCompletion, long };
 }
 
 function median<T>(values: T[], key: (value: T) => number): T {
   return [...values].sort((a, b) => key(a) - key(b))[Math.floor(values.length / 2)]!;
 }
 
-/** Warms the pipeline up (OCR models loaded) with the image, then measures it alone, behind a long PDF at normal and at high priority (each the median of `repeats` runs). */
+/**
+ * Warms the pipeline up (OCR models loaded) with the image, then measures it behind a long PDF at
+ * normal and at high priority, each run paired with a run of the image alone just before it; the
+ * run with the median ratio of `repeats` counts.
+ */
 export async function measureFairness(client: PaperlineClient, options: FairnessOptions): Promise<FairnessResult> {
   const timeoutMs = options.timeoutMs ?? 30 * 60_000;
   await completedIn(client, options.image, 'warm-up.png', 'normal', timeoutMs);
   const repeats = options.repeats ?? 3;
   const alone: number[] = [];
-  for (let i = 0; i < repeats; i++) alone.push(await completedIn(client, options.image, `alone-${i}.png`, 'normal', timeoutMs));
   const behind = async (priority: Priority) => {
     const runs: BehindLongDocument[] = [];
-    for (let i = 0; i < repeats; i++) runs.push(await behindLongDocument(client, options, priority));
-    return median(runs, (run) => run.seconds);
+    for (let i = 0; i < repeats; i++) {
+      const aloneSeconds = await completedIn(client, options.image, `alone-${priority}-${i}.png`, 'normal', timeoutMs);
+      alone.push(aloneSeconds);
+      const run = await behindLongDocument(client, options, priority);
+      runs.push({ ...run, aloneSeconds, ratio: run.seconds / aloneSeconds });
+    }
+    return median(runs, (run) => run.ratio);
   };
   const behindNormal = await behind('normal');
   const behindHigh = await behind('high');

@@ -56,6 +56,8 @@ export async function runStageProcess<T>(config: StageProcessOptions<T>): Promis
   const log = config.log ?? createLogger({ base: { service: options.stage, instance: options.instance } });
   const exit = config.exit ?? ((code: number) => process.exit(code));
   const bus = await Bus.connect({ servers: config.nats.servers, name: config.nats.name ?? `paperline-${options.stage}-${options.instance}`, asyncTraces: config.nats.asyncTraces ?? false, auth: config.nats.auth, inboxPrefix: config.nats.inboxPrefix, log });
+  // each step of the start logged: a start that stalls says where
+  log.info({ server: bus.nc.getServer() }, 'connected to NATS');
   if (config.topology !== false) await provisionTopology(bus.nc, buildTopology(config.topology ?? {}), { log });
   const runtime = new StageRuntime(config.handler, { ...config.options, instance: options.instance }, { bus, log });
   let resolveExited: (code: number) => void = () => undefined;

@@ -27,4 +27,18 @@ describe('startLocalServer', () => {
     expect(existsSync(server.storeDir)).toBe(false);
     await expect(server.restart()).rejects.toThrow(/after stop/);
   });
+
+  it('reserves stream byte limits past 75 % of the free disk (what nats-server gives JetStream without a limit of its own)', async () => {
+    const server = await startLocalServer();
+    try {
+      const nc = await connect({ servers: server.url });
+      const jsm = await jetstreamManager(nc);
+      // 900 GB: more than three quarters of any disk this runs on, under the local server's 1 TB
+      await jsm.streams.add({ name: 'LARGE_LIMIT', subjects: ['large.>'], max_bytes: 900e9 });
+      expect((await jsm.streams.info('LARGE_LIMIT')).config.max_bytes).toBe(900e9);
+      await nc.close();
+    } finally {
+      await server.stop();
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,14 +105,25 @@ function terminate(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Pro
   });
 }
 
+/**
+ * Without a limit of its own, nats-server gives JetStream 75 % of the disk space free when it
+ * starts, and provisioning reserves every stream's byte limit against it (about 47 GiB,
+ * DEFAULT_MAX_BYTES): on a disk with less than about 63 GiB free every stream was refused
+ * ("insufficient storage resources available"). The streams' own limits bound what is stored.
+ */
+const LOCAL_SERVER_CONF = 'jetstream {\n  max_file_store: 1T\n}\n';
+
 /** Starts a JetStream-enabled nats-server on 127.0.0.1 (tests and the embedded default). */
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
   const server = options.server ?? (await locateNatsServer());
   const ownsStore = !options.storeDir;
   const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'pl-nats-'));
   const port = options.port ?? (await freePort());
+  mkdirSync(storeDir, { recursive: true });
+  const config = join(storeDir, 'paperline-local.conf');
+  writeFileSync(config, LOCAL_SERVER_CONF);
   const launch = async (): Promise<ChildProcess> => {
-    const child = spawn(server.path, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, ...(options.args ?? [])], {
+    const child = spawn(server.path, ['-c', config, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, ...(options.args ?? [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });

@@ -36,7 +36,7 @@ describe('the pipeline on the permissioned nats-server', () => {
     copyFileSync(AUTHORIZATION, join(dir, 'authorization.conf'));
     writeFileSync(join(dir, 'server.conf'), 'include ./authorization.conf\n');
     for (const user of USERS) process.env[`PL_NATS_${user.toUpperCase()}_PASSWORD`] = passwords[user];
-    server = await startLocalServer({ args: ['-c', join(dir, 'server.conf')], storeDir: join(dir, 'store'), onLog: (text) => serverLog.push(text) });
+    server = await startLocalServer({ configFile: join(dir, 'server.conf'), storeDir: join(dir, 'store'), onLog: (text) => serverLog.push(text) });
     const admin = await connect('admin');
     await provisionTopology(admin.nc, buildTopology());
     await admin.close();

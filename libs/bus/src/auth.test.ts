@@ -50,7 +50,7 @@ describe('NATS authentication', () => {
   const start = async (conf: string) => {
     const file = join(dir, `server-${servers.length}.conf`);
     writeFileSync(file, conf);
-    const server = await startLocalServer({ args: ['-c', file] });
+    const server = await startLocalServer({ configFile: file });
     servers.push(server);
     return server;
   };

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { NatsServerError, NatsServerErrorCodes } from './errors.js';
 import { locateNatsServer, type LocatedServer } from './locate.js';
 
@@ -13,6 +13,8 @@ export interface LocalServerOptions {
   storeDir?: string;
   /** Extra nats-server arguments. */
   args?: string[];
+  /** A nats-server configuration file of the caller's (authorization, TLS), included in the local one. */
+  configFile?: string;
   /** @default 15_000 */
   startTimeoutMs?: number;
   /** Receives the server's log lines as they come (e.g. to look for permission violations). @default dropped */
@@ -121,7 +123,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const port = options.port ?? (await freePort());
   mkdirSync(storeDir, { recursive: true });
   const config = join(storeDir, 'paperline-local.conf');
-  writeFileSync(config, LOCAL_SERVER_CONF);
+  // nats-server resolves an include against the including file's folder, even an absolute path
+  writeFileSync(config, (options.configFile ? `include "${relative(storeDir, options.configFile)}"\n` : '') + LOCAL_SERVER_CONF);
   const launch = async (): Promise<ChildProcess> => {
     const child = spawn(server.path, ['-c', config, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, ...(options.args ?? [])], {
       stdio: ['ignore', 'pipe', 'pipe'],

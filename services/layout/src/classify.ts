@@ -87,6 +87,11 @@ const BARE_NUMBER = /^\W*\d{1,4}(?:[.,]\d+)?\W*$/u;
 /** "1Code is at https://…", "* Corresponding author": a footnote, content even with a URL in it. */
 const FOOTNOTE_START = /^(?:\d{1,2}\s?\p{L}|[*†‡§])/u;
 
+/** A block set (almost) all in a monospaced face on a page that is not: a listing, a plain-text table. */
+function preformatted(group: LineGroup, style: PageStyle): boolean {
+  return !style.typewritten && monospaceShare(group.lines) >= CODE_SHARE;
+}
+
 /**
  * Page furniture from one page alone, by position, size and wording: a short line in the top or
  * bottom band set no larger than the body, a small notice (URL, stamp, journal line, page number)
@@ -105,7 +110,7 @@ export function furniture(group: LineGroup, style: PageStyle): 'header' | 'foote
     return atEdge && !CAPTION.test(text) && (NOTICE.test(text) || (size < style.bodySize * 0.85 && !besideTurnedText)) ? where : undefined;
   }
   // a listing's line that a page break left at the top or bottom is no running header
-  if (!style.typewritten && monospaceShare(group.lines) >= CODE_SHARE) return undefined;
+  if (preformatted(group, style)) return undefined;
   const notLarger = style.bodySize === 0 || size <= style.bodySize * 1.05;
   const inTop = (band: number) => y1 <= style.height * band;
   const inBottom = (band: number) => y0 >= style.height * (1 - band);
@@ -128,7 +133,7 @@ export function classify(group: LineGroup, style: PageStyle): Classified {
   const bold = group.lines.every((l) => l.bold);
   const ratio = style.bodySize > 0 ? size / style.bodySize : 1;
   if (CAPTION.test(text)) return { type: 'caption' };
-  if (!style.typewritten && monospaceShare(group.lines) >= CODE_SHARE) return { type: 'code' };
+  if (preformatted(group, style)) return { type: 'code' };
   const horizontal = boxWidth(group.bbox) >= boxHeight(group.bbox);
   const headingShaped = horizontal && group.lines.length <= HEADING_MAX_LINES && text.length <= HEADING_MAX_CHARS && /\p{L}/u.test(text);
   if (headingShaped && ratio >= LEVEL_RATIOS[LEVEL_RATIOS.length - 1]!) {

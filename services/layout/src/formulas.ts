@@ -5,6 +5,7 @@
 // formula stage its text is the fallback, with a crop of the raster when the page has one.
 import type { BBox, BlockType, GlyphRun, Ruling } from '@paperline/contracts';
 import { overlap1d, unionBoxes } from '@paperline/vision';
+import { faceShare } from './lines.js';
 
 /** TeX's math italic, symbol and extension fonts and their kin (not CMR: TeX's text is set in it). */
 const MATH_FONT = /^(?:CMMI|CMSY|CMEX|CMBSY|CMMIB|MSAM|MSBM|EUFM|EUSM|RSFS|TXMI|TXSY|TXEX|PXMI|PXSY|LMMathItalic|LMMathSymbols|LMMathExtension|STIXMath|XITSMath)|Math|^Symbol$/i;
@@ -21,14 +22,7 @@ const NOT_COUNTED = /[\s.…‥]/gu;
 
 /** The share of the runs' characters set in math fonts. */
 export function mathShare(runs: readonly GlyphRun[]): number {
-  let math = 0;
-  let all = 0;
-  for (const run of runs) {
-    const n = run.text.replace(NOT_COUNTED, '').length;
-    all += n;
-    if (isMathFont(run.font)) math += n;
-  }
-  return all > 0 ? math / all : 0;
+  return faceShare(runs, isMathFont, NOT_COUNTED);
 }
 
 /** Horizontal rulings across a box: a fraction's bars (a bar reaches past its numerator and denominator). */

@@ -297,16 +297,21 @@ function finishLine(line: OpenLine): Omit<TextLayerLine, 'rotated'> {
   };
 }
 
+/** The share of the runs' characters (those `notCounted` matches aside) set in a face `inFace` accepts. */
+export function faceShare(runs: readonly GlyphRun[], inFace: (font: string) => boolean, notCounted: RegExp = /\s/g): number {
+  let matching = 0;
+  let all = 0;
+  for (const run of runs) {
+    const n = run.text.replace(notCounted, '').length;
+    all += n;
+    if (inFace(run.font)) matching += n;
+  }
+  return all > 0 ? matching / all : 0;
+}
+
 /** The share of the lines' characters set in monospaced fonts. */
 export function monospaceShare(lines: readonly TextLayerLine[]): number {
-  let mono = 0;
-  let all = 0;
-  for (const run of lines.flatMap((l) => l.runs)) {
-    const n = run.text.replace(/\s/g, '').length;
-    all += n;
-    if (isMonospace(run.font)) mono += n;
-  }
-  return all > 0 ? mono / all : 0;
+  return faceShare(lines.flatMap((l) => l.runs), isMonospace);
 }
 
 /**

@@ -121,6 +121,11 @@ export const PageTaskSchema = z.object({
    * (placed on white; enough for figure crops). Absent means the whole page.
    */
   rasterContent: z.enum(['page', 'images']).optional(),
+  /**
+   * The rectangle of the page (raster pixels, whole numbers) that an `images` raster covers: the
+   * pictures' bounds, the page around them being white. Absent means the whole page.
+   */
+  rasterBox: BBoxSchema.optional(),
   /** Object in `pl-pages` with the PageTextLayer, when the page has one too large to travel inline. */
   textLayer: z.string().nullable(),
   /**

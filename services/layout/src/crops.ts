@@ -11,14 +11,32 @@ export function cropRect(bbox: BBox, width: number, height: number): sharp.Regio
   return right - left >= 1 && bottom - top >= 1 ? { left, top, width: right - left, height: bottom - top } : undefined;
 }
 
-/** PNG crops of `raster`, one per box (undefined for a box outside the image). */
-export async function cropRaster(raster: Uint8Array, boxes: readonly BBox[]): Promise<Array<Uint8Array | undefined>> {
+const WHITE = { r: 255, g: 255, b: 255, alpha: 1 };
+
+/**
+ * PNG crops of `raster`, one per box in page pixels (undefined for a box off the page). The raster
+ * covers `covers` of the page (render's `rasterBox`: an image layer painted only where its pictures
+ * are): a box is cut where it overlaps that and padded with the white around it.
+ */
+export async function cropRaster(raster: Uint8Array, boxes: readonly BBox[], page: { width: number; height: number }, covers?: BBox): Promise<Array<Uint8Array | undefined>> {
   const image = sharp(raster);
   const { width = 0, height = 0 } = await image.metadata();
+  const [originX, originY] = covers ?? [0, 0];
   return Promise.all(
     boxes.map(async (box) => {
-      const rect = cropRect(box, width, height);
-      return rect ? new Uint8Array(await image.clone().extract(rect).png().toBuffer()) : undefined;
+      const wanted = covers ? cropRect(box, page.width, page.height) : cropRect(box, width, height);
+      if (!wanted) return undefined;
+      const shown = cropRect([wanted.left - originX, wanted.top - originY, wanted.left + wanted.width - originX, wanted.top + wanted.height - originY], width, height);
+      if (!shown) return new Uint8Array(await sharp({ create: { width: wanted.width, height: wanted.height, channels: 3, background: WHITE } }).png().toBuffer());
+      const padding = {
+        left: shown.left + originX - wanted.left,
+        top: shown.top + originY - wanted.top,
+        right: wanted.left + wanted.width - (shown.left + originX + shown.width),
+        bottom: wanted.top + wanted.height - (shown.top + originY + shown.height),
+      };
+      const crop = image.clone().extract(shown);
+      const padded = padding.left || padding.top || padding.right || padding.bottom ? crop.extend({ ...padding, background: WHITE }) : crop;
+      return new Uint8Array(await padded.png().toBuffer());
     }),
   );
 }

@@ -98,7 +98,7 @@ async function layoutMessage(message: StageMessage<PageTask>, ctx: BatchContext,
   if (result.crops.length > 0) {
     if (!task.raster) throw new PaperlineError('INVALID_MESSAGE', `page ${task.page} has figures but no raster`);
     const raster = await ctx.bus.getObject(ObjectStores.pages, task.raster);
-    const crops = await cropRaster(raster, result.crops.map((c) => c.bbox));
+    const crops = await cropRaster(raster, result.crops.map((c) => c.bbox), task, task.rasterBox);
     await Promise.all(
       result.crops.map(async (crop, i) => {
         const png = crops[i];
@@ -148,8 +148,9 @@ async function layoutMessage(message: StageMessage<PageTask>, ctx: BatchContext,
         width: task.width,
         height: task.height,
         dpi: task.dpi,
-        // an image layer shows the pictures only: a table's or formula's pixels would be blank
-        raster: region.stage === 'table' || region.stage === 'formula' ? pageRaster : task.raster,
+        // an image layer shows the pictures only (a table's or formula's pixels would be blank), and
+        // maybe only part of the page: a chart reads its crop (`image`)
+        raster: pageRaster,
         lang: task.options.lang ?? settings.defaultLang,
         ...(region.runs ? { runs: region.runs } : {}),
         ...(region.rulings ? { rulings: region.rulings } : {}),

@@ -1,7 +1,7 @@
 // The messages between the render stage and its render process (render-child.ts), validated on
 // arrival at either end. They travel over the IPC channel with Node's advanced (structured clone)
 // serialization, so page rasters cross as bytes, not base64, and text layers without JSON.
-import { ErrorCodes, PageTextLayerSchema, PaperlineError, isPaperlineError, validate, type ErrorCode } from '@paperline/contracts';
+import { BBoxSchema, ErrorCodes, PageTextLayerSchema, PaperlineError, isPaperlineError, validate, type ErrorCode } from '@paperline/contracts';
 import { z } from 'zod';
 import { SOURCE_FORMATS } from './sniff.js';
 import { PDF_ENGINES } from './types.js';
@@ -37,6 +37,7 @@ export const RenderedPageSchema = z.object({
   textLayer: PageTextLayerSchema.nullable(),
   raster: BytesSchema.nullable(),
   rasterContent: z.enum(['page', 'images']).optional(),
+  rasterBox: BBoxSchema.optional(),
   blank: z.literal(true).optional(),
 });
 

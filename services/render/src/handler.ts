@@ -289,7 +289,7 @@ function pageTask(submit: DocSubmit, page: RenderedPage, pageCount: number, kind
     dpi: page.dpi,
     source: { kind, object: submit.object, ...(page.frame !== undefined ? { frame: page.frame } : {}) },
     raster: page.raster ? ObjectNames.pageRaster(submit.docId, page.page) : null,
-    ...(page.raster && page.rasterContent === 'images' ? { rasterContent: 'images' as const } : {}),
+    ...(page.raster && page.rasterContent === 'images' ? { rasterContent: 'images' as const, ...(page.rasterBox ? { rasterBox: page.rasterBox } : {}) } : {}),
     textLayer: null,
     ...(page.blank ? { blank: true as const } : {}),
     options: submit.options,

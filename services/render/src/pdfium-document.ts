@@ -165,8 +165,11 @@ class PdfiumDocument implements OpenedDocument {
     const rendered = { page: pageNumber, ...size, dpi, textLayer: hasText ? layer : null };
     if (this.options.alwaysRaster || !hasText) return { ...rendered, raster: await this.rasterise(page, size) };
     if (objects.images.length === 0) return { ...rendered, raster: null };
-    // figure crops need the pictures only: paint them without the text and vector art around them
-    return { ...rendered, raster: await this.rasterise(page, size, objects.nonImages), rasterContent: 'images' };
+    // figure crops need the pictures only: paint them without the text and vector art around them,
+    // and only the rectangle they cover (a full page of white costs as much to encode and decode)
+    const box = pictureBounds(objects.images, size);
+    if (!box) return { ...rendered, raster: null };
+    return { ...rendered, raster: await this.rasterise(page, size, objects.nonImages, box), rasterContent: 'images', rasterBox: box };
   }
 
   /**
@@ -501,26 +504,32 @@ class PdfiumDocument implements OpenedDocument {
     return [scratch.f32(0), scratch.f32(1), scratch.f32(2), scratch.f32(3), scratch.f32(4), scratch.f32(5)];
   }
 
-  /** The page painted at its raster size on white, as PNG; `hidden` objects are switched off for it. */
-  private async rasterise(page: number, size: PageSize, hidden: readonly number[] = []): Promise<Uint8Array> {
+  /**
+   * The page painted at its raster size on white, as PNG; `hidden` objects are switched off for it.
+   * With `box`, only that rectangle of the raster is painted and encoded (the page is placed at
+   * minus its corner on a bitmap of the box's size, which clips the rest).
+   */
+  private async rasterise(page: number, size: PageSize, hidden: readonly number[] = [], box: BBox = [0, 0, size.width, size.height]): Promise<Uint8Array> {
     const { api } = this;
-    const bitmap = api._FPDFBitmap_CreateEx(size.width, size.height, BITMAP_BGRA, 0, 0);
-    if (!bitmap) throw new PaperlineError('IMAGE_TOO_LARGE', `no memory for a ${size.width}x${size.height} raster`);
+    const width = box[2] - box[0];
+    const height = box[3] - box[1];
+    const bitmap = api._FPDFBitmap_CreateEx(width, height, BITMAP_BGRA, 0, 0);
+    if (!bitmap) throw new PaperlineError('IMAGE_TOO_LARGE', `no memory for a ${width}x${height} raster`);
     let pixels: Buffer;
     try {
       for (const object of hidden) api._FPDFPageObj_SetIsActive(object, 0);
-      api._FPDFBitmap_FillRect(bitmap, 0, 0, size.width, size.height, 0xffffffff);
-      api._FPDF_RenderPageBitmap(bitmap, page, 0, 0, size.width, size.height, 0, RENDER_FLAGS);
+      api._FPDFBitmap_FillRect(bitmap, 0, 0, width, height, 0xffffffff);
+      api._FPDF_RenderPageBitmap(bitmap, page, -box[0], -box[1], size.width, size.height, 0, RENDER_FLAGS);
       const buffer = api._FPDFBitmap_GetBuffer(bitmap);
       const stride = api._FPDFBitmap_GetStride(bitmap);
       // a copy: the engine's heap is reused (and may move when it grows) while sharp encodes
-      pixels = Buffer.from(api.HEAPU8.subarray(buffer, buffer + stride * size.height));
-      if (stride !== size.width * 4) throw new PaperlineError('CORRUPT_PDF', `unexpected raster stride ${stride}`);
+      pixels = Buffer.from(api.HEAPU8.subarray(buffer, buffer + stride * height));
+      if (stride !== width * 4) throw new PaperlineError('CORRUPT_PDF', `unexpected raster stride ${stride}`);
     } finally {
       for (const object of hidden) api._FPDFPageObj_SetIsActive(object, 1);
       api._FPDFBitmap_Destroy(bitmap);
     }
-    return pagePng(pixels, size.width, size.height);
+    return pagePng(pixels, width, height);
   }
 
   async close(): Promise<void> {
@@ -529,4 +538,13 @@ class PdfiumDocument implements OpenedDocument {
     this.api._FPDF_CloseDocument(this.doc);
     this.api._free(this.data);
   }
+}
+
+/** The whole pixels that the pictures cover on the raster; undefined when none lies on it. */
+function pictureBounds(images: readonly BBox[], size: PageSize): BBox | undefined {
+  const left = Math.max(0, Math.floor(Math.min(...images.map((b) => b[0]))));
+  const top = Math.max(0, Math.floor(Math.min(...images.map((b) => b[1]))));
+  const right = Math.min(size.width, Math.ceil(Math.max(...images.map((b) => b[2]))));
+  const bottom = Math.min(size.height, Math.ceil(Math.max(...images.map((b) => b[3]))));
+  return right > left && bottom > top ? [left, top, right, bottom] : undefined;
 }

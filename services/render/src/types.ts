@@ -1,5 +1,5 @@
 // Public types of the render stage's document model.
-import { MAX_FILE_BYTES, type PageTextLayer } from '@paperline/contracts';
+import { MAX_FILE_BYTES, type BBox, type PageTextLayer } from '@paperline/contracts';
 import type { SourceFormat } from './sniff.js';
 
 export interface RenderLimits {
@@ -59,6 +59,8 @@ export interface RenderedPage {
   raster: Uint8Array | null;
   /** 'images' when the raster holds only the page's embedded images (for figure crops). @default 'page' */
   rasterContent?: 'page' | 'images';
+  /** The rectangle of the page an `images` raster covers (whole pixels); absent: the whole page. */
+  rasterBox?: BBox;
   /** Nothing is painted on the page (no text layer, no raster): it needs no OCR. */
   blank?: true;
 }

@@ -40,6 +40,8 @@ const ocrFiles = [join(corpus, 'pdf', 'mineru-small_ocr.pdf'), ...readdirSync(im
 const pipeline = await startLocalPipeline({ log: silentLogger() });
 const client = await PaperlineClient.connect({ servers: pipeline.url, waitOnFirstConnect: false });
 const rss = new PeakRss(childPids, 100, 'its child processes (nats-server, render processes)');
+/** nats-server's CPU time so far (0 without a local one: an external server is not measured). */
+const serverCpuMs = () => (pipeline.serverPid === undefined ? 0 : (processCpuMs(pipeline.serverPid) ?? 0));
 /** Render's render processes (PL_RENDER_ISOLATION=process): every child process but the nats-server. */
 const renderPids = () => childPids().filter((pid) => pid !== pipeline.serverPid);
 rss.start();
@@ -48,7 +50,7 @@ async function runPath(name: string, files: string[]): Promise<number> {
   const started = performance.now();
   const cpuStart = process.cpuUsage();
   const renderCpuStart = new Map(renderPids().map((pid) => [pid, processCpuMs(pid) ?? 0]));
-  const serverCpuStart = pipeline.serverPid === undefined ? 0 : (processCpuMs(pipeline.serverPid) ?? 0);
+  const serverCpuStart = serverCpuMs();
   const jobs = await Promise.all(files.map(async (file) => ({ file, docId: await client.submit(file) })));
   let pages = 0;
   let failed = 0;
@@ -67,12 +69,12 @@ async function runPath(name: string, files: string[]): Promise<number> {
   // CPU time of this process (all its threads) and of the render processes: comparable across runs on a machine shared with other jobs
   const renderCpuMs = renderPids().reduce((sum, pid) => sum + (processCpuMs(pid) ?? 0) - (renderCpuStart.get(pid) ?? 0), 0);
   const cpuMs = (cpu.user + cpu.system) / 1000 + renderCpuMs;
-  const serverCpuMs = pipeline.serverPid === undefined ? 0 : (processCpuMs(pipeline.serverPid) ?? 0) - serverCpuStart;
+  const serverCpu = serverCpuMs() - serverCpuStart;
   console.log(
     `${name.padEnd(13)} files ${String(files.length).padStart(3)}  pages ${String(pages).padStart(4)}  failed ${failed}  ` +
       `${seconds.toFixed(2)} s  ${(pages / seconds).toFixed(2)} pages/s  ${((seconds / Math.max(1, pages)) * 1000).toFixed(0)} ms/page  ` +
       `cpu ${(cpuMs / 1000).toFixed(2)} s (${(cpuMs / Math.max(1, pages)).toFixed(0)} ms/page, render processes ${(renderCpuMs / 1000).toFixed(2)} s)  ` +
-      `nats-server cpu ${(serverCpuMs / 1000).toFixed(2)} s (${(serverCpuMs / Math.max(1, pages)).toFixed(0)} ms/page)`,
+      `nats-server cpu ${(serverCpu / 1000).toFixed(2)} s (${(serverCpu / Math.max(1, pages)).toFixed(0)} ms/page)`,
   );
   return pages / seconds;
 }

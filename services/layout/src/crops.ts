@@ -26,13 +26,16 @@ export async function cropRaster(raster: Uint8Array, boxes: readonly BBox[], pag
     boxes.map(async (box) => {
       const wanted = covers ? cropRect(box, page.width, page.height) : cropRect(box, width, height);
       if (!wanted) return undefined;
-      const shown = cropRect([wanted.left - originX, wanted.top - originY, wanted.left + wanted.width - originX, wanted.top + wanted.height - originY], width, height);
+      // the same rectangle on the raster, which may show only part of it
+      const left = wanted.left - originX;
+      const top = wanted.top - originY;
+      const shown = cropRect([left, top, left + wanted.width, top + wanted.height], width, height);
       if (!shown) return new Uint8Array(await sharp({ create: { width: wanted.width, height: wanted.height, channels: 3, background: WHITE } }).png().toBuffer());
       const padding = {
-        left: shown.left + originX - wanted.left,
-        top: shown.top + originY - wanted.top,
-        right: wanted.left + wanted.width - (shown.left + originX + shown.width),
-        bottom: wanted.top + wanted.height - (shown.top + originY + shown.height),
+        left: shown.left - left,
+        top: shown.top - top,
+        right: left + wanted.width - (shown.left + shown.width),
+        bottom: top + wanted.height - (shown.top + shown.height),
       };
       const crop = image.clone().extract(shown);
       const padded = padding.left || padding.top || padding.right || padding.bottom ? crop.extend({ ...padding, background: WHITE }) : crop;

@@ -98,8 +98,9 @@ describe.each(PDF_ENGINES)('openDocument: born-digital PDF with %s', (engine) =>
     // an embedded image needs pixels for its crop: the image layer, not a painted page
     expect(page!.rasterContent).toBe('images');
     // covering the page, or only the picture (PDFium paints no more than the pictures' bounds)
+    if (engine === 'pdfium') expect(page!.rasterBox).toEqual([300, 300, 444, 372]);
+    else expect(page!.rasterBox).toBeUndefined();
     const covered = page!.rasterBox ?? [0, 0, 612, 792];
-    if (page!.rasterBox) expect(page!.rasterBox).toEqual([300, 300, 444, 372]);
     const meta = await sharp(page!.raster!).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['png', covered[2] - covered[0], covered[3] - covered[1]]);
   });
@@ -139,7 +140,7 @@ describe.each(PDF_ENGINES)('openDocument: born-digital PDF with %s', (engine) =>
     const textInLayer: BBox = [Math.max(textBox[0], covered[0]), Math.max(textBox[1], covered[1]), Math.min(textBox[2], covered[2]), Math.min(textBox[3], covered[3])];
     const overlaps = textInLayer[2] - textInLayer[0] >= 2 && textInLayer[3] - textInLayer[1] >= 2;
     if (overlaps) expect(Math.min(...(await pixels(layered!.raster!, textInLayer, covered)))).toBe(255);
-    if (layered!.rasterBox) expect(overlaps).toBe(false);
+    if (engine === 'pdfium') expect(overlaps).toBe(false);
     expect(Math.min(...(await pixels(painted!.raster!, textBox)))).toBeLessThan(128);
   });
 

@@ -167,8 +167,7 @@ class PdfiumDocument implements OpenedDocument {
     if (objects.images.length === 0) return { ...rendered, raster: null };
     // figure crops need the pictures only: paint them without the text and vector art around them,
     // and only the rectangle they cover (a full page of white costs as much to encode and decode)
-    const box = pictureBounds(objects.images, size);
-    if (!box) return { ...rendered, raster: null };
+    const box = pictureBounds(objects.images);
     return { ...rendered, raster: await this.rasterise(page, size, objects.nonImages, box), rasterContent: 'images', rasterBox: box };
   }
 
@@ -540,11 +539,12 @@ class PdfiumDocument implements OpenedDocument {
   }
 }
 
-/** The whole pixels that the pictures cover on the raster; undefined when none lies on it. */
-function pictureBounds(images: readonly BBox[], size: PageSize): BBox | undefined {
-  const left = Math.max(0, Math.floor(Math.min(...images.map((b) => b[0]))));
-  const top = Math.max(0, Math.floor(Math.min(...images.map((b) => b[1]))));
-  const right = Math.min(size.width, Math.ceil(Math.max(...images.map((b) => b[2]))));
-  const bottom = Math.min(size.height, Math.ceil(Math.max(...images.map((b) => b[3]))));
-  return right > left && bottom > top ? [left, top, right, bottom] : undefined;
+/** The whole pixels the pictures cover (`pageObjects` clips their boxes to the raster, each at least `minImageSide`). */
+function pictureBounds(images: readonly BBox[]): BBox {
+  return [
+    Math.floor(Math.min(...images.map((b) => b[0]))),
+    Math.floor(Math.min(...images.map((b) => b[1]))),
+    Math.ceil(Math.max(...images.map((b) => b[2]))),
+    Math.ceil(Math.max(...images.map((b) => b[3]))),
+  ];
 }

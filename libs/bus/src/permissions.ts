@@ -8,8 +8,8 @@
 //   (so keys can be permissioned one by one); a KV write: publish $KV.<b>.<key>; a watch or key
 //   listing: an ordered consumer, $JS.API.CONSUMER.CREATE.KV_<b>.<name>.<filter>, flow control on $JS.FC
 // - an object read: stream info, a get of its meta ($JS.API.STREAM.MSG.GET.OBJ_<b>, the name in the
-//   body: so object access is per store, not per object), an ordered consumer on its chunks; an
-//   object write: the same meta get (is there an old version?), publish $O.<b>.C.<nuid> and $O.<b>.M.<name>
+//   body: so object access is per store, not per object), direct gets of its chunks
+//   ($JS.API.DIRECT.GET.OBJ_<b>, Bus.getObject); an object write: the same meta get (is there an old version?), publish $O.<b>.C.<nuid> and $O.<b>.M.<name>
 // - replies (PubAcks, API answers, pulled messages' status) come to the user's own inbox prefix
 import { Buckets, ObjectStores, PRIORITIES, STAGES, Streams, Subjects, consumerName, consumerStream, stagePriorities, type StageName } from '@paperline/contracts';
 
@@ -48,11 +48,7 @@ function objectRead(store: string): string[] {
   return [
     api('STREAM.INFO', stream),
     api('STREAM.MSG.GET', stream),
-    api('CONSUMER.CREATE', `${stream}.>`),
-    api('CONSUMER.DELETE', `${stream}.>`),
-    api('CONSUMER.INFO', `${stream}.>`),
-    api('CONSUMER.MSG.NEXT', `${stream}.>`),
-    `$JS.FC.${stream}.>`,
+    api('DIRECT.GET', stream),
   ];
 }
 function objectWrite(store: string): string[] {
@@ -80,14 +76,17 @@ function runtimeOf(stage: StageName): { publish: string[]; subscribe: string[] }
 
 /** A document's job record: every stage fails a document on a dead letter; render sets the page count. */
 const JOB_RECORD = [...kvRead(Buckets.jobs, 'doc.*'), ...kvWrite(Buckets.jobs, 'doc.*'), Subjects.docFailed];
-/** The per-page and per-region keys: assemble's alone. */
+/**
+ * The per-page and per-region keys: assemble's alone. A finished document's keys go in a purge of
+ * the bucket's stream filtered on them; the filter is in the body, so this permission covers the
+ * whole bucket, as the write of every `doc.*` record already does.
+ */
 const WORKING_KEYS = [
   ...kvRead(Buckets.jobs, 'page.>'),
   ...kvRead(Buckets.jobs, 'region.>'),
   ...kvWrite(Buckets.jobs, 'page.>'),
   ...kvWrite(Buckets.jobs, 'region.>'),
-  ...kvWatch(Buckets.jobs, 'page.>'),
-  ...kvWatch(Buckets.jobs, 'region.>'),
+  api('STREAM.PURGE', `KV_${Buckets.jobs}`),
 ];
 
 const STAGE_ACCESS: Partial<Record<StageName, string[]>> = {

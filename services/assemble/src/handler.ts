@@ -124,7 +124,7 @@ async function exportAssets(bus: Bus, document: ParsedDocument): Promise<Record<
 /** Builds and stores the outputs and completes the document; returns its completed record (undefined when another assembler had). */
 async function finalize(deps: AssembleDeps, job: NonNullable<Progress['job']>, log: Logger, metrics: ReturnType<typeof getMetrics>): Promise<JobRecord | undefined> {
   const started = performance.now();
-  const records = await deps.pages.pageRecords(job.docId);
+  const records = await deps.pages.pageRecords(job.docId, job.pagesDone);
   const pages = await Promise.all(records.map(async (record) => ({ record, blocks: await deps.pages.pageBlocks(job.docId, record) })));
   const document = buildDocument(job, pages);
   const outputs: Record<string, string> = await exportAssets(deps.bus, document);

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Block } from '@paperline/contracts';
+import { Buckets, JobKeys, type Block } from '@paperline/contracts';
 import { Bus, buildTopology, provisionTopology } from '@paperline/bus';
 import { JobStore } from '@paperline/jobs';
 import { startTestServer, type TestServer } from '@paperline/testing';
@@ -36,7 +36,7 @@ describe('PageProgress', () => {
       ...regions.slice(0, 5).map((r) => pages.recordRegion('race-00001', 1, r, blocks(r))),
     ]);
     expect(results.some((r) => r.documentComplete)).toBe(true);
-    const [record] = await pages.pageRecords('race-00001');
+    const [record] = await pages.pageRecords('race-00001', [1]);
     expect(new Set(record?.received)).toEqual(new Set(regions));
     expect(record?.received).toHaveLength(20);
     const all = await pages.pageBlocks('race-00001', record!);
@@ -55,13 +55,24 @@ describe('PageProgress', () => {
     expect((await jobs.get('fail-00001'))?.status).toBe('failed');
   });
 
-  it('purges the working state and leaves the document record', async () => {
+  it('purges the working state and leaves the document record and other documents\' state', async () => {
     await jobs.create({ docId: 'done-00001', fileName: 'a.pdf', options });
     await jobs.setPageCount('done-00001', 1);
     await pages.recordLayout('done-00001', 1, { width: 1, height: 1, pageCount: 1 }, blocks('x'), ['r1']);
     await pages.recordRegion('done-00001', 1, 'r1', blocks('y'));
+    // another document's working state, whose docId the first one's is a prefix of
+    await jobs.create({ docId: 'done-000011', fileName: 'b.pdf', options });
+    await pages.recordLayout('done-000011', 1, { width: 1, height: 1, pageCount: 2 }, blocks('z'), ['r1']);
     await pages.purge('done-00001');
-    expect(await pages.pageRecords('done-00001')).toEqual([]);
+    expect(await pages.pageRecords('done-00001', [1])).toEqual([]);
+    // no key of the document is left, not even a purge marker
+    const kv = await bus.kv(Buckets.jobs);
+    for (const keys of [JobKeys.pagesOfDoc('done-00001'), JobKeys.regionsOfDoc('done-00001')]) {
+      const left: string[] = [];
+      for await (const key of await kv.keys(keys)) left.push(key);
+      expect(left).toEqual([]);
+    }
+    expect(await pages.pageRecords('done-000011', [1])).toMatchObject([{ page: 1, expected: ['r1'] }]);
     expect(await pages.pageBlocks('done-00001', { v: 1, docId: 'done-00001', page: 1, width: 1, height: 1, layoutSeen: true, expected: ['r1'], received: ['r1'] })).toEqual([]);
     expect((await jobs.get('done-00001'))?.pagesDone).toEqual([1]);
   });

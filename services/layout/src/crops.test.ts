@@ -35,4 +35,16 @@ describe('cropRaster', () => {
     expect([o.width, o.height, ...o.at(4, 2)]).toEqual([10, 5, 255, 255, 255]);
     expect(offPage).toBeUndefined();
   });
+
+  it('hands on the raster itself for a box that is exactly its rectangle, and cuts one a pixel smaller', async () => {
+    const raster = new Uint8Array(await sharp({ create: { width: 20, height: 10, channels: 3, background: RED } }).png().toBuffer());
+    const [exact, smaller] = await cropRaster(raster, [[10, 10, 30, 20], [10, 10, 29, 20]], page, [10, 10, 30, 20]);
+    expect(exact).toBe(raster);
+    expect(smaller).not.toBe(raster);
+    const s = await rgb(smaller!);
+    expect([s.width, s.height, ...s.at(18, 9)]).toEqual([19, 10, 255, 0, 0]);
+    // the whole of a raster of the whole page
+    const whole = new Uint8Array(await sharp({ create: { width: 100, height: 100, channels: 3, background: RED } }).png().toBuffer());
+    expect((await cropRaster(whole, [[0, 0, 100, 100]], page))[0]).toBe(whole);
+  });
 });

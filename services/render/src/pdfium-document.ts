@@ -6,7 +6,7 @@ import { PaperlineError, SCHEMA_VERSION, type BBox, type GlyphRun, type PageText
 import { baseFontName, boldByName, italicByName, plainText, round2 } from './font-style.js';
 import { DEFAULT_GRAPHICS_OPTIONS, RulingCollector, apply, clipBox, deviceBox, multiply, type Matrix, type PageSize } from './page-geometry.js';
 import { BITMAP_BGRA, PageObjectTypes, PdfiumErrors, RENDER_FLAGS, Scratch, SegmentTypes, pdfium, type PdfiumApi } from './pdfium.js';
-import { pagePng } from './page-png.js';
+import { IMAGE_LAYER_PNG_COMPRESSION, pagePng } from './page-png.js';
 import type { OpenedDocument, RenderedPage, RenderLimits } from './types.js';
 
 export interface PdfiumOpenOptions {
@@ -168,7 +168,7 @@ class PdfiumDocument implements OpenedDocument {
     // figure crops need the pictures only: paint them without the text and vector art around them,
     // and only the rectangle they cover (a full page of white costs as much to encode and decode)
     const box = pictureBounds(objects.images);
-    return { ...rendered, raster: await this.rasterise(page, size, objects.nonImages, box), rasterContent: 'images', rasterBox: box };
+    return { ...rendered, raster: await this.rasterise(page, size, { hidden: objects.nonImages, box, compressionLevel: IMAGE_LAYER_PNG_COMPRESSION }), rasterContent: 'images', rasterBox: box };
   }
 
   /**
@@ -508,7 +508,11 @@ class PdfiumDocument implements OpenedDocument {
    * With `box`, only that rectangle of the raster is painted and encoded (the page is placed at
    * minus its corner on a bitmap of the box's size, which clips the rest).
    */
-  private async rasterise(page: number, size: PageSize, hidden: readonly number[] = [], box: BBox = [0, 0, size.width, size.height]): Promise<Uint8Array> {
+  private async rasterise(
+    page: number,
+    size: PageSize,
+    { hidden = [], box = [0, 0, size.width, size.height], compressionLevel }: { hidden?: readonly number[]; box?: BBox; compressionLevel?: number } = {},
+  ): Promise<Uint8Array> {
     const { api } = this;
     const width = box[2] - box[0];
     const height = box[3] - box[1];
@@ -528,7 +532,7 @@ class PdfiumDocument implements OpenedDocument {
       for (const object of hidden) api._FPDFPageObj_SetIsActive(object, 1);
       api._FPDFBitmap_Destroy(bitmap);
     }
-    return pagePng(pixels, width, height);
+    return pagePng(pixels, width, height, compressionLevel);
   }
 
   async close(): Promise<void> {

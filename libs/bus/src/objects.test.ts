@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectStores } from '@paperline/contracts';
 import { startTestServer, type TestServer } from '@paperline/testing';
-import { Bus, BusError, buildTopology, provisionTopology } from './index.js';
+import { Bus, BusError, OBJECT_CHUNK_BYTES, buildTopology, provisionTopology } from './index.js';
 
 describe('Bus objects', () => {
   let server: TestServer;
@@ -20,22 +20,24 @@ describe('Bus objects', () => {
 
   it('reads objects of none, one and many chunks, written between the chunks of others, without a consumer', async () => {
     await openBus();
-    // 128 KiB chunks: 0, 1 and 4 of them (the last one partial)
-    const objects = { empty: new Uint8Array(0), one: randomBytes(1000), many: randomBytes(3 * 128 * 1024 + 17), other: randomBytes(300 * 1024) };
+    // 0, 1 and 4 chunks (the last one partial)
+    const objects = { empty: new Uint8Array(0), one: randomBytes(1000), many: randomBytes(3 * OBJECT_CHUNK_BYTES + 17), other: randomBytes(2.5 * OBJECT_CHUNK_BYTES) };
     await Promise.all(Object.entries(objects).map(([name, data]) => bus.putObject(ObjectStores.pages, name, data)));
     // a newer version of a name: only its own chunks are read
-    const newer = randomBytes(200 * 1024);
+    const newer = randomBytes(1.5 * OBJECT_CHUNK_BYTES);
     await bus.putObject(ObjectStores.pages, 'many', newer);
     const consumersBefore = (await bus.jsm.streams.info(`OBJ_${ObjectStores.pages}`)).state.consumer_count;
+    const os = await bus.objects(ObjectStores.pages);
     for (const [name, data] of Object.entries({ ...objects, many: newer })) {
       expect(Buffer.from(await bus.getObject(ObjectStores.pages, name)).equals(data)).toBe(true);
+      expect((await os.info(name))?.chunks).toBe(Math.ceil(data.length / OBJECT_CHUNK_BYTES));
     }
     expect((await bus.jsm.streams.info(`OBJ_${ObjectStores.pages}`)).state.consumer_count).toBe(consumersBefore);
   });
 
   it('refuses an object over maxBytes, a missing one, and one that lost a chunk', async () => {
     await openBus();
-    await bus.putObject(ObjectStores.pages, 'big', randomBytes(2 * 128 * 1024));
+    await bus.putObject(ObjectStores.pages, 'big', randomBytes(2 * OBJECT_CHUNK_BYTES));
     await expect(bus.getObject(ObjectStores.pages, 'big', { maxBytes: 1000 })).rejects.toMatchObject({ code: 'BUS_OBJECT_TOO_LARGE' });
     await expect(bus.getObject(ObjectStores.pages, 'nothing')).rejects.toMatchObject({ code: 'BUS_OBJECT_NOT_FOUND' });
 
@@ -50,7 +52,7 @@ describe('Bus objects', () => {
 
   it('refuses an object whose chunk was replaced: the digest does not match', async () => {
     await openBus();
-    const data = randomBytes(2 * 128 * 1024);
+    const data = randomBytes(2 * OBJECT_CHUNK_BYTES);
     await bus.putObject(ObjectStores.pages, 'changed', data);
     const stream = `OBJ_${ObjectStores.pages}`;
     const info = await (await bus.objects(ObjectStores.pages)).info('changed');
@@ -58,7 +60,7 @@ describe('Bus objects', () => {
     const first = await bus.jsm.direct.getMessage(stream, { next_by_subj: subject, seq: 1 });
     // the same number of bytes, other content, in place of the first chunk (after the second)
     await bus.jsm.streams.deleteMessage(stream, first!.seq);
-    await bus.js.publish(subject, randomBytes(128 * 1024));
+    await bus.js.publish(subject, randomBytes(OBJECT_CHUNK_BYTES));
     await expect(bus.getObject(ObjectStores.pages, 'changed')).rejects.toMatchObject({ code: 'BUS_OBJECT_CORRUPT' });
   });
 });

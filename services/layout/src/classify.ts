@@ -99,10 +99,16 @@ function preformatted(group: LineGroup, style: PageStyle): boolean {
  */
 export function furniture(group: LineGroup, style: PageStyle): 'header' | 'footer' | undefined {
   const [x0, y0, x1, y1] = group.bbox;
+  const rotated = group.lines.every((l) => l.rotated);
+  const inTop = (band: number) => y1 <= style.height * band;
+  const inBottom = (band: number) => y0 >= style.height * (1 - band);
+  // upright text is furniture only in the notice bands (the widest of the bands below): most of a
+  // page is decided here, before the neighbour search over every group of the page
+  if (!rotated && !inTop(NOTICE_BAND) && !inBottom(NOTICE_BAND)) return undefined;
   const text = group.lines.map((l) => l.text).join(' ');
   const where = (y0 + y1) / 2 < style.height / 2 ? 'header' : 'footer';
   const size = Math.max(...group.lines.map((l) => l.size));
-  if (group.lines.every((l) => l.rotated)) {
+  if (rotated) {
     // a landscape table's caption runs along the edge too, in body size or smaller, beside the
     // table's own turned lines; a stamp stands alone
     const atEdge = x1 <= style.width * MARGIN_BAND || x0 >= style.width * (1 - MARGIN_BAND);
@@ -112,8 +118,6 @@ export function furniture(group: LineGroup, style: PageStyle): 'header' | 'foote
   // a listing's line that a page break left at the top or bottom is no running header
   if (preformatted(group, style)) return undefined;
   const notLarger = style.bodySize === 0 || size <= style.bodySize * 1.05;
-  const inTop = (band: number) => y1 <= style.height * band;
-  const inBottom = (band: number) => y0 >= style.height * (1 - band);
   // a running header or page number is set apart from the text; a chart's tick labels and axis
   // title at the top of a page sit close to one another
   const h = Math.max(1, ...group.lines.map((l) => boxHeight(l.bbox)));

@@ -1,25 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectStores } from '@paperline/contracts';
 import { startTestServer, type TestServer } from '@paperline/testing';
 import { Bus, BusError, OBJECT_CHUNK_BYTES, buildTopology, provisionTopology } from './index.js';
 
+// one server and one bus for the file: every case writes objects of its own names
 describe('Bus objects', () => {
   let server: TestServer;
   let bus: Bus;
   beforeAll(async () => {
     server = await startTestServer();
-  });
-  afterEach(async () => server.reset());
-  afterAll(async () => server?.stop());
-  const openBus = async () => {
     bus = await Bus.connect({ servers: server.url, waitOnFirstConnect: false });
-    server.defer(() => bus.close());
     await provisionTopology(bus.nc, buildTopology());
-  };
+  });
+  afterAll(async () => {
+    await bus?.close();
+    await server?.stop();
+  });
 
   it('reads objects of none, one and many chunks, written between the chunks of others, without a consumer', async () => {
-    await openBus();
     // 0, 1 and 4 chunks (the last one partial)
     const objects = { empty: new Uint8Array(0), one: randomBytes(1000), many: randomBytes(3 * OBJECT_CHUNK_BYTES + 17), other: randomBytes(2.5 * OBJECT_CHUNK_BYTES) };
     await Promise.all(Object.entries(objects).map(([name, data]) => bus.putObject(ObjectStores.pages, name, data)));
@@ -36,7 +35,6 @@ describe('Bus objects', () => {
   });
 
   it('refuses an object over maxBytes, a missing one, and one that lost a chunk', async () => {
-    await openBus();
     await bus.putObject(ObjectStores.pages, 'big', randomBytes(2 * OBJECT_CHUNK_BYTES));
     await expect(bus.getObject(ObjectStores.pages, 'big', { maxBytes: 1000 })).rejects.toMatchObject({ code: 'BUS_OBJECT_TOO_LARGE' });
     await expect(bus.getObject(ObjectStores.pages, 'nothing')).rejects.toMatchObject({ code: 'BUS_OBJECT_NOT_FOUND' });
@@ -51,7 +49,6 @@ describe('Bus objects', () => {
   });
 
   it('refuses an object whose chunk was replaced: the digest does not match', async () => {
-    await openBus();
     const data = randomBytes(2 * OBJECT_CHUNK_BYTES);
     await bus.putObject(ObjectStores.pages, 'changed', data);
     const stream = `OBJ_${ObjectStores.pages}`;

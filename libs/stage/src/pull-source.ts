@@ -15,6 +15,13 @@ const encoder = new TextEncoder();
  */
 const LOST_PULL_SLACK_MS = 1_000;
 
+/** The body of a JetStream pull request, as far as the lanes send one. */
+interface PullRequest {
+  batch: number;
+  no_wait?: boolean;
+  expires?: number;
+}
+
 interface OpenPull {
   batch: number;
   delivered: number;
@@ -47,7 +54,7 @@ class PullLane {
     return this.open !== undefined;
   }
 
-  request(body: { batch: number; no_wait?: boolean; expires?: number }, lostAfterMs: number): Promise<number> {
+  request(body: PullRequest, lostAfterMs: number): Promise<number> {
     this.sub ??= this.nc.subscribe(this.inbox, { callback: (error, msg) => (error ? this.source.onError(error) : this.receive(msg)) });
     return new Promise<number>((resolve) => {
       const open: OpenPull = {
@@ -184,7 +191,7 @@ export class PullSource {
     this.log.warn({ consumer: this.consumer, status }, 'pull request ended by the server');
   }
 
-  onLost(request: { batch: number; no_wait?: boolean; expires?: number }, delivered: number): void {
+  onLost(request: PullRequest, delivered: number): void {
     this.log.info({ consumer: this.consumer, request, delivered }, 'pull request given up: the server never ended it');
   }
 

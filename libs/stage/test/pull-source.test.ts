@@ -1,20 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Bus } from '@paperline/bus';
+import type { Bus } from '@paperline/bus';
 import { silentLogger } from '@paperline/telemetry';
 import { startTestServer, type TestServer } from '@paperline/testing';
 import { PullSource } from '../src/pull-source.js';
+import { openBus } from './helpers.js';
 
 describe('a pull request whose end never comes', () => {
   let server: TestServer;
   let bus: Bus;
   beforeAll(async () => {
     server = await startTestServer();
-    bus = await Bus.connect({ servers: server.url, waitOnFirstConnect: false });
+    bus = await openBus(server);
   });
-  afterAll(async () => {
-    await bus?.close();
-    await server?.stop();
-  });
+  afterAll(async () => server?.stop());
 
   it('is given up soon after its expiry, so the source is asked again (nats-server 2.9 drops some long polls without their 408)', async () => {
     // no consumer behind this API subject: the requests go to a subscriber that never answers,

@@ -31,6 +31,9 @@ export interface PublishOptions {
   attempts?: number;
 }
 
+/** Which copy of a KV bucket answers a read: any replica (a direct get), or the stream's leader. */
+export type KvReads = 'any-replica' | 'leader';
+
 /** One NATS connection with its JetStream, KV and object-store handles, opened once and shared. */
 export class Bus {
   readonly js: JetStreamClient;
@@ -92,16 +95,30 @@ export class Bus {
     return new Bus(nc, await jetstreamManager(nc), log);
   }
 
-  kv(name: BucketName): Promise<KV> {
-    let kv = this.kvs.get(name);
+  /**
+   * The bucket's handle. Reads are direct gets (provisioning creates every bucket with
+   * allow_direct): they name the key in the subject, so per-key permissions apply
+   * (docs/security.md), and any replica answers, so on a replicated bucket a read can miss a
+   * recent write, or (nats-server before 2.9.17, nats-io/nats-server#4162) answer from a restarted
+   * server's old copy. With `reads: 'leader'` a replicated bucket is read from its stream leader
+   * instead (STREAM.MSG.GET, the key in the body), for readers that act on what a read did not find.
+   */
+  kv(name: BucketName, options: { reads?: KvReads } = {}): Promise<KV> {
+    const reads = options.reads ?? 'any-replica';
+    const handle = `${name}:${reads}`;
+    let kv = this.kvs.get(handle);
     if (!kv) {
-      // direct gets name the key in the subject, so per-key permissions apply (docs/security.md);
-      // provisioning creates every bucket with allow_direct
-      kv = new Kvm(this.nc).open(name, { allow_direct: true });
-      this.kvs.set(name, kv);
-      kv.catch(() => this.kvs.delete(name));
+      kv = this.openKv(name, reads);
+      this.kvs.set(handle, kv);
+      kv.catch(() => this.kvs.delete(handle));
     }
     return kv;
+  }
+
+  private async openKv(name: BucketName, reads: KvReads): Promise<KV> {
+    // a single replica answers both kinds of read alike, and a direct get is the cheaper one
+    const fromLeader = reads === 'leader' && (await this.jsm.streams.info(`KV_${name}`)).config.num_replicas > 1;
+    return new Kvm(this.nc).open(name, { allow_direct: !fromLeader });
   }
 
   objects(name: ObjectStoreName): Promise<ObjectStore> {

@@ -77,6 +77,12 @@ function runtimeOf(stage: StageName): { publish: string[]; subscribe: string[] }
 /** A document's job record: every stage fails a document on a dead letter; render sets the page count. */
 const JOB_RECORD = [...kvRead(Buckets.jobs, 'doc.*'), ...kvWrite(Buckets.jobs, 'doc.*'), Subjects.docFailed];
 /**
+ * A stage's: on a replicated bucket its reads of pl-jobs go to the stream leader (Bus.kv's
+ * `reads: 'leader'`), whose get names the key in the body, so this covers the whole bucket. The
+ * per-page and per-region keys hold blocks made from pl-pages, which every stage reads anyway.
+ */
+const STAGE_JOB_RECORD = [...JOB_RECORD, api('STREAM.MSG.GET', `KV_${Buckets.jobs}`)];
+/**
  * The per-page and per-region keys: assemble's alone. A finished document's keys go in a purge of
  * the bucket's stream filtered on them; the filter is in the body, so this permission covers the
  * whole bucket, as the write of every `doc.*` record already does.
@@ -91,9 +97,9 @@ const WORKING_KEYS = [
 
 const STAGE_ACCESS: Partial<Record<StageName, string[]>> = {
   // a long document goes on in slices: render publishes its own continuations
-  render: [...JOB_RECORD, ...objectRead(ObjectStores.documents), ...objectWrite(ObjectStores.pages), 'pl.work.layout.*', ...PRIORITIES.map((priority) => Subjects.submitOf(priority))],
+  render: [...STAGE_JOB_RECORD, ...objectRead(ObjectStores.documents), ...objectWrite(ObjectStores.pages), 'pl.work.layout.*', ...PRIORITIES.map((priority) => Subjects.submitOf(priority))],
   layout: [
-    ...JOB_RECORD,
+    ...STAGE_JOB_RECORD,
     ...objectRead(ObjectStores.pages),
     ...objectWrite(ObjectStores.pages),
     ...['assemble', 'ocr', 'table', 'formula', 'chart'].map((stage) => `pl.work.${stage}.*`),
@@ -103,7 +109,7 @@ const STAGE_ACCESS: Partial<Record<StageName, string[]>> = {
   // without a formula model a scan's formula is stored as a crop and read by ocr
   formula: [...featureAccess(), ...objectWrite(ObjectStores.pages), 'pl.work.ocr.*'],
   assemble: [
-    ...JOB_RECORD,
+    ...STAGE_JOB_RECORD,
     ...WORKING_KEYS,
     ...objectRead(ObjectStores.pages),
     ...objectWrite(ObjectStores.outputs),
@@ -113,7 +119,7 @@ const STAGE_ACCESS: Partial<Record<StageName, string[]>> = {
 };
 /** The feature stages (ocr, table, formula, chart): read page rasters, hold models in the budget, report to assemble. */
 function featureAccess(): string[] {
-  return [...JOB_RECORD, ...objectRead(ObjectStores.pages), ...kvRead(Buckets.memory, '>'), ...kvWrite(Buckets.memory, '>'), 'pl.events.model.>', 'pl.events.memory.>', 'pl.work.assemble.*'];
+  return [...STAGE_JOB_RECORD, ...objectRead(ObjectStores.pages), ...kvRead(Buckets.memory, '>'), ...kvWrite(Buckets.memory, '>'), 'pl.events.model.>', 'pl.events.memory.>', 'pl.work.assemble.*'];
 }
 
 /** The prefix each user's processes set as PL_NATS_INBOX_PREFIX. */

@@ -16,7 +16,7 @@ import {
   type JobRecord,
   type StageName,
 } from '@paperline/contracts';
-import type { Bus } from '@paperline/bus';
+import type { Bus, KvReads } from '@paperline/bus';
 import { getMetrics } from '@paperline/telemetry';
 import { CasCache, casUpdate } from './cas.js';
 
@@ -73,8 +73,12 @@ export class JobStore {
     private readonly kv: KV,
   ) {}
 
-  static async open(bus: Bus): Promise<JobStore> {
-    return new JobStore(bus, await bus.kv(Buckets.jobs));
+  /**
+   * `reads: 'leader'` for a reader that acts on what it does not find (assemble drops the result of
+   * a document it has no record of): see Bus.kv.
+   */
+  static async open(bus: Bus, options: { reads?: KvReads } = {}): Promise<JobStore> {
+    return new JobStore(bus, await bus.kv(Buckets.jobs, options));
   }
 
   /** Creates the record; fails if the docId is taken. */

@@ -24,7 +24,8 @@ export async function runStageModule<T, C extends StageHostConfig>(module: Stage
   const servers = config.nats.url.split(',');
   const auth = natsAuthFromSettings(config.nats);
   const bus = await Bus.connect({ servers, name: `${config.nats.name}-${stage}-side`, asyncTraces: config.nats.asyncTraces, auth, inboxPrefix: config.nats.inboxPrefix, log });
-  const jobs = await JobStore.open(bus);
+  // a stage acts on what it does not find in pl-jobs (assemble drops the result of an unknown document)
+  const jobs = await JobStore.open(bus, { reads: 'leader' });
   // every stage process also reports the server's view of every consumer, so the lag of a stage
   // with no process of its own is still scraped (aggregate with max: they all report the same)
   const jetstream = new JetStreamExporter({ jsm: bus.jsm, metrics: getMetrics(), log });

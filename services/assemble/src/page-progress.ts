@@ -33,8 +33,9 @@ export class PageProgress {
     private readonly jobs: JobStore,
   ) {}
 
+  /** `jobs` reads from the bucket's leader, as these records do: a document is assembled from what they hold. */
   static async open(bus: Bus, jobs: JobStore): Promise<PageProgress> {
-    return new PageProgress(await bus.kv(Buckets.jobs), bus.jsm, jobs);
+    return new PageProgress(await bus.kv(Buckets.jobs, { reads: 'leader' }), bus.jsm, jobs);
   }
 
   /** Stores the layout's inline blocks and what the page waits for. */

@@ -68,7 +68,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   try {
     bus = await Bus.connect({ servers: url, name: 'paperline-local', log, waitOnFirstConnect: false });
     await provisionTopology(bus.nc, buildTopology(options.topology), { log });
-    const jobs = await JobStore.open(bus);
+    // the stages' store: it acts on what it does not find (see JobStore.open)
+    const jobs = await JobStore.open(bus, { reads: 'leader' });
     if ((options.healthPort ?? -1) >= 0) {
       health = new HealthServer({ port: options.healthPort, registry: getMetrics().registry, log });
       await health.start();

@@ -114,6 +114,36 @@ describe('layout handler on a real nats-server', () => {
     expect(region).toMatchObject({ docId: 'doc-layout', page: 2, regionId: 'page', mode: 'page', bbox: [0, 0, WIDTH, HEIGHT], lang: 'ch', raster: 'doc-layout/2.png', routes: ['table'] });
   });
 
+  it('hands on an image layer that is exactly the page figure as the figure itself, storing no copy of it', async () => {
+    await start();
+    const docId = 'doc-image-layer';
+    const raster = ObjectNames.pageRaster(docId, 1);
+    const [figure] = TABLE_PAGE.images;
+    await bus.putObject(ObjectStores.pages, raster, await textImage(['figure'], 'png', { width: figure![2] - figure![0], height: figure![3] - figure![1] }));
+    const task = {
+      v: SCHEMA_VERSION,
+      docId,
+      page: 1,
+      pageCount: 1,
+      width: WIDTH,
+      height: HEIGHT,
+      dpi: 150,
+      source: { kind: 'pdf' as const, object: ObjectNames.document(docId) },
+      raster,
+      rasterContent: 'images' as const,
+      rasterBox: figure,
+      textLayer: null,
+      textLayerInline: TABLE_PAGE,
+      options: DocOptionsSchema.parse({}),
+    };
+    await bus.publish(Subjects.work('layout', 'normal'), encode(PageTaskSchema, task), { msgId: MsgIds.page(docId, 1) });
+    const [chart] = await collectMessages(bus.js, Streams.work, 'chart-normal', 1, (d) => decode(RegionTaskSchema, d));
+    expect(chart).toMatchObject({ regionId: 'r2', type: 'chart', bbox: figure, image: raster });
+    const stored: string[] = [];
+    for await (const info of await (await bus.objects(ObjectStores.pages)).list()) stored.push(info.name);
+    expect(stored).toEqual([raster]);
+  });
+
   it('reads a text layer that travels inline in the task the same as a stored one', async () => {
     await start();
     await publishPage('doc-inline', 1, TABLE_PAGE, {}, true);

@@ -97,15 +97,19 @@ async function layoutMessage(message: StageMessage<PageTask>, ctx: BatchContext,
 
   if (result.crops.length > 0) {
     if (!task.raster) throw new PaperlineError('INVALID_MESSAGE', `page ${task.page} has figures but no raster`);
-    const raster = await ctx.bus.getObject(ObjectStores.pages, task.raster);
+    const rasterObject = task.raster;
+    const raster = await ctx.bus.getObject(ObjectStores.pages, rasterObject);
     const crops = await cropRaster(raster, result.crops.map((c) => c.bbox), task, task.rasterBox);
     await Promise.all(
       result.crops.map(async (crop, i) => {
         const png = crops[i];
-        if (png) await ctx.bus.putObject(ObjectStores.pages, crop.object, png);
-        else {
-          delete result.blocks.find((b) => b.id === crop.blockId)?.image;
-          delete result.regions.find((r) => r.regionId === crop.blockId)?.image;
+        // a crop that is the raster itself (a page's one figure in its image layer) is not stored twice
+        if (png && png !== raster) await ctx.bus.putObject(ObjectStores.pages, crop.object, png);
+        const image = png === raster ? rasterObject : png ? crop.object : undefined;
+        for (const target of [result.blocks.find((b) => b.id === crop.blockId), result.regions.find((r) => r.regionId === crop.blockId)]) {
+          if (!target) continue;
+          if (image) target.image = image;
+          else delete target.image;
         }
       }),
     );

@@ -61,6 +61,10 @@ interface OpenLine {
   size: number;
   /** Every run is set in a monospaced font. */
   mono: boolean;
+  /** Position among the page's lines in the order they were opened. */
+  opened: number;
+  /** The last LineRows query that found it. */
+  foundBy: number;
 }
 
 /**
@@ -75,7 +79,6 @@ export function isMonospace(font: string): boolean {
 
 /** Rotations of a run's box into a frame where its baseline runs left to right, and back. */
 const FRAMES: Record<number, { to: (b: BBox) => BBox; from: (b: BBox) => BBox }> = {
-  0: { to: (b) => b, from: (b) => b },
   // reading upwards: page up is the frame's right
   90: { to: (b) => [-b[3], b[0], -b[1], b[2]], from: (b) => [b[1], -b[2], b[3], -b[0]] },
   180: { to: (b) => [-b[2], -b[3], -b[0], -b[1]], from: (b) => [-b[2], -b[3], -b[0], -b[1]] },
@@ -93,11 +96,17 @@ export function buildLines(runs: readonly GlyphRun[], options: LineOptions = DEF
   for (const run of runs) {
     if (run.text.trim() === '') continue;
     const turn = quarterTurn(run.angle);
-    byTurn.set(turn, [...(byTurn.get(turn) ?? []), run]);
+    const group = byTurn.get(turn);
+    if (group) group.push(run);
+    else byTurn.set(turn, [run]);
   }
   const lines: TextLayerLine[] = [];
   for (const [turn, group] of byTurn) {
-    const frame = FRAMES[turn] ?? FRAMES[0]!;
+    if (turn === 0) {
+      for (const line of joinRuns(group, options)) lines.push({ ...line, rotated: false });
+      continue;
+    }
+    const frame = FRAMES[turn]!;
     const original = new Map<GlyphRun, GlyphRun>();
     const turned = group.map((run) => {
       const copy = { ...run, bbox: frame.to(run.bbox) };
@@ -105,7 +114,7 @@ export function buildLines(runs: readonly GlyphRun[], options: LineOptions = DEF
       return copy;
     });
     for (const line of joinRuns(turned, options)) {
-      lines.push({ ...line, bbox: frame.from(line.bbox), runs: line.runs.map((r) => original.get(r) ?? r), rotated: turn !== 0 });
+      lines.push({ ...line, bbox: frame.from(line.bbox), runs: line.runs.map((r) => original.get(r) ?? r), rotated: true });
     }
   }
   return attachListMarkers(lines).sort((a, b) => a.bbox[1] - b.bbox[1] || a.bbox[0] - b.bbox[0]);
@@ -143,13 +152,15 @@ function attachListMarkers(lines: TextLayerLine[]): TextLayerLine[] {
 
 function joinRuns(runs: GlyphRun[], options: LineOptions): Array<Omit<TextLayerLine, 'rotated'>> {
   const sorted = [...runs].sort((a, b) => a.bbox[0] - b.bbox[0]);
+  const rows = new RunRows(sorted);
   const open: OpenLine[] = [];
+  const openRows = new LineRows();
   for (const run of sorted) {
     const h = Math.max(1, boxHeight(run.bbox));
     const mono = isMonospace(run.font);
     let best: OpenLine | undefined;
     let bestGap = Infinity;
-    for (const line of open) {
+    for (const line of openRows.crossing(run.bbox[1], run.bbox[3])) {
       const overlap = overlap1d(run.bbox[1], run.bbox[3], line.box[1], line.box[3]);
       if (overlap < options.minOverlap * Math.min(h, Math.max(1, boxHeight(line.box)))) continue;
       const gap = run.bbox[0] - line.box[2];
@@ -160,17 +171,142 @@ function joinRuns(runs: GlyphRun[], options: LineOptions): Array<Omit<TextLayerL
         bestGap = Math.abs(gap);
       }
     }
-    if (best && !(mono && best.mono) && bestGap >= GUTTER_MIN_GAP * best.size && isGutter(sorted, best.box, run, options)) best = undefined;
+    if (best && !(mono && best.mono) && bestGap >= GUTTER_MIN_GAP * best.size && isGutter(rows, best.box, run, options)) best = undefined;
     if (best) {
       best.runs.push(run);
       best.box = unionBoxes([best.box, run.bbox]);
       best.size = Math.max(best.size, run.size);
       best.mono &&= mono;
+      openRows.add(best);
     } else {
-      open.push({ runs: [run], box: run.bbox, size: run.size, mono });
+      const line: OpenLine = { runs: [run], box: run.bbox, size: run.size, mono, opened: open.length, foundBy: 0 };
+      open.push(line);
+      openRows.add(line);
     }
   }
   return open.map(finishLine);
+}
+
+/** Height of a band of the open-line index: lines are found by the bands their boxes cross. */
+const LINE_BAND = 8;
+
+/**
+ * The open lines by the horizontal bands their boxes cross, so that a run is compared with the
+ * lines of its own rows, not with every line of the page. A line is listed again as its box grows;
+ * a band may list it where it no longer reaches (callers test the overlap anyway).
+ */
+class LineRows {
+  private readonly bands = new Map<number, OpenLine[]>();
+  private queries = 0;
+
+  add(line: OpenLine): void {
+    for (let band = Math.floor(line.box[1] / LINE_BAND); band <= Math.floor(line.box[3] / LINE_BAND); band++) {
+      const lines = this.bands.get(band);
+      if (!lines) this.bands.set(band, [line]);
+      else if (!lines.includes(line)) lines.push(line);
+    }
+  }
+
+  /** The lines whose boxes may cross [y0, y1], in the order they were opened (the first of equal candidates wins). */
+  crossing(y0: number, y1: number): OpenLine[] {
+    const query = ++this.queries;
+    const found: OpenLine[] = [];
+    for (let band = Math.floor(y0 / LINE_BAND); band <= Math.floor(y1 / LINE_BAND); band++) {
+      for (const line of this.bands.get(band) ?? []) {
+        // a line listed in several bands is returned once
+        if (line.foundBy === query) continue;
+        line.foundBy = query;
+        found.push(line);
+      }
+    }
+    return found.length > 1 ? found.sort((a, b) => a.opened - b.opened) : found;
+  }
+}
+
+/**
+ * The runs of one baseline frame by the height of their centres, for the gutter tests: the rows
+ * near a gap, and the nearest runs above and below it that cross a strip, are found by binary
+ * search instead of by a pass over every run of the page for every gap.
+ */
+class RunRows {
+  /** By centre. */
+  private readonly runs: GlyphRun[];
+  private readonly centres: Float64Array;
+  /** Each run's position in the left-to-right order the runs came in. */
+  readonly ranks: Int32Array;
+  /** Half the tallest run's height: how far from its centre any run's box reaches. */
+  private readonly reach: number;
+
+  constructor(byX: readonly GlyphRun[]) {
+    const centres = byX.map(centreOf);
+    const order = byX.map((_, i) => i).sort((a, b) => centres[a]! - centres[b]! || a - b);
+    this.runs = order.map((i) => byX[i]!);
+    this.centres = Float64Array.from(order, (i) => centres[i]!);
+    this.ranks = Int32Array.from(order);
+    let reach = 0;
+    for (const r of byX) reach = Math.max(reach, (r.bbox[3] - r.bbox[1]) / 2);
+    this.reach = reach;
+  }
+
+  run(position: number): GlyphRun {
+    return this.runs[position]!;
+  }
+
+  centre(position: number): number {
+    return this.centres[position]!;
+  }
+
+  /** The first position whose centre is at least `y` (`strict`: more than `y`). */
+  private firstFrom(y: number, strict: boolean): number {
+    let lo = 0;
+    let hi = this.centres.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (strict ? this.centres[mid]! <= y : this.centres[mid]! < y) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The positions [from, to) of the runs whose centres are within `reach` of `centre`. */
+  near(centre: number, reach: number): [number, number] {
+    const from = this.firstFrom(centre - reach, false);
+    let to = from;
+    while (to < this.runs.length && this.centres[to]! <= centre + reach) to++;
+    return [from, to];
+  }
+
+  /** The positions [from, to) of the runs whose centres lie strictly between `above` and `below`. */
+  between(above: number, below: number): [number, number] {
+    const from = this.firstFrom(above, true);
+    let to = from;
+    while (to < this.runs.length && this.centres[to]! < below) to++;
+    return [from, to];
+  }
+
+  /**
+   * Of the runs crossing the strip (s0, s1): the bottom edge nearest `centre` of those centred at
+   * or above it, and the top edge nearest it of those centred below it (-Infinity, Infinity: none).
+   * The search walks away from the centre and stops where no run could reach back past the edge found.
+   */
+  nearestAcross(s0: number, s1: number, centre: number): { above: number; below: number } {
+    const split = this.firstFrom(centre, true);
+    let above = -Infinity;
+    for (let i = split - 1; i >= 0 && this.centres[i]! + this.reach >= above; i--) {
+      const r = this.runs[i]!;
+      if (r.bbox[0] < s1 - 0.5 && r.bbox[2] > s0 + 0.5) above = Math.max(above, r.bbox[3]);
+    }
+    let below = Infinity;
+    for (let i = split; i < this.runs.length && this.centres[i]! - this.reach <= below; i++) {
+      const r = this.runs[i]!;
+      if (r.bbox[0] < s1 - 0.5 && r.bbox[2] > s0 + 0.5) below = Math.min(below, r.bbox[1]);
+    }
+    return { above, below };
+  }
+}
+
+function centreOf(run: GlyphRun): number {
+  return (run.bbox[1] + run.bbox[3]) / 2;
 }
 
 /**
@@ -179,54 +315,61 @@ function joinRuns(runs: GlyphRun[], options: LineOptions): Array<Omit<TextLayerL
  * right-to-left text) or an indented first line leaves room between the line and the column edge,
  * so each strip of the gap that the rows just above and below leave free is tried.
  */
-function isGutter(runs: readonly GlyphRun[], line: BBox, run: GlyphRun, options: LineOptions): boolean {
+function isGutter(rows: RunRows, line: BBox, run: GlyphRun, options: LineOptions): boolean {
   const h = Math.max(1, boxHeight(line), boxHeight(run.bbox));
   const row: BBox = [line[2], Math.min(line[1], run.bbox[1]), run.bbox[0], Math.max(line[3], run.bbox[3])];
-  for (const [a, b] of freeStrips(runs, row, NEIGHBOUR_ROWS * h)) {
+  for (const [a, b] of freeStrips(rows, row, NEIGHBOUR_ROWS * h)) {
     if (b - a < GUTTER_MIN_GAP * run.size) continue;
     const strip = Math.min(b - a, GUTTER_STRIP * run.size);
     // away from the row's own sides, where rivers of word gaps run through justified text, a
     // column edge must hold for longer
-    if (columnEdge(runs, a, a + strip, 'end', row, h, options, a === row[0] ? 1 : INNER_EVIDENCE)) return true;
-    if (columnEdge(runs, b - strip, b, 'start', row, h, options, b === row[2] ? 1 : INNER_EVIDENCE)) return true;
+    if (columnEdge(rows, a, a + strip, 'end', row, h, options, a === row[0] ? 1 : INNER_EVIDENCE)) return true;
+    if (columnEdge(rows, b - strip, b, 'start', row, h, options, b === row[2] ? 1 : INNER_EVIDENCE)) return true;
     // indented lines on both sides (list items, a short line of each column) leave the columns'
     // edges inside the strip: where the text further up and down ends and starts
-    for (const [x, edge] of edgesWithin(runs, a, b, row, options.gutterLines * h)) {
+    for (const [x, edge] of edgesWithin(rows, a, b, row, options.gutterLines * h)) {
       const [s0, s1] = edge === 'end' ? [x, Math.min(b, x + strip)] : [Math.max(a, x - strip), x];
-      if (columnEdge(runs, s0, s1, edge, row, h, options, INNER_EVIDENCE)) return true;
+      if (columnEdge(rows, s0, s1, edge, row, h, options, INNER_EVIDENCE)) return true;
     }
   }
   return false;
 }
 
-/** Where runs within `reach` of the row end or start strictly inside [a, b], each place once. */
-function edgesWithin(runs: readonly GlyphRun[], a: number, b: number, row: BBox, reach: number): Array<[number, 'start' | 'end']> {
-  const centre = (row[1] + row[3]) / 2;
-  const seen = new Map<string, [number, 'start' | 'end']>();
-  for (const r of runs) {
-    if (Math.abs((r.bbox[1] + r.bbox[3]) / 2 - centre) > reach) continue;
-    if (r.bbox[2] > a + 1 && r.bbox[2] < b - 1) seen.set(`e${Math.round(r.bbox[2])}`, [r.bbox[2], 'end']);
-    if (r.bbox[0] > a + 1 && r.bbox[0] < b - 1) seen.set(`s${Math.round(r.bbox[0])}`, [r.bbox[0], 'start']);
+/** Where runs within `reach` of the row end or start strictly inside [a, b], each place once (the rightmost run's, of runs rounding to one place). */
+function edgesWithin(rows: RunRows, a: number, b: number, row: BBox, reach: number): Array<[number, 'start' | 'end']> {
+  const seen = new Map<string, { x: number; edge: 'start' | 'end'; rank: number }>();
+  const note = (key: string, x: number, edge: 'start' | 'end', rank: number) => {
+    const known = seen.get(key);
+    if (!known) seen.set(key, { x, edge, rank });
+    else if (rank > known.rank) Object.assign(known, { x, rank });
+  };
+  const [from, to] = rows.near((row[1] + row[3]) / 2, reach);
+  for (let i = from; i < to; i++) {
+    const r = rows.run(i);
+    const rank = rows.ranks[i]!;
+    if (r.bbox[2] > a + 1 && r.bbox[2] < b - 1) note(`e${Math.round(r.bbox[2])}`, r.bbox[2], 'end', rank);
+    if (r.bbox[0] > a + 1 && r.bbox[0] < b - 1) note(`s${Math.round(r.bbox[0])}`, r.bbox[0], 'start', rank);
   }
-  return [...seen.values()];
+  return [...seen.values()].map(({ x, edge }) => [x, edge]);
 }
 
 /** The stretches of the row's gap [row[0], row[2]] that no run within `reach` of the row's centre crosses. */
-function freeStrips(runs: readonly GlyphRun[], row: BBox, reach: number): Array<[number, number]> {
-  const centre = (row[1] + row[3]) / 2;
+function freeStrips(rows: RunRows, row: BBox, reach: number): Array<[number, number]> {
   const taken: Array<[number, number]> = [];
-  for (const r of runs) {
-    if (r.bbox[0] >= row[2] - 0.5 || r.bbox[2] <= row[0] + 0.5 || Math.abs((r.bbox[1] + r.bbox[3]) / 2 - centre) > reach) continue;
+  const [from, to] = rows.near((row[1] + row[3]) / 2, reach);
+  for (let i = from; i < to; i++) {
+    const r = rows.run(i);
+    if (r.bbox[0] >= row[2] - 0.5 || r.bbox[2] <= row[0] + 0.5) continue;
     taken.push([r.bbox[0] + 0.5, r.bbox[2] - 0.5]);
   }
   taken.sort((p, q) => p[0] - q[0]);
   const free: Array<[number, number]> = [];
-  let from = row[0];
+  let start = row[0];
   for (const [t0, t1] of taken) {
-    if (t0 - from >= 1) free.push([from, t0]);
-    from = Math.max(from, t1);
+    if (t0 - start >= 1) free.push([start, t0]);
+    start = Math.max(start, t1);
   }
-  if (row[2] - from >= 1) free.push([from, row[2]]);
+  if (row[2] - start >= 1) free.push([start, row[2]]);
   return free;
 }
 
@@ -236,27 +379,23 @@ function freeStrips(runs: readonly GlyphRun[], row: BBox, reach: number): Array<
  * starts (or ends) exactly where the gap's side does: a column's aligned edge. Word gaps fail
  * both: neighbouring rows cross them, and nothing else lines up with a word.
  */
-function columnEdge(runs: readonly GlyphRun[], s0: number, s1: number, edge: 'start' | 'end', row: BBox, h: number, options: LineOptions, evidence: number): boolean {
+function columnEdge(rows: RunRows, s0: number, s1: number, edge: 'start' | 'end', row: BBox, h: number, options: LineOptions, evidence: number): boolean {
   if (s1 - s0 < 1) return false;
   const centre = (row[1] + row[3]) / 2;
-  let above = -Infinity;
-  let below = Infinity;
-  for (const r of runs) {
-    if (r.bbox[0] >= s1 - 0.5 || r.bbox[2] <= s0 + 0.5) continue;
-    const c = (r.bbox[1] + r.bbox[3]) / 2;
-    if (c <= centre) above = Math.max(above, r.bbox[3]);
-    else below = Math.min(below, r.bbox[1]);
-  }
+  const { above, below } = rows.nearestAcross(s0, s1, centre);
   if (below - above < evidence * options.gutterLines * h || centre - above < h || below - centre < h) return false;
-  const rows = new Set<number>();
+  const witnesses = new Set<number>();
   const x = edge === 'start' ? s1 : s0;
-  for (const r of runs) {
-    const c = (r.bbox[1] + r.bbox[3]) / 2;
-    if (c <= above || c >= below || Math.abs(c - centre) < 0.5 * h) continue;
+  const [from, to] = rows.between(above, below);
+  for (let i = from; i < to; i++) {
+    const r = rows.run(i);
+    const c = rows.centre(i);
+    if (Math.abs(c - centre) < 0.5 * h) continue;
     const tolerance = Math.max(1.5, EDGE_TOLERANCE * r.size);
-    if (Math.abs((edge === 'start' ? r.bbox[0] : r.bbox[2]) - x) <= tolerance) rows.add(Math.round(c / h));
+    if (Math.abs((edge === 'start' ? r.bbox[0] : r.bbox[2]) - x) <= tolerance) witnesses.add(Math.round(c / h));
+    if (witnesses.size >= evidence * GUTTER_WITNESS_ROWS) return true;
   }
-  return rows.size >= evidence * GUTTER_WITNESS_ROWS;
+  return false;
 }
 
 function finishLine(line: OpenLine): Omit<TextLayerLine, 'rotated'> {

@@ -19,6 +19,7 @@ setSha256Backend('native');
  * chunk at the server's max_payload (1 MiB by default).
  */
 export const OBJECT_CHUNK_BYTES = 512 * 1024;
+const CHUNKED = { max_chunk_size: OBJECT_CHUNK_BYTES };
 
 export interface PublishOptions {
   /** Nats-Msg-Id: the server drops a repeat inside the stream's duplicate window. */
@@ -140,13 +141,13 @@ export class Bus {
 
   async putObject(store: ObjectStoreName, name: string, data: Uint8Array): Promise<void> {
     const os = await this.objects(store);
-    await os.putBlob({ name, options: { max_chunk_size: OBJECT_CHUNK_BYTES } }, data);
+    await os.putBlob({ name, options: CHUNKED }, data);
   }
 
   /** Stores an object from a stream, one chunk at a time (each published and acked before the next is read); returns its size. */
   async putObjectStream(store: ObjectStoreName, name: string, data: ReadableStream<Uint8Array>): Promise<number> {
     const os = await this.objects(store);
-    const info = await os.put({ name, options: { max_chunk_size: OBJECT_CHUNK_BYTES } }, data);
+    const info = await os.put({ name, options: CHUNKED }, data);
     return info.size;
   }
 

@@ -1,5 +1,5 @@
 // Crops of a page raster (figures), cut with sharp and stored as PNG in pl-pages.
-import type { BBox } from '@paperline/contracts';
+import { ASSET_PNG_COMPRESSION, type BBox } from '@paperline/contracts';
 import sharp from 'sharp';
 
 /** The crop's pixel rectangle, clamped to the image; undefined when nothing is left. */
@@ -12,12 +12,7 @@ export function cropRect(bbox: BBox, width: number, height: number): sharp.Regio
 }
 
 const WHITE = { r: 255, g: 255, b: 255, alpha: 1 };
-/**
- * zlib level of the crops, which are the document's figure assets (render writes its image layer
- * at the same level: IMAGE_LAYER_PNG_COMPRESSION). On the corpus figures level 4 wrote 2 % more
- * bytes than the default 6 in 64 % of the CPU (5.1 against 7.9 ms a crop).
- */
-const ASSET_PNG = { compressionLevel: 4 };
+const ASSET_PNG = { compressionLevel: ASSET_PNG_COMPRESSION };
 
 /**
  * PNG crops of `raster`, one per box in page pixels (undefined for a box off the page). The raster

@@ -3,12 +3,6 @@ import sharp from 'sharp';
 
 /** zlib level of page rasters: they live briefly in pl-pages, so speed beats size. */
 export const PAGE_PNG_COMPRESSION = 2;
-/**
- * zlib level of PDFium's image layer, which covers only the pictures' bounds: when a page's one
- * figure covers all of it (7 of the corpus's 10 figures), layout keeps it as the figure's asset
- * as it is, so it is written at the level of layout's crops (services/layout/src/crops.ts).
- */
-export const IMAGE_LAYER_PNG_COMPRESSION = 4;
 
 /** A page painted on white, as RGBA pixels, encoded as an RGB PNG (by sharp, off the main thread). */
 export async function pagePng(rgba: Uint8Array, width: number, height: number, compressionLevel = PAGE_PNG_COMPRESSION): Promise<Uint8Array> {

@@ -101,25 +101,19 @@ export class Bus {
    * allow_direct): they name the key in the subject, so per-key permissions apply
    * (docs/security.md), and any replica answers, so on a replicated bucket a read can miss a
    * recent write, or (nats-server before 2.9.17, nats-io/nats-server#4162) answer from a restarted
-   * server's old copy. With `reads: 'leader'` a replicated bucket is read from its stream leader
-   * instead (STREAM.MSG.GET, the key in the body), for readers that act on what a read did not find.
+   * server's old copy. With `reads: 'leader'` the bucket is read from its stream leader instead
+   * (STREAM.MSG.GET, the key in the body), for readers that act on what a read did not find.
    */
   kv(name: BucketName, options: { reads?: KvReads } = {}): Promise<KV> {
     const reads = options.reads ?? 'any-replica';
     const handle = `${name}:${reads}`;
     let kv = this.kvs.get(handle);
     if (!kv) {
-      kv = this.openKv(name, reads);
+      kv = new Kvm(this.nc).open(name, { allow_direct: reads === 'any-replica' });
       this.kvs.set(handle, kv);
       kv.catch(() => this.kvs.delete(handle));
     }
     return kv;
-  }
-
-  private async openKv(name: BucketName, reads: KvReads): Promise<KV> {
-    // a single replica answers both kinds of read alike, and a direct get is the cheaper one
-    const fromLeader = reads === 'leader' && (await this.jsm.streams.info(`KV_${name}`)).config.num_replicas > 1;
-    return new Kvm(this.nc).open(name, { allow_direct: !fromLeader });
   }
 
   objects(name: ObjectStoreName): Promise<ObjectStore> {

@@ -77,9 +77,9 @@ function runtimeOf(stage: StageName): { publish: string[]; subscribe: string[] }
 /** A document's job record: every stage fails a document on a dead letter; render sets the page count. */
 const JOB_RECORD = [...kvRead(Buckets.jobs, 'doc.*'), ...kvWrite(Buckets.jobs, 'doc.*'), Subjects.docFailed];
 /**
- * A stage's: on a replicated bucket its reads of pl-jobs go to the stream leader (Bus.kv's
- * `reads: 'leader'`), whose get names the key in the body, so this covers the whole bucket. The
- * per-page and per-region keys hold blocks made from pl-pages, which every stage reads anyway.
+ * A stage's: its reads of pl-jobs go to the stream leader (Bus.kv's `reads: 'leader'`), whose get
+ * names the key in the body, so this covers the whole bucket. The per-page and per-region keys
+ * hold blocks made from pl-pages, which every stage reads anyway.
  */
 const STAGE_JOB_RECORD = [...JOB_RECORD, api('STREAM.MSG.GET', `KV_${Buckets.jobs}`)];
 /**

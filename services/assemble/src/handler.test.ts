@@ -56,7 +56,7 @@ describe('assemble handler', () => {
   afterEach(async () => server.reset());
   afterAll(async () => server?.stop());
 
-  it('completes the documents of one batch side by side, each in its messages order, and drops what comes after a completion', async () => {
+  it('completes the documents of one batch side by side, a page\'s results recorded together and a redelivery among them once', async () => {
     for (const docId of ['batch-a0001', 'batch-b0001']) {
       await jobs.create({ docId, fileName: `${docId}.pdf`, options });
       await jobs.setPageCount(docId, 2);
@@ -67,7 +67,7 @@ describe('assemble handler', () => {
       region('batch-a0001', 1, 'r1', 'a formula'),
       layout('batch-b0001', 1, 2, 'b one'),
       layout('batch-a0001', 2, 2, 'a two'),
-      // a redelivery after its document completed in this same batch: dropped, not recorded again
+      // a redelivery in the same batch: the region's first result stands
       region('batch-a0001', 1, 'r1', 'a formula again'),
     ];
     const outcomes = await handler.handleBatch(asMessages(batch), ctx);
@@ -81,7 +81,7 @@ describe('assemble handler', () => {
       const markdown = new TextDecoder().decode(await bus.getObject(ObjectStores.outputs, ObjectNames.output(docId, 'md')));
       // the text without the page markers
       expect(markdown.replace(/<!-- page \d+ -->\n\n/g, '').trim()).toBe(text);
-      // the working keys are purged, and the late redelivery wrote none back
+      // the working keys are purged
       expect(await progress.pageRecords(docId, [1, 2])).toEqual([]);
     }
   });

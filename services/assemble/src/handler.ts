@@ -17,7 +17,7 @@ import type { BatchContext, JobOutcome, StageHandler, StageMessage } from '@pape
 import { getMetrics, type Logger } from '@paperline/telemetry';
 import { buildDocument } from './document.js';
 import { renderMarkdown } from './markdown.js';
-import type { PageProgress, Progress } from './page-progress.js';
+import type { PageProgress, PageResults } from './page-progress.js';
 
 export interface AssembleDeps {
   bus: Bus;
@@ -41,30 +41,25 @@ export function createAssembleHandler(deps: AssembleDeps): StageHandler<Assemble
     pageOf: (message) => message.page,
     async handleBatch(batch: ReadonlyArray<StageMessage<AssembleMessage>>, _ctx: BatchContext): Promise<JobOutcome[]> {
       const outcomes: JobOutcome[] = new Array<JobOutcome>(batch.length);
-      const byDocument = new Map<string, number[]>();
-      batch.forEach((message, i) => {
-        const indices = byDocument.get(message.data.docId);
-        if (indices) indices.push(i);
-        else byDocument.set(message.data.docId, [i]);
-      });
-      // one document's messages one at a time (they update the same keys); documents side by
+      // one document's pages one at a time (they update the same records); documents side by
       // side, so one document's KV round trips and its completion do not hold up the others'
       await Promise.all(
-        [...byDocument].map(async ([docId, indices]) => {
+        [...groupBy(batch.keys(), (i) => batch[i]!.data.docId)].map(async ([docId, indices]) => {
+          const byPage = groupBy(indices, (i) => batch[i]!.data.page);
           // the document's record read once for its messages of the batch, then kept as they change it
           let job: JobRecord | undefined;
           let read = false;
-          for (const i of indices) {
-            const message = batch[i]!;
+          for (const pageIndices of byPage.values()) {
+            const messages = pageIndices.map((i) => batch[i]!);
             try {
               if (!read) {
                 job = await deps.jobs.get(docId);
                 read = true;
               }
-              job = await record(deps, message.data, job, message.log, metrics);
-              outcomes[i] = { outputs: [] };
+              job = await recordPage(deps, messages, job, metrics);
+              for (const i of pageIndices) outcomes[i] = { outputs: [] };
             } catch (error) {
-              outcomes[i] = { error };
+              for (const i of pageIndices) outcomes[i] = { error };
             }
           }
         }),
@@ -74,27 +69,38 @@ export function createAssembleHandler(deps: AssembleDeps): StageHandler<Assemble
   };
 }
 
-/** Records one result; returns the document's record as it is known afterwards. */
-async function record(deps: AssembleDeps, message: AssembleMessage, job: JobRecord | undefined, log: Logger, metrics: ReturnType<typeof getMetrics>): Promise<JobRecord | undefined> {
+/** Items by key, keys in the order they first come, items in theirs. */
+function groupBy<T, K>(items: Iterable<T>, keyOf: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
+
+/**
+ * Records what a batch holds for one page (a layout and region results: one update of the page's
+ * record for all of them, where each was one); returns the document's record as it is known afterwards.
+ */
+async function recordPage(deps: AssembleDeps, messages: ReadonlyArray<StageMessage<AssembleMessage>>, job: JobRecord | undefined, metrics: ReturnType<typeof getMetrics>): Promise<JobRecord | undefined> {
+  const { docId, page } = messages[0]!.data;
+  const log = messages[0]!.log;
   if (!job || isFinalJobStatus(job.status)) {
-    log.debug({ status: job?.status ?? 'unknown' }, 'result for a finished or unknown document dropped');
+    log.debug({ status: job?.status ?? 'unknown', messages: messages.length }, 'results for a finished or unknown document dropped');
     return job;
   }
-  let progress: Progress;
-  if (message.type === 'layout') {
-    progress = await deps.pages.recordLayout(
-      message.docId,
-      message.page,
-      { width: message.width, height: message.height, pageCount: message.pageCount },
-      message.blocks,
-      message.pendingRegions.map((r) => r.regionId),
-    );
-  } else {
-    progress = await deps.pages.recordRegion(message.docId, message.page, message.regionId, message.blocks, (message.pendingRegions ?? []).map((r) => r.regionId));
+  const arrived: { layout?: PageResults['layout']; regions: Array<PageResults['regions'][number]> } = { regions: [] };
+  for (const { data } of messages) {
+    if (data.type === 'layout') arrived.layout ??= { size: { width: data.width, height: data.height, pageCount: data.pageCount }, blocks: data.blocks, expected: data.pendingRegions.map((r) => r.regionId) };
+    else arrived.regions.push({ regionId: data.regionId, blocks: data.blocks, routedOn: (data.pendingRegions ?? []).map((r) => r.regionId) });
   }
+  const progress = await deps.pages.recordPage(docId, page, arrived);
   if (!progress.documentComplete || !progress.job) return progress.job ?? job;
   // undefined: another assembler completed it first; its record says so
-  return (await finalize(deps, progress.job, log, metrics)) ?? (await deps.jobs.get(message.docId));
+  return (await finalize(deps, progress.job, log, metrics)) ?? (await deps.jobs.get(docId));
 }
 
 /**
@@ -122,7 +128,7 @@ async function exportAssets(bus: Bus, document: ParsedDocument): Promise<Record<
 }
 
 /** Builds and stores the outputs and completes the document; returns its completed record (undefined when another assembler had). */
-async function finalize(deps: AssembleDeps, job: NonNullable<Progress['job']>, log: Logger, metrics: ReturnType<typeof getMetrics>): Promise<JobRecord | undefined> {
+async function finalize(deps: AssembleDeps, job: JobRecord, log: Logger, metrics: ReturnType<typeof getMetrics>): Promise<JobRecord | undefined> {
   const started = performance.now();
   const records = await deps.pages.pageRecords(job.docId, job.pagesDone);
   const pages = await Promise.all(records.map(async (record) => ({ record, blocks: await deps.pages.pageBlocks(job.docId, record) })));

@@ -11,7 +11,13 @@ import { z } from 'zod';
 const BlocksSchema = z.array(z.custom<Block>());
 const encoder = new TextEncoder();
 
-/** Result of recording a page's layout or a region: whether the page and the document are now complete. */
+/** What arrived for one page: its layout's message, feature stages' region results, or both. */
+export interface PageResults {
+  layout?: { size: { width: number; height: number; pageCount: number }; blocks: Block[]; expected: readonly string[] };
+  regions: ReadonlyArray<{ regionId: string; blocks: Block[]; routedOn: readonly string[] }>;
+}
+
+/** Result of recording a page's layout or regions: whether the page and the document are now complete. */
 export interface Progress {
   pageComplete: boolean;
   documentComplete: boolean;
@@ -38,46 +44,38 @@ export class PageProgress {
     return new PageProgress(await bus.kv(Buckets.jobs, { reads: 'leader' }), bus.jsm, jobs);
   }
 
-  /** Stores the layout's inline blocks and what the page waits for. */
-  async recordLayout(docId: string, page: number, size: { width: number; height: number; pageCount: number }, blocks: Block[], expected: string[]): Promise<Progress> {
-    await this.kv.put(JobKeys.region(docId, page, 'layout'), encoder.encode(JSON.stringify(blocks)));
-    const record = await casUpdate(this.kv, JobKeys.page(docId, page), PageRecordSchema, (current) => {
-      if (current && current.layoutSeen) return undefined;
-      return {
-        v: SCHEMA_VERSION,
-        docId,
-        page,
-        width: size.width,
-        height: size.height,
-        layoutSeen: true,
-        // regions a feature stage routed on (recorded with its result) may have come first
-        expected: [...new Set([...expected, ...(current?.expected ?? [])])],
-        received: current?.received ?? [],
-      };
-    }, { cache: this.writes });
-    return this.afterPageUpdate(docId, page, record, size.pageCount);
-  }
-
   /**
-   * Stores a feature stage's blocks for one region (idempotent per region). `routedOn` names the
-   * regions that stage handed to another one (ocr: a scan's tables): the page waits for them too.
+   * Stores what arrived for one page (its layout's inline blocks and what it waits for, and feature
+   * stages' region blocks, each idempotent) and updates the page's record once for all of them.
+   * A region result's `routedOn` names the regions that stage handed to another one (ocr: a scan's
+   * tables): the page waits for them too.
    */
-  async recordRegion(docId: string, page: number, regionId: string, blocks: Block[], routedOn: readonly string[] = []): Promise<Progress> {
-    await this.kv.put(JobKeys.region(docId, page, regionId), encoder.encode(JSON.stringify(blocks)));
+  async recordPage(docId: string, page: number, arrived: PageResults): Promise<Progress> {
+    const { layout } = arrived;
+    // a redelivery among them is recorded once, as the first result of a region is the one that counts
+    const regions = arrived.regions.filter((region, i) => arrived.regions.findIndex((r) => r.regionId === region.regionId) === i);
+    await Promise.all([
+      ...(layout ? [this.kv.put(JobKeys.region(docId, page, 'layout'), encoder.encode(JSON.stringify(layout.blocks)))] : []),
+      ...regions.map((region) => this.kv.put(JobKeys.region(docId, page, region.regionId), encoder.encode(JSON.stringify(region.blocks)))),
+    ]);
     const record = await casUpdate(this.kv, JobKeys.page(docId, page), PageRecordSchema, (current) => {
-      if (current?.received.includes(regionId)) return undefined;
+      const newLayout = layout && !current?.layoutSeen ? layout : undefined;
+      const newRegions = regions.filter((region) => !current?.received.includes(region.regionId));
+      if (!newLayout && newRegions.length === 0) return undefined;
+      // regions a feature stage routed on (recorded with its result) may have come before the layout
+      const expected = newLayout ? [...newLayout.expected, ...(current?.expected ?? [])] : [...(current?.expected ?? [])];
       return {
         v: SCHEMA_VERSION,
         docId,
         page,
-        width: current?.width ?? 0,
-        height: current?.height ?? 0,
-        layoutSeen: current?.layoutSeen ?? false,
-        expected: [...new Set([...(current?.expected ?? []), ...routedOn])],
-        received: [...(current?.received ?? []), regionId],
+        width: newLayout?.size.width ?? current?.width ?? 0,
+        height: newLayout?.size.height ?? current?.height ?? 0,
+        layoutSeen: !!newLayout || (current?.layoutSeen ?? false),
+        expected: [...new Set([...expected, ...newRegions.flatMap((region) => region.routedOn)])],
+        received: [...(current?.received ?? []), ...newRegions.map((region) => region.regionId)],
       };
     }, { cache: this.writes });
-    return this.afterPageUpdate(docId, page, record, undefined);
+    return this.afterPageUpdate(docId, page, record, layout?.size.pageCount);
   }
 
   private async afterPageUpdate(docId: string, page: number, record: PageRecord | undefined, pageCount: number | undefined): Promise<Progress> {

@@ -11,7 +11,7 @@ function isConflict(error: unknown): boolean {
 /**
  * The value and revision this process last wrote per key, so that its next update of the same key
  * goes straight to the compare-and-set instead of reading the key first: assemble updates a
- * page's record once per region result, and a document's record once per page. The revision
+ * page's record once per page and batch of results, and a document's record once per page. The revision
  * check still catches any writer in between (the update fails, the key is read, the update is
  * retried), so a stale entry costs a round trip and never a lost write. Bounded: the oldest
  * entries are forgotten first.

@@ -71,6 +71,27 @@ describe('the pipeline end to end', () => {
     expect(json.pages.flatMap((p) => p.blocks).every((b) => b.source === 'text-layer')).toBe(true);
   });
 
+  it('the stages read a document\'s records in pl-jobs from the stream leader, never by a direct get that any replica may answer', async () => {
+    const docId = `leader-reads-${Date.now()}`;
+    const observer = await Bus.connect({ servers: pipeline.url, waitOnFirstConnect: false });
+    try {
+      // the stages' requests, seen by a subscriber of their API subjects (one server: each reaches it)
+      const reads = { direct: 0, leader: 0 };
+      observer.nc.subscribe(`$JS.API.DIRECT.GET.KV_${Buckets.jobs}.>`, { callback: (_error, msg) => void (msg.subject.includes(docId) && reads.direct++) });
+      observer.nc.subscribe(`$JS.API.STREAM.MSG.GET.KV_${Buckets.jobs}`, { callback: (_error, msg) => void (msg.string().includes(docId) && reads.leader++) });
+      const completed = new Promise<void>((resolve) => observer.nc.subscribe(Subjects.docCompleted, { callback: (_error, msg) => void (msg.string().includes(docId) && resolve()) }));
+      await observer.nc.flush();
+      // submitted without a status read of the client's own (client.wait starts with one)
+      await client.submit(buildPdf([{ texts: [{ text: 'Page one', x: 72, y: 80 }] }, { texts: [{ text: 'Page two', x: 72, y: 80 }] }]), { fileName: 'leader.pdf', docId });
+      await completed;
+      await observer.nc.flush();
+      expect(reads.direct).toBe(0);
+      expect(reads.leader).toBeGreaterThan(0);
+    } finally {
+      await observer.close();
+    }
+  });
+
   it('figures are kept with the document and linked from its Markdown', async () => {
     const pdf = buildPdf([
       {

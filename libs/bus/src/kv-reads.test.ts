@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Buckets } from '@paperline/contracts';
 import { startLocalCluster, type LocalCluster } from '@paperline/nats-server';
 import { pollUntil } from '@paperline/testing';
-import { Bus, connectBus } from './index.js';
+import { Bus, connectBus, type KvReads } from './index.js';
 
 // Which JetStream API answers a KV read: a direct get (any replica) or STREAM.MSG.GET (the
 // stream leader). The bus's own connection also subscribes to both, so it sees each request it sends.
@@ -27,7 +27,7 @@ describe('Bus.kv reads', () => {
     await cluster?.stop();
   });
 
-  async function readThrough(name: typeof Buckets.jobs | typeof Buckets.control, reads: 'any-replica' | 'leader'): Promise<{ value: string | undefined; api: string[] }> {
+  async function readThrough(name: typeof Buckets.jobs | typeof Buckets.control, reads: KvReads): Promise<{ value: string | undefined; api: string[] }> {
     const kv = await bus.kv(name, { reads });
     await kv.put(`key.${reads}`, `value of ${reads}`);
     requests.length = 0;

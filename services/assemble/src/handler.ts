@@ -92,11 +92,11 @@ async function recordPage(deps: AssembleDeps, messages: ReadonlyArray<StageMessa
     log.debug({ status: job?.status ?? 'unknown', messages: messages.length }, 'results for a finished or unknown document dropped');
     return job;
   }
-  const arrived: { layout?: PageResults['layout']; regions: Array<PageResults['regions'][number]> } = { regions: [] };
-  for (const { data } of messages) {
-    if (data.type === 'layout') arrived.layout ??= { size: { width: data.width, height: data.height, pageCount: data.pageCount }, blocks: data.blocks, expected: data.pendingRegions.map((r) => r.regionId) };
-    else arrived.regions.push({ regionId: data.regionId, blocks: data.blocks, routedOn: (data.pendingRegions ?? []).map((r) => r.regionId) });
-  }
+  const layout = messages.map((m) => m.data).find((data) => data.type === 'layout');
+  const regions = messages.flatMap(({ data }) => (data.type === 'region' ? [{ regionId: data.regionId, blocks: data.blocks, routedOn: (data.pendingRegions ?? []).map((r) => r.regionId) }] : []));
+  const arrived: PageResults = layout
+    ? { layout: { size: { width: layout.width, height: layout.height, pageCount: layout.pageCount }, blocks: layout.blocks, expected: layout.pendingRegions.map((r) => r.regionId) }, regions }
+    : { regions };
   const progress = await deps.pages.recordPage(docId, page, arrived);
   if (!progress.documentComplete || !progress.job) return progress.job ?? job;
   // undefined: another assembler completed it first; its record says so

@@ -5,7 +5,7 @@
 // (margin stamps, axis labels) make lines of their own, along their baseline.
 import type { BBox, GlyphRun } from '@paperline/contracts';
 import { boxHeight, median, overlap1d, unionBoxes } from '@paperline/vision';
-import { isCjk, isRtl, normaliseCompatibility, visualToLogical } from './scripts.js';
+import { isCjk, isRtl, isWhiteSpace, normaliseCompatibility, visibleLength, visualToLogical } from './scripts.js';
 
 export interface TextLayerLine {
   text: string;
@@ -73,8 +73,19 @@ interface OpenLine {
  */
 const MONOSPACE = /mono|courier|consol|menlo|monaco|inconsolata|typewriter|fixedsys|(?:^|\+)(?:cmtt|lmtt|ectt|sfmt)/i;
 
+/** Faces already tested: a page asks about the same few for each of its runs and lines. */
+const monospaceFaces = new Map<string, boolean>();
+/** Fonts remembered at most; a long-running stage meets new ones with every document. */
+const MONOSPACE_FACES_KEPT = 4096;
+
 export function isMonospace(font: string): boolean {
-  return MONOSPACE.test(font);
+  let mono = monospaceFaces.get(font);
+  if (mono === undefined) {
+    if (monospaceFaces.size >= MONOSPACE_FACES_KEPT) monospaceFaces.clear();
+    mono = MONOSPACE.test(font);
+    monospaceFaces.set(font, mono);
+  }
+  return mono;
 }
 
 /** Rotations of a run's box into a frame where its baseline runs left to right, and back. */
@@ -409,12 +420,12 @@ function finishLine(line: OpenLine): Omit<TextLayerLine, 'rotated'> {
   for (const run of line.runs) {
     if (previous) {
       const gap = run.bbox[0] - previous.bbox[2];
-      const spaced = /\s$/.test(previous.text) || /^\s/.test(run.text);
+      const spaced = isWhiteSpace(previous.text.charCodeAt(previous.text.length - 1)) || isWhiteSpace(run.text.charCodeAt(0));
       const cjk = isCjk(previous.text.at(-1)) || isCjk(run.text[0]);
       if (!spaced && gap > (cjk ? CJK_SPACE_GAP : SPACE_GAP) * Math.min(run.size, previous.size)) text += ' ';
     }
     text += run.text;
-    const n = run.text.replace(/\s/g, '').length;
+    const n = visibleLength(run.text);
     chars += n;
     if (run.bold) boldChars += n;
     if (run.italic) italicChars += n;
@@ -437,11 +448,11 @@ function finishLine(line: OpenLine): Omit<TextLayerLine, 'rotated'> {
 }
 
 /** The share of the runs' characters (those `notCounted` matches aside) set in a face `inFace` accepts. */
-export function faceShare(runs: readonly GlyphRun[], inFace: (font: string) => boolean, notCounted: RegExp = /\s/g): number {
+export function faceShare(runs: readonly GlyphRun[], inFace: (font: string) => boolean, notCounted?: RegExp): number {
   let matching = 0;
   let all = 0;
   for (const run of runs) {
-    const n = run.text.replace(notCounted, '').length;
+    const n = notCounted ? run.text.replace(notCounted, '').length : visibleLength(run.text);
     all += n;
     if (inFace(run.font)) matching += n;
   }

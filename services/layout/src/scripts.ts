@@ -18,6 +18,30 @@ const ARABIC_PRESENTATION = /[\uFB50-\uFDFF\uFE70-\uFEFC]+/g;
 const CJK_COMPATIBILITY = /[\u2F00-\u2FDF\uF900-\uFAFF]/g;
 
 /** The letters a font's compatibility code points stand for (radicals, compatibility ideographs). */
+/** Whether a UTF-16 code unit is one that JavaScript's `\s` matches (every one lies in the BMP). */
+export function isWhiteSpace(code: number): boolean {
+  return (
+    code === 0x20 ||
+    (code >= 0x09 && code <= 0x0d) ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
+
+/** The UTF-16 length of `text` without its white space: `text.replace(/\s/g, '').length`, without building the string. */
+export function visibleLength(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) if (!isWhiteSpace(text.charCodeAt(i))) n++;
+  return n;
+}
+
 export function normaliseCompatibility(text: string): string {
   return text.replace(CJK_COMPATIBILITY, (c) => c.normalize('NFKC'));
 }

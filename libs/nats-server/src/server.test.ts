@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { describe, expect, it } from 'vitest';
@@ -26,6 +26,26 @@ describe('startLocalServer', () => {
     }
     expect(existsSync(server.storeDir)).toBe(false);
     await expect(server.restart()).rejects.toThrow(/after stop/);
+  });
+
+  it('maxProcs sets GOMAXPROCS for the server, unless the environment sets it', async () => {
+    const goMaxProcs = (pid: number) =>
+      readFileSync(`/proc/${pid}/environ`, 'utf8')
+        .split('\0')
+        .find((entry) => entry.startsWith('GOMAXPROCS='));
+    const inherited = process.env['GOMAXPROCS'];
+    const servers = [];
+    try {
+      delete process.env['GOMAXPROCS'];
+      servers.push(await startLocalServer({ maxProcs: 1 }), await startLocalServer());
+      process.env['GOMAXPROCS'] = '2';
+      servers.push(await startLocalServer({ maxProcs: 1 }));
+      expect(servers.map((server) => goMaxProcs(server.pid))).toEqual(['GOMAXPROCS=1', undefined, 'GOMAXPROCS=2']);
+    } finally {
+      if (inherited === undefined) delete process.env['GOMAXPROCS'];
+      else process.env['GOMAXPROCS'] = inherited;
+      await Promise.all(servers.map((server) => server.stop()));
+    }
   });
 
   it('reserves stream byte limits past 75 % of the free disk (what nats-server gives JetStream without a limit of its own)', async () => {

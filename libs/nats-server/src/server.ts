@@ -15,6 +15,11 @@ export interface LocalServerOptions {
   args?: string[];
   /** A nats-server configuration file of the caller's (authorization, TLS), included in the local one. */
   configFile?: string;
+  /**
+   * Go's GOMAXPROCS for the server: how many threads run its Go code at once. A GOMAXPROCS in the
+   * environment wins over it. @default Go's own (one per core)
+   */
+  maxProcs?: number;
   /** @default 15_000 */
   startTimeoutMs?: number;
   /** Receives the server's log lines as they come (e.g. to look for permission violations). @default dropped */
@@ -129,6 +134,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     const child = spawn(server.path, ['-c', config, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, ...(options.args ?? [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
+      ...(options.maxProcs !== undefined && process.env['GOMAXPROCS'] === undefined ? { env: { ...process.env, GOMAXPROCS: String(options.maxProcs) } } : {}),
     });
     running.add(child);
     child.once('exit', () => running.delete(child));

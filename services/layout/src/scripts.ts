@@ -17,7 +17,6 @@ const ARABIC_PRESENTATION = /[\uFB50-\uFDFF\uFE70-\uFEFC]+/g;
 /** Kangxi radicals and CJK compatibility ideographs, which some fonts map their glyphs to (⽂ for 文). */
 const CJK_COMPATIBILITY = /[\u2F00-\u2FDF\uF900-\uFAFF]/g;
 
-/** The letters a font's compatibility code points stand for (radicals, compatibility ideographs). */
 /** Whether a UTF-16 code unit is one that JavaScript's `\s` matches (every one lies in the BMP). */
 export function isWhiteSpace(code: number): boolean {
   return (
@@ -42,6 +41,7 @@ export function visibleLength(text: string): number {
   return n;
 }
 
+/** The letters a font's compatibility code points stand for (radicals, compatibility ideographs). */
 export function normaliseCompatibility(text: string): string {
   return text.replace(CJK_COMPATIBILITY, (c) => c.normalize('NFKC'));
 }
